@@ -1,0 +1,131 @@
+//! [`detect`]: name the payload kind from its first bytes. Sniffing only.
+//!
+//! JSON payloads are told apart by distinctive keys in the first
+//! [`WINDOW`] bytes. A key counts only where it is a real key (`"key"` then
+//! optional white space then `:`), so the same word inside an escaped JSON
+//! string (`\"key\"`) or a log message does not match.
+
+use crate::sources::Source;
+
+/// How many bytes detection looks at.
+pub const WINDOW: usize = 64 * 1024;
+
+/// Names the source of `input`, or `None` if it looks like none of them.
+///
+/// Reads at most the first [`WINDOW`] bytes; never fails or panics.
+///
+/// ```
+/// use cilog::{detect, Source};
+/// assert_eq!(detect(br#"[{"id":1,"state":"Successful","log_num":1}]"#), Some(Source::SwrJobHistory));
+/// assert_eq!(detect(b"hello"), None);
+/// ```
+pub fn detect(input: &[u8]) -> Option<Source> {
+    let input = strip_bom(input);
+    let window = input.get(..input.len().min(WINDOW)).unwrap_or(input);
+    let start = window.iter().position(|b| !b.is_ascii_whitespace())?;
+    let body = window.get(start..)?;
+    match body.first()? {
+        b'{' => detect_object(body),
+        b'[' => {
+            let next = body.get(1..)?.iter().find(|b| !b.is_ascii_whitespace());
+            match next {
+                Some(b'{') | Some(b']') => detect_array(body),
+                None if body.len() == 1 => None,
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn detect_object(w: &[u8]) -> Option<Source> {
+    if has_key(w, b"log_num") || has_key(w, b"log") || has_key(w, b"creator_id") {
+        return Some(Source::SwrJobLog);
+    }
+    if has_key(w, b"errorCode") {
+        return Some(Source::SwrJobLog);
+    }
+    None
+}
+
+fn detect_array(w: &[u8]) -> Option<Source> {
+    let empty = w
+        .get(1..)
+        .and_then(|r| r.iter().find(|b| !b.is_ascii_whitespace()))
+        == Some(&b']');
+    if empty || has_key(w, b"errorCode") || has_key(w, b"log_num") || has_key(w, b"service_id") {
+        return Some(Source::SwrJobHistory);
+    }
+    if has_key(w, b"id")
+        && [&b"state"[..], b"status", b"duration", b"progress"]
+            .iter()
+            .any(|k| has_key(w, k))
+    {
+        return Some(Source::SwrJobHistory);
+    }
+    None
+}
+
+/// Skips a UTF-8 byte-order mark.
+pub(crate) fn strip_bom(input: &[u8]) -> &[u8] {
+    input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input)
+}
+
+/// Whether `"key"` appears as a JSON key (followed by optional white space and `:`).
+pub(crate) fn has_key(w: &[u8], key: &[u8]) -> bool {
+    let finder = memchr::memmem::find_iter(w, key);
+    for at in finder {
+        if at == 0 || w.get(at - 1) != Some(&b'"') {
+            continue;
+        }
+        // Not an escaped quote: `\"key\"` inside a string.
+        if at >= 2 && w.get(at - 2) == Some(&b'\\') {
+            continue;
+        }
+        let after = at + key.len();
+        if w.get(after) != Some(&b'"') {
+            continue;
+        }
+        let rest = w.get(after + 1..).unwrap_or_default();
+        if rest.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b':') {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ok_table() {
+        let cases: &[(&[u8], Option<Source>)] = &[
+            (
+                br#"{"id":1408,"state":"success","log_num":3,"log":[]}"#,
+                Some(Source::SwrJobLog),
+            ),
+            (br#"  {"id":"2211","log" : []}"#, Some(Source::SwrJobLog)),
+            (b"\xEF\xBB\xBF{\"log_num\":0}", Some(Source::SwrJobLog)),
+            (
+                br#"[{"id":2211,"state":"Successful","log_num":1}]"#,
+                Some(Source::SwrJobHistory),
+            ),
+            (br#"[ ]"#, Some(Source::SwrJobHistory)),
+            (
+                br#"[{"errorCode":"SVCSTG.S2I.4016000","errorMessage":"x","detail":""}]"#,
+                Some(Source::SwrJobHistory),
+            ),
+            (b"", None),
+            (b"   ", None),
+            (b"[", None),
+            (b"{}", None),
+            (b"plain text", None),
+            (br#"{"msg":"\"log_num\": 3"}"#, None),
+            (br#"{"log_numx":1}"#, None),
+        ];
+        for (input, want) in cases {
+            assert_eq!(detect(input), *want, "{}", String::from_utf8_lossy(input));
+        }
+    }
+}

@@ -1,0 +1,479 @@
+//! Shared JSON helpers for the JSON sources: loose scalars, error positions,
+//! depth checks, and a zero-copy line splitter over a raw JSON string.
+//!
+//! Wire structs keep every scalar as `&RawValue` ([`Raw`]): that costs almost
+//! nothing, gives the exact byte offset of each value for error messages, and
+//! lets one place decide how "a number sent as a string" is read.
+
+use std::borrow::Cow;
+
+use serde_json::value::RawValue;
+
+use crate::error::{Error, ErrorKind};
+use crate::event::Scalar;
+
+/// A JSON value kept as its raw text, read on demand.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Raw<'a>(pub(crate) &'a RawValue);
+
+/// Why a raw value could not be read as the wanted type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct WrongType;
+
+impl<'a> Raw<'a> {
+    pub(crate) fn text(self) -> &'a str {
+        self.0.get()
+    }
+
+    /// Byte offset of this value inside `base`, if it lies there.
+    pub(crate) fn offset_in(self, base: &str) -> Option<usize> {
+        offset_in(self.text(), base)
+    }
+
+    /// The value as a vendor scalar, exactly as sent. `Ok(None)` for `null`;
+    /// `Err` for objects and arrays.
+    pub(crate) fn scalar(self) -> Result<Option<Scalar<'a>>, WrongType> {
+        let t = self.text();
+        match t.as_bytes().first() {
+            Some(b'"') => Ok(Some(Scalar::Str(decode_str(t).ok_or(WrongType)?))),
+            Some(b't') => Ok(Some(Scalar::Bool(true))),
+            Some(b'f') => Ok(Some(Scalar::Bool(false))),
+            Some(b'n') => Ok(None),
+            Some(b'-' | b'0'..=b'9') => Ok(Some(number(t).ok_or(WrongType)?)),
+            _ => Err(WrongType),
+        }
+    }
+
+    /// An integer sent as a number or as a numeric string (`1408`, `"9"`,
+    /// `" 9 "`, `9.0`). `Ok(None)` for `null` and for `""`.
+    pub(crate) fn int(self) -> Result<Option<i64>, WrongType> {
+        match self.scalar()? {
+            None => Ok(None),
+            Some(Scalar::Int(i)) => Ok(Some(i)),
+            Some(Scalar::Float(f)) => float_to_int(f).map(Some).ok_or(WrongType),
+            Some(Scalar::Str(s)) => {
+                let s = s.trim();
+                if s.is_empty() {
+                    return Ok(None);
+                }
+                if let Ok(i) = s.parse::<i64>() {
+                    return Ok(Some(i));
+                }
+                s.parse::<f64>()
+                    .ok()
+                    .and_then(float_to_int)
+                    .map(Some)
+                    .ok_or(WrongType)
+            }
+            Some(Scalar::Bool(_)) => Err(WrongType),
+        }
+    }
+
+    /// Text of a string, or the literal text of a number or boolean (ids are
+    /// sent both ways). `Ok(None)` for `null`.
+    pub(crate) fn text_value(self) -> Result<Option<Cow<'a, str>>, WrongType> {
+        let t = self.text();
+        match t.as_bytes().first() {
+            Some(b'"') => decode_str(t).map(Some).ok_or(WrongType),
+            Some(b'n') => Ok(None),
+            Some(b'-' | b'0'..=b'9' | b't' | b'f') => Ok(Some(Cow::Borrowed(t))),
+            _ => Err(WrongType),
+        }
+    }
+}
+
+fn float_to_int(f: f64) -> Option<i64> {
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15 {
+        Some(f as i64)
+    } else {
+        None
+    }
+}
+
+/// A JSON number as an integer if it has no fraction or exponent and fits
+/// `i64`, otherwise as a float.
+fn number(t: &str) -> Option<Scalar<'static>> {
+    if !t.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'))
+        && let Ok(i) = t.parse::<i64>()
+    {
+        return Some(Scalar::Int(i));
+    }
+    t.parse::<f64>()
+        .ok()
+        .filter(|f| f.is_finite())
+        .map(Scalar::Float)
+}
+
+/// Byte offset of `part` inside `base`, if `part` is a sub-slice of it.
+pub(crate) fn offset_in(part: &str, base: &str) -> Option<usize> {
+    let p = part.as_ptr() as usize;
+    let b = base.as_ptr() as usize;
+    if p >= b && p.checked_add(part.len())? <= b.checked_add(base.len())? {
+        Some(p - b)
+    } else {
+        None
+    }
+}
+
+/// Decodes a raw JSON string literal (with its quotes). Borrows when there
+/// is no escape. `None` if `raw` is not a string literal.
+pub(crate) fn decode_str(raw: &str) -> Option<Cow<'_, str>> {
+    let body = raw.strip_prefix('"')?.strip_suffix('"')?;
+    if memchr::memchr(b'\\', body.as_bytes()).is_none() {
+        return Some(Cow::Borrowed(body));
+    }
+    let mut out = String::with_capacity(body.len());
+    unescape_into(&mut out, body);
+    Some(Cow::Owned(out))
+}
+
+/// Appends the decoded form of a JSON string body (no quotes) to `out`.
+/// Returns `false` if an escape was invalid (it is replaced with U+FFFD or
+/// kept as written); never panics.
+pub(crate) fn unescape_into(out: &mut String, body: &str) -> bool {
+    let b = body.as_bytes();
+    let mut ok = true;
+    let mut i = 0;
+    while i < b.len() {
+        let Some(rel) = memchr::memchr(b'\\', b.get(i..).unwrap_or_default()) else {
+            out.push_str(body.get(i..).unwrap_or_default());
+            break;
+        };
+        let at = i + rel;
+        out.push_str(body.get(i..at).unwrap_or_default());
+        match b.get(at + 1) {
+            Some(b'"') => out.push('"'),
+            Some(b'\\') => out.push('\\'),
+            Some(b'/') => out.push('/'),
+            Some(b'b') => out.push('\u{8}'),
+            Some(b'f') => out.push('\u{c}'),
+            Some(b'n') => out.push('\n'),
+            Some(b'r') => out.push('\r'),
+            Some(b't') => out.push('\t'),
+            Some(b'u') => {
+                let (c, used, valid) = decode_u_escape(b, at);
+                out.push(c);
+                ok &= valid;
+                i = at + used;
+                continue;
+            }
+            _ => {
+                // Invalid or dangling escape: keep the backslash as written.
+                out.push('\\');
+                ok = false;
+                i = at + 1;
+                continue;
+            }
+        }
+        i = at + 2;
+    }
+    ok
+}
+
+/// Reads four hex digits at `pos`.
+fn hex4(b: &[u8], pos: usize) -> Option<u32> {
+    let s = b.get(pos..pos.checked_add(4)?)?;
+    let mut v = 0u32;
+    for &c in s {
+        v = v * 16 + (c as char).to_digit(16)?;
+    }
+    Some(v)
+}
+
+/// Decodes `\uXXXX` (and a following low surrogate) at `at`: (char, bytes
+/// used, valid).
+fn decode_u_escape(b: &[u8], at: usize) -> (char, usize, bool) {
+    let Some(hi) = hex4(b, at + 2) else {
+        return ('\u{fffd}', 2, false);
+    };
+    if (0xD800..0xDC00).contains(&hi) {
+        if b.get(at + 6) == Some(&b'\\')
+            && b.get(at + 7) == Some(&b'u')
+            && let Some(lo) = hex4(b, at + 8)
+            && (0xDC00..0xE000).contains(&lo)
+        {
+            let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+            return (char::from_u32(c).unwrap_or('\u{fffd}'), 12, true);
+        }
+        return ('\u{fffd}', 6, false);
+    }
+    match char::from_u32(hi) {
+        Some(c) => (c, 6, true),
+        None => ('\u{fffd}', 6, false),
+    }
+}
+
+/// Converts a serde_json error about `input` into an [`Error`] with a
+/// position and excerpt.
+pub(crate) fn serde_error(err: &serde_json::Error, input: &[u8]) -> Error {
+    use serde_json::error::Category;
+    let kind = match err.classify() {
+        Category::Syntax => ErrorKind::Syntax,
+        Category::Eof => ErrorKind::Eof,
+        Category::Data => ErrorKind::Schema,
+        Category::Io => ErrorKind::Io,
+    };
+    let mut detail = err.to_string();
+    if let Some(cut) = detail.rfind(" at line ") {
+        detail.truncate(cut);
+    }
+    if err.line() == 0 {
+        return Error::new(kind, detail);
+    }
+    let mut byte = byte_of_line_col(input, err.line(), err.column());
+    if kind == ErrorKind::Eof {
+        // serde_json points at the last byte it read; the input ends after it.
+        byte = byte.saturating_add(1).min(input.len());
+    }
+    Error::at(kind, detail, input, byte)
+}
+
+/// The byte offset of serde_json's (1-based line, byte column) position,
+/// where column 0 means "before the first byte of the line".
+fn byte_of_line_col(input: &[u8], line: usize, column: usize) -> usize {
+    let mut start = 0;
+    if line > 1 {
+        match memchr::memchr_iter(b'\n', input).nth(line - 2) {
+            Some(nl) => start = nl + 1,
+            None => return input.len(),
+        }
+    }
+    start
+        .saturating_add(column.saturating_sub(1))
+        .min(input.len())
+}
+
+/// Finds where JSON nesting first goes deeper than `max`, skipping strings.
+/// Returns the byte offset of the opening bracket that is one too deep.
+pub(crate) fn depth_exceeded(input: &[u8], max: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(&c) = input.get(i) {
+        match c {
+            b'"' => {
+                // Skip the string: find the closing quote not escaped.
+                let mut j = i + 1;
+                loop {
+                    let rest = input.get(j..).unwrap_or_default();
+                    match memchr::memchr2(b'"', b'\\', rest) {
+                        Some(k) if rest.get(k) == Some(&b'\\') => j += k + 2,
+                        Some(k) => {
+                            j += k + 1;
+                            break;
+                        }
+                        None => return None,
+                    }
+                }
+                i = j;
+                continue;
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Returns a depth error if `input` nests deeper than `max`.
+pub(crate) fn check_depth(input: &[u8], max: usize) -> Result<(), Error> {
+    match depth_exceeded(input, max) {
+        Some(at) => Err(Error::at(
+            ErrorKind::Limit,
+            format!("JSON nests deeper than the max_depth option ({max})"),
+            input,
+            at,
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A JSON input as text: borrowed when it was valid UTF-8, else a lossy copy
+/// (lenient mode only).
+pub(crate) enum Utf8Input<'a> {
+    Str(&'a str),
+    Lossy(String),
+}
+
+/// Strips a UTF-8 byte-order mark and checks UTF-8. Invalid UTF-8 is an
+/// error in strict mode and a lossy copy in lenient mode (the caller notes
+/// [`Note::InvalidUtf8`](crate::Note::InvalidUtf8) on every event).
+pub(crate) fn utf8_input<'a>(input: &'a [u8], strict: bool) -> Result<Utf8Input<'a>, Error> {
+    let body = crate::detect::strip_bom(input);
+    let bom = input.len() - body.len();
+    match std::str::from_utf8(body) {
+        Ok(s) => Ok(Utf8Input::Str(s)),
+        Err(e) if strict => Err(Error::at(
+            ErrorKind::Utf8,
+            "input is not valid UTF-8",
+            input,
+            bom + e.valid_up_to(),
+        )),
+        Err(_) => Ok(Utf8Input::Lossy(String::from_utf8_lossy(body).into_owned())),
+    }
+}
+
+/// Index of the first byte at or after `i` that is not JSON white space.
+#[inline]
+pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+        i += 1;
+    }
+    i
+}
+
+/// Maps a byte offset in the decoded form of a JSON string body back to the
+/// offset in the body as written (escapes widen text).
+pub(crate) fn raw_offset_of_decoded(body: &str, decoded: usize) -> usize {
+    let b = body.as_bytes();
+    let (mut raw, mut out) = (0usize, 0usize);
+    while out < decoded && raw < b.len() {
+        if b.get(raw) == Some(&b'\\') {
+            match b.get(raw + 1) {
+                Some(b'u') => {
+                    let (c, used, _) = decode_u_escape(b, raw);
+                    raw += used;
+                    out += c.len_utf8();
+                }
+                Some(_) => {
+                    raw += 2;
+                    out += 1;
+                }
+                None => raw += 1,
+            }
+        } else {
+            raw += 1;
+            out += 1;
+        }
+    }
+    raw.min(b.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(s: &str) -> Raw<'_> {
+        Raw(serde_json::from_str::<&RawValue>(s).unwrap())
+    }
+
+    #[test]
+    fn ok_loose_numbers() {
+        assert_eq!(raw("1408").int(), Ok(Some(1408)));
+        assert_eq!(raw("\"9\"").int(), Ok(Some(9)));
+        assert_eq!(raw("\" 9 \"").int(), Ok(Some(9)));
+        assert_eq!(raw("9.0").int(), Ok(Some(9)));
+        assert_eq!(raw("\"100\"").int(), Ok(Some(100)));
+        assert_eq!(raw("null").int(), Ok(None));
+        assert_eq!(raw("\"\"").int(), Ok(None));
+        assert_eq!(raw("-3").int(), Ok(Some(-3)));
+    }
+
+    #[test]
+    fn err_loose_numbers() {
+        assert_eq!(raw("\"nine\"").int(), Err(WrongType));
+        assert_eq!(raw("9.5").int(), Err(WrongType));
+        assert_eq!(raw("true").int(), Err(WrongType));
+        assert_eq!(raw("[1]").int(), Err(WrongType));
+        assert_eq!(raw("99999999999999999999").int(), Err(WrongType));
+    }
+
+    #[test]
+    fn scalars_keep_their_kind() {
+        assert_eq!(
+            raw("\"success\"").scalar(),
+            Ok(Some(Scalar::Str("success".into())))
+        );
+        assert_eq!(raw("3").scalar(), Ok(Some(Scalar::Int(3))));
+        assert_eq!(raw("3.5").scalar(), Ok(Some(Scalar::Float(3.5))));
+        assert_eq!(raw("false").scalar(), Ok(Some(Scalar::Bool(false))));
+        assert_eq!(raw("null").scalar(), Ok(None));
+        assert_eq!(raw("{\"a\":1}").scalar(), Err(WrongType));
+        assert_eq!(raw("1408").text_value(), Ok(Some(Cow::Borrowed("1408"))));
+    }
+
+    #[test]
+    fn decode_borrows_when_possible() {
+        assert!(matches!(
+            decode_str("\"plain\""),
+            Some(Cow::Borrowed("plain"))
+        ));
+        let d = decode_str(r#""a\"b\\c\/d\u003e\u4e2d\ud83d\ude00\t""#).unwrap();
+        assert_eq!(d, "a\"b\\c/d>中😀\t");
+        assert!(decode_str("plain").is_none());
+    }
+
+    #[test]
+    fn unescape_never_panics_on_bad_escapes() {
+        let mut s = String::new();
+        assert!(!unescape_into(&mut s, r"\ud800x"));
+        assert_eq!(s, "\u{fffd}x");
+        s.clear();
+        assert!(!unescape_into(&mut s, r"\u12"));
+        s.clear();
+        assert!(!unescape_into(&mut s, "end\\"));
+        assert_eq!(s, "end\\");
+        s.clear();
+        assert!(!unescape_into(&mut s, r"\q"));
+        assert_eq!(s, "\\q");
+        s.clear();
+        assert!(!unescape_into(&mut s, r"\udc00"));
+    }
+
+    #[test]
+    fn serde_error_positions() {
+        let input = "{\n  \"a\": 1,\n  \"b\": x\n}";
+        let err = serde_json::from_str::<serde_json::Value>(input).unwrap_err();
+        let e = serde_error(&err, input.as_bytes());
+        assert_eq!(e.kind(), ErrorKind::Syntax);
+        let p = e.position().unwrap();
+        assert_eq!((p.line, p.column), (3, 8));
+        assert_eq!(&input[p.byte..p.byte + 1], "x");
+        assert_eq!(
+            e.to_string(),
+            "syntax error: expected value at line 3, column 8 (byte 19), near \"x\\n}\""
+        );
+        let err = serde_json::from_str::<serde_json::Value>("[1,").unwrap_err();
+        let e = serde_error(&err, b"[1,");
+        assert_eq!(e.kind(), ErrorKind::Eof);
+        assert_eq!(e.position().unwrap().byte, 3);
+    }
+
+    #[test]
+    fn decoded_offsets_map_back() {
+        let body = r#"a\"b\u003ec中d"#;
+        let quoted = format!("\"{body}\"");
+        let decoded = decode_str(&quoted).unwrap();
+        assert_eq!(decoded, "a\"b>c中d");
+        for (k, ch) in decoded.char_indices() {
+            let raw = raw_offset_of_decoded(body, k);
+            let expect = match ch {
+                '"' => "\\\"",
+                '>' => "\\u003e",
+                _ => "",
+            };
+            if !expect.is_empty() {
+                assert!(body[raw..].starts_with(expect), "{k} {ch}");
+            } else {
+                assert!(body[raw..].starts_with(ch), "{k} {ch}");
+            }
+        }
+        assert_eq!(raw_offset_of_decoded(body, 999), body.len());
+    }
+
+    #[test]
+    fn depth_check_skips_strings() {
+        assert_eq!(depth_exceeded(b"[[[]]]", 3), None);
+        assert_eq!(depth_exceeded(b"[[[[]]]]", 3), Some(3));
+        assert_eq!(depth_exceeded(br#"["[[[[[", {"a":"\"[[[["}]"#, 2), None);
+        assert_eq!(depth_exceeded(br#"["unterminated"#, 1), None);
+        let deep = "[".repeat(100_000);
+        assert_eq!(depth_exceeded(deep.as_bytes(), 64), Some(64));
+    }
+}

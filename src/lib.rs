@@ -1,0 +1,109 @@
+//! # cilog
+//!
+//! Turns the job-log payloads of CI/CD and ops platforms into one typed,
+//! unified stream of [`LogEvent`]s: time with its real offset, severity,
+//! unified status with the raw vendor value kept, step/job/host context and
+//! message.
+//!
+//! Sources ([`Source`]):
+//!
+//! | name | payload |
+//! |---|---|
+//! | `swr-job-log` | Huawei ContainerOps/SWR pipeline step job log |
+//! | `swr-job-history` | Huawei ContainerOps/SWR pipeline step job history |
+//!
+//! ```
+//! use cilog::{parse, EventKind, Options, Status};
+//!
+//! # fn main() -> Result<(), cilog::Error> {
+//! let payload = r#"{"id":1408,"state":"success","duration":"9","progress":"100",
+//!   "created_at":"2018-12-06T06:45:16.554903Z","log":[{"content":
+//!   "[{\"Type\":\"content\",\"Message\":\" * branch master -\\u003e FETCH_HEAD\",\"Time\":\"2018-12-06T06:45:21.966001Z\",\"State\":\"Building\",\"Progress\":10}]"}]}"#;
+//!
+//! let events = parse(payload, &Options::default())?.collect::<Result<Vec<_>, _>>()?;
+//! assert_eq!(events.len(), 2);
+//! assert_eq!(events[0].kind, EventKind::Status);
+//! assert_eq!(events[0].status, Some(Status::Succeeded));
+//! assert_eq!(events[1].message, " * branch master -> FETCH_HEAD");
+//! assert_eq!(events[1].time.unwrap().to_string(), "2018-12-06T06:45:21.966001Z");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Lenient and strict
+//!
+//! By default ([`Mode::Lenient`]) every input line or entry yields an event;
+//! whatever could not be parsed is kept raw and marked with a [`Note`].
+//! [`Mode::Strict`] returns an [`Error`] at exactly those places instead.
+//! Errors carry a [`kind`](Error::kind), a [`Position`] (byte, line, column)
+//! and a short escaped excerpt, and tell a vendor error body
+//! ([`Error::vendor`]) apart from a malformed payload.
+//!
+//! ## Time
+//!
+//! No clock is read and no host time zone is used. A zone-less stamp takes the
+//! offset from [`Options::default_offset`] (or the source's documented default)
+//! and is marked [`assumed`](Timestamp::assumed).
+
+mod detect;
+mod error;
+mod event;
+mod events;
+mod json;
+mod ndjson;
+mod note;
+mod options;
+mod severity;
+mod sources;
+mod status;
+mod text;
+mod time;
+
+pub use detect::detect;
+pub use error::{Error, ErrorKind, Position, VendorError};
+pub use event::{Context, EventKind, LogEvent, Scalar};
+pub use events::Events;
+pub use note::{Note, Notes};
+pub use options::{Mode, Options, TextMode, parse_offset};
+pub use severity::{ACCEPTED_SEVERITY_NAMES, ParseSeverityError, Severity};
+pub use sources::{ParseSourceError, Source};
+pub use status::{ACCEPTED_STATUS_NAMES, Outcome, ParseStatusError, Status};
+pub use time::Timestamp;
+
+/// Detects the source of `input` and parses it.
+///
+/// # Errors
+/// [`ErrorKind::UnknownSource`] if [`detect`] cannot name the source; any
+/// error of [`parse_as`] otherwise.
+pub fn parse<'a, I>(input: &'a I, options: &Options) -> Result<Events<'a>, Error>
+where
+    I: AsRef<[u8]> + ?Sized,
+{
+    let bytes = input.as_ref();
+    match detect(bytes) {
+        Some(source) => parse_as(source, bytes, options),
+        None => Err(Error::new(
+            ErrorKind::UnknownSource,
+            "could not detect the source of the input; name it explicitly",
+        )),
+    }
+}
+
+/// Parses `input` as the given source.
+///
+/// # Errors
+/// A vendor error body ([`ErrorKind::Vendor`]), an envelope that cannot be
+/// read ([`ErrorKind::Syntax`], [`ErrorKind::Eof`], [`ErrorKind::Schema`]),
+/// or, in strict mode, the first place lenient mode would have recovered.
+/// Later strict-mode errors come out of the returned iterator.
+pub fn parse_as<'a, I>(source: Source, input: &'a I, options: &Options) -> Result<Events<'a>, Error>
+where
+    I: AsRef<[u8]> + ?Sized,
+{
+    sources::dispatch(source, input.as_ref(), options)
+}
+
+/// Runs the README's Rust examples as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -1,0 +1,223 @@
+//! Notes: short codes that say what lenient mode noticed on an event.
+//!
+//! A note is either a **recovery** (something in the input was malformed and
+//! lenient mode kept or repaired it; strict mode returns an error at exactly
+//! these places instead) or **informational** (the event was derived or
+//! cleaned in a documented way; both modes attach it).
+//!
+//! [`Notes`] is a small bit set, so noting costs no allocation.
+
+use std::fmt;
+
+macro_rules! notes {
+    ($( $(#[$doc:meta])* $name:ident = $bit:literal, $code:literal, $recovery:literal, $desc:literal; )*) => {
+        /// One note code. See the module documentation for the two classes.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[repr(u8)]
+        pub enum Note {
+            $( $(#[$doc])* $name = $bit, )*
+        }
+
+        impl Note {
+            /// Every note, in bit order.
+            pub const ALL: &'static [Note] = &[ $( Note::$name, )* ];
+
+            /// The snake_case code used in the NDJSON `notes` array.
+            pub const fn code(self) -> &'static str {
+                match self { $( Note::$name => $code, )* }
+            }
+
+            /// Whether this note marks a recovery from malformed input (strict
+            /// mode errors instead), rather than a documented transformation.
+            pub const fn is_recovery(self) -> bool {
+                match self { $( Note::$name => $recovery, )* }
+            }
+
+            /// One sentence on what the note means.
+            pub const fn description(self) -> &'static str {
+                match self { $( Note::$name => $desc, )* }
+            }
+        }
+    };
+}
+
+notes! {
+    /// Bytes that were not valid UTF-8 were replaced with U+FFFD.
+    InvalidUtf8 = 0, "invalid_utf8", true,
+        "bytes that were not valid UTF-8 were replaced with U+FFFD";
+    /// A timestamp could not be read; `time` is empty and the raw text is kept.
+    InvalidTime = 1, "invalid_time", true,
+        "a timestamp could not be read; time is left empty and the raw text is kept in attrs.raw_time or the message";
+    /// A field had a value of the wrong type or out of range; the raw value is kept in `attrs`.
+    InvalidValue = 2, "invalid_value", true,
+        "a field had a value of the wrong type or out of range; the raw value is kept in attrs";
+    /// The SWR `content` was a bare JSON array instead of a JSON string (the docs' example) and was read as such.
+    InnerJsonRepaired = 3, "inner_json_repaired", true,
+        "an SWR log content was a bare JSON array instead of a JSON string (as in the vendor docs) and was read as one";
+    /// The SWR `content` is not a JSON array of entries; its raw text is the message.
+    InnerJsonInvalid = 4, "inner_json_invalid", true,
+        "an SWR log content is not a JSON array of entries; its raw text is the message";
+    /// One inner entry could not be read; its raw text (and anything after it in the batch) is the message.
+    EntryInvalid = 5, "entry_invalid", true,
+        "an SWR log entry could not be read; its raw text and the rest of its batch are the message";
+    /// The input ended early; this event holds the cut-off rest, raw.
+    Truncated = 6, "truncated", true,
+        "the input ended in the middle of a document; this event holds the cut-off rest, raw";
+    /// A line was longer than `Options::max_line_len` and was cut there.
+    LineTruncated = 7, "line_truncated", true,
+        "a line was longer than the max_line_len option and was cut there";
+    /// CodeArts content carried line breaks as the two characters `\n` (a docs artefact) and was split there.
+    LiteralNewlines = 8, "literal_newlines_split", true,
+        "CodeArts content carried its line breaks as the two characters \\n (a docs artefact) and was split there";
+    /// Follower: the page started after the end of the previous one; text is missing before this event.
+    PageGap = 9, "page_gap", true,
+        "the page started after the end of the previous page: text is missing before this event";
+    /// Follower: offsets went backwards; the repeated text was skipped.
+    OffsetRewind = 10, "offset_rewind", true,
+        "page offsets went backwards (the log was rewound or a stale page arrived); text already seen was skipped";
+    /// A JSON escape was invalid (a lone surrogate) and was replaced with U+FFFD.
+    InvalidEscape = 11, "invalid_escape", true,
+        "a JSON escape was invalid (such as a lone surrogate) and was replaced with U+FFFD";
+    /// More entries than `Options::max_entries`; the rest of the batch is kept raw in this event.
+    TooManyEntries = 12, "too_many_entries", true,
+        "a batch had more entries than the max_entries option; the rest of the batch is kept raw in this event";
+    /// A CodeArts line has no `[yyyy/MM/dd HH:mm:ss.SSS GMT±HH:MM]` prefix (a continuation line); it has no time.
+    NoPrefix = 32, "no_prefix", false,
+        "a CodeArts line has no timestamp prefix (a continuation or tool line); it has no time";
+    /// ANSI escape sequences were removed from the message.
+    AnsiStripped = 33, "ansi_stripped", false,
+        "ANSI escape sequences were removed from the message";
+    /// The line held carriage returns (a terminal overwrite); only the last segment is the message.
+    CrOverwrite = 34, "cr_overwrite", false,
+        "the line held carriage returns (a terminal overwrite); the message is its last non-empty segment";
+    /// HTML entities (`&lt;`, `&#39;`, …) in BlueKing v2 text were decoded.
+    HtmlUnescaped = 35, "html_unescaped", false,
+        "HTML entities in BlueKing v2 text (&lt; &gt; &amp; &#NN;) were decoded";
+    /// The step context was taken from the step open at this point, not from the line itself.
+    StepInferred = 36, "step_inferred", false,
+        "the step context comes from the step open at this point of the log, not from the line itself";
+    /// Follower: the page overlapped text already emitted; the overlap was skipped.
+    PageOverlap = 37, "page_overlap", false,
+        "the page overlapped text already emitted; the overlap was skipped";
+    /// The log ended without a final newline while more data was still expected.
+    UnterminatedLine = 38, "unterminated_line", false,
+        "the last line had no newline while the source still announced more data; it may be incomplete";
+    /// The vendor status is not in this crate's tables; `status` is `unknown`, `vendor_status` keeps it.
+    UnknownStatus = 39, "unknown_status", false,
+        "the vendor status value is not in the tables; status is unknown and vendor_status keeps the value";
+    /// An SWR entry had a `Type` other than `phase` or `content`; it is a line event, the type is in `attrs`.
+    UnknownEntryType = 40, "unknown_entry_type", false,
+        "an SWR entry had a Type other than phase or content; it became a line event with the type in attrs";
+    /// A CodeArts step tag was written in a variant form (`[name: id]:`); it was read anyway.
+    TagVariant = 41, "tag_variant", false,
+        "a CodeArts step tag was written in a variant form such as [name: id]: and was read anyway";
+    /// Secrets in the message were masked.
+    Redacted = 42, "redacted", false,
+        "secrets in the message (passwords, tokens, keys) were masked";
+    /// The unit of the page offsets (bytes or characters) could not be inferred; bytes were assumed.
+    OffsetUnitUnknown = 43, "offset_unit_unknown", false,
+        "the unit of the page offsets could not be inferred from the content; bytes were assumed";
+}
+
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// A set of [`Note`]s; iteration is in bit order, so output is stable.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Notes(u64);
+
+impl Notes {
+    /// No notes.
+    pub const EMPTY: Notes = Notes(0);
+
+    /// Adds a note.
+    pub fn insert(&mut self, note: Note) {
+        self.0 |= 1u64 << (note as u8);
+    }
+
+    /// Adds every note of `other`.
+    pub fn extend(&mut self, other: Notes) {
+        self.0 |= other.0;
+    }
+
+    /// Whether the note is present.
+    pub const fn contains(self, note: Note) -> bool {
+        self.0 & (1u64 << (note as u8)) != 0
+    }
+
+    /// Whether there are no notes.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Whether any note is a recovery (see [`Note::is_recovery`]).
+    pub fn has_recovery(self) -> bool {
+        self.iter().any(Note::is_recovery)
+    }
+
+    /// The notes, in bit order.
+    pub fn iter(self) -> impl Iterator<Item = Note> {
+        Note::ALL.iter().copied().filter(move |n| self.contains(*n))
+    }
+
+    /// How many notes there are.
+    pub const fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+}
+
+impl From<Note> for Notes {
+    fn from(note: Note) -> Notes {
+        let mut n = Notes::EMPTY;
+        n.insert(note);
+        n
+    }
+}
+
+impl fmt::Debug for Notes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter().map(Note::code)).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_snake_case_and_bits_fit() {
+        let mut seen = std::collections::HashSet::new();
+        for n in Note::ALL {
+            assert!((*n as u8) < 64);
+            assert!(seen.insert(n.code()), "duplicate code {}", n.code());
+            assert!(
+                n.code()
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'_' || b.is_ascii_digit()),
+                "{}",
+                n.code()
+            );
+            assert!(!n.description().is_empty());
+        }
+    }
+
+    #[test]
+    fn set_operations() {
+        let mut s = Notes::EMPTY;
+        assert!(s.is_empty());
+        s.insert(Note::NoPrefix);
+        s.insert(Note::InvalidUtf8);
+        s.insert(Note::NoPrefix);
+        assert_eq!(s.len(), 2);
+        assert!(s.contains(Note::NoPrefix));
+        assert!(!s.contains(Note::AnsiStripped));
+        assert!(s.has_recovery());
+        let codes: Vec<_> = s.iter().map(Note::code).collect();
+        assert_eq!(codes, ["invalid_utf8", "no_prefix"]);
+        assert_eq!(format!("{s:?}"), r#"{"invalid_utf8", "no_prefix"}"#);
+        assert!(!Notes::from(Note::StepInferred).has_recovery());
+    }
+}

@@ -1,0 +1,140 @@
+//! The payload kinds this crate reads, and the one dispatch over them.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::Events;
+use crate::error::Error;
+use crate::options::Options;
+
+pub(crate) mod swr;
+
+/// A payload kind. The CLI names are kebab-case ([`Source::as_str`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Source {
+    /// Huawei ContainerOps/SWR pipeline step job log (`…/jobs/{job_id}/logs`).
+    SwrJobLog,
+    /// Huawei ContainerOps/SWR pipeline step job history (`…/stages/{i}/jobs`).
+    SwrJobHistory,
+}
+
+impl Source {
+    /// Every source, in the order detection prefers them.
+    pub const ALL: &'static [Source] = &[Source::SwrJobLog, Source::SwrJobHistory];
+
+    /// The kebab-case name used by the CLI and the NDJSON `source` key.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Source::SwrJobLog => "swr-job-log",
+            Source::SwrJobHistory => "swr-job-history",
+        }
+    }
+
+    /// One line on what the source is.
+    pub const fn description(self) -> &'static str {
+        match self {
+            Source::SwrJobLog => {
+                "Huawei ContainerOps/SWR pipeline step job log (JSON; log[].content is JSON inside a string)"
+            }
+            Source::SwrJobHistory => {
+                "Huawei ContainerOps/SWR pipeline step job history (JSON array of jobs)"
+            }
+        }
+    }
+
+    /// Whether the payload is JSON (as opposed to text).
+    pub const fn is_json(self) -> bool {
+        match self {
+            Source::SwrJobLog | Source::SwrJobHistory => true,
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error of [`Source::from_str`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseSourceError {
+    found: String,
+}
+
+impl fmt::Display for ParseSourceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = Source::ALL.iter().map(|s| s.as_str()).collect();
+        write!(
+            f,
+            "unknown source {:?}: expected one of {}",
+            self.found,
+            names.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for ParseSourceError {}
+
+impl FromStr for Source {
+    type Err = ParseSourceError;
+
+    /// Parses a kebab-case source name (ASCII case and `_` for `-` forgiven).
+    ///
+    /// # Errors
+    /// [`ParseSourceError`], whose message lists the names.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim().to_ascii_lowercase().replace('_', "-");
+        Source::ALL
+            .iter()
+            .copied()
+            .find(|src| src.as_str() == t)
+            .ok_or_else(|| ParseSourceError {
+                found: s.chars().take(40).collect(),
+            })
+    }
+}
+
+/// The single dispatch: parse `input` as `source`.
+pub(crate) fn dispatch<'a>(
+    source: Source,
+    input: &'a [u8],
+    options: &Options,
+) -> Result<Events<'a>, Error> {
+    let result = match source {
+        Source::SwrJobLog => swr::job_log(input, options),
+        Source::SwrJobHistory => swr::job_history(input, options),
+    };
+    result.map_err(|e| e.with_source(source))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for s in Source::ALL {
+            assert_eq!(s.as_str().parse::<Source>().unwrap(), *s);
+            assert_eq!(
+                s.as_str()
+                    .to_uppercase()
+                    .replace('-', "_")
+                    .parse::<Source>()
+                    .unwrap(),
+                *s
+            );
+            assert!(!s.description().is_empty());
+        }
+    }
+
+    #[test]
+    fn err_lists_names() {
+        let e = "jenkins".parse::<Source>().unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("unknown source \"jenkins\": expected one of swr-job-log, ")
+        );
+    }
+}

@@ -1,0 +1,1027 @@
+//! Huawei ContainerOps/SWR pipeline step job log and job history.
+//!
+//! The job log is one JSON object; `log[i].content` is the *text* of a JSON
+//! array of entries `{Type, Message, Time, State, Progress}` (Go field names),
+//! so it is decoded twice: once as the outer string, once as the inner array.
+//! Go's `\u003e` escapes survive the first decode and become `>` in the second.
+//!
+//! Quirks handled here (research/formats.md §1): every scalar may be a number
+//! or a numeric string; `state` in any case, including the undocumented
+//! `success`; `status` as an alias of `state`; `pkg` null or an object; the
+//! docs' example with *unescaped* inner quotes (recovered in lenient mode by
+//! reading the bare inner array, an error in strict mode).
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::error::{Error, ErrorKind};
+use crate::event::{EventKind, LogEvent, Scalar};
+use crate::events::{Events, Inner};
+use crate::json::{self, Raw, Utf8Input};
+use crate::note::{Note, Notes};
+use crate::options::Options;
+use crate::sources::Source;
+use crate::status::Status;
+
+/// Job and inner-entry states, matched ignoring ASCII case and white space.
+/// Job states per the docs: Waiting, Building, Successful (seen as
+/// `success`), Failed, Timeout, Cancel. Inner entry states seen: waiting,
+/// pulling (preparing the code pull; pending-ish per research), Building,
+/// Successful. `running` is the pipeline-level word for Building.
+pub(crate) const STATES: &[(&str, Status)] = &[
+    ("waiting", Status::Pending),
+    ("pulling", Status::Pending),
+    ("building", Status::Running),
+    ("running", Status::Running),
+    ("successful", Status::Succeeded),
+    ("success", Status::Succeeded),
+    ("failed", Status::Failed),
+    ("timeout", Status::TimedOut),
+    ("cancel", Status::Cancelled),
+];
+
+/// The unified status of an SWR state value, `None` if not in [`STATES`].
+pub(crate) fn map_state(value: &str) -> Option<Status> {
+    let v = value.trim();
+    STATES
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(v))
+        .map(|(_, st)| *st)
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = "an SWR job object")]
+struct WireJob<'a> {
+    #[serde(borrow, default)]
+    id: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    state: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    status: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    duration: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    progress: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    created_at: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    service: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    service_id: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    resource_type: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    resource: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    creator_id: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    creator_name: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    log_num: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pkg: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    log: Option<Vec<WireBatch<'a>>>,
+    #[serde(borrow, default, rename = "errorCode")]
+    error_code: Option<&'a RawValue>,
+    #[serde(borrow, default, rename = "errorMessage")]
+    error_message: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = "an SWR log batch object")]
+struct WireBatch<'a> {
+    #[serde(borrow, default)]
+    content: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = "an SWR pkg object")]
+struct WirePkg<'a> {
+    #[serde(borrow, default)]
+    git_branch: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    git_clone_type: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    git_tag: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = "an SWR log entry object")]
+struct WireEntry<'b> {
+    #[serde(borrow, default, rename = "Type", alias = "type")]
+    kind: Option<&'b RawValue>,
+    #[serde(borrow, default, rename = "Message", alias = "message")]
+    message: Option<&'b RawValue>,
+    #[serde(borrow, default, rename = "Time", alias = "time")]
+    time: Option<&'b RawValue>,
+    #[serde(borrow, default, rename = "State", alias = "state")]
+    state: Option<&'b RawValue>,
+    #[serde(borrow, default, rename = "Progress", alias = "progress")]
+    progress: Option<&'b RawValue>,
+}
+
+/// SWR stamps are RFC 3339 with `Z`; a zone-less one is read as UTC (assumed)
+/// unless the options say otherwise.
+use crate::time::utc;
+
+/// Where a text being parsed lives in the input, to turn its offsets into
+/// input positions for errors.
+#[derive(Clone, Copy)]
+enum Origin<'s> {
+    /// The text is the input itself, or a slice of it at `base`.
+    Direct { base: usize },
+    /// The text is the decoded form of the JSON string body `body`, which
+    /// starts at `base` in the input.
+    Escaped { base: usize, body: &'s str },
+}
+
+/// Shared state of one parse: the input and options.
+struct Ctx<'a, 'o> {
+    input: &'a str,
+    opts: &'o Options,
+}
+
+impl Ctx<'_, '_> {
+    fn error(
+        &self,
+        kind: ErrorKind,
+        detail: impl Into<String>,
+        origin: Origin<'_>,
+        at: usize,
+    ) -> Error {
+        let byte = match origin {
+            Origin::Direct { base } => base.saturating_add(at),
+            Origin::Escaped { base, body } => {
+                base.saturating_add(json::raw_offset_of_decoded(body, at))
+            }
+        };
+        Error::at(kind, detail, self.input.as_bytes(), byte).with_source(Source::SwrJobLog)
+    }
+
+    /// The offset of `raw` inside `text` (which lives at `origin`).
+    fn raw_error(
+        &self,
+        kind: ErrorKind,
+        detail: impl Into<String>,
+        raw: Raw<'_>,
+        text: &str,
+        origin: Origin<'_>,
+    ) -> Error {
+        let at = raw.offset_in(text).unwrap_or(0);
+        self.error(kind, detail, origin, at)
+    }
+}
+
+/// Reads a numeric field; lenient mode keeps a bad value raw in `attrs`.
+#[allow(clippy::too_many_arguments)]
+fn int_field<'b>(
+    cx: &Ctx<'_, '_>,
+    raw: Option<&'b RawValue>,
+    name: &'static str,
+    range: std::ops::RangeInclusive<i64>,
+    text: &'b str,
+    origin: Origin<'_>,
+    notes: &mut Notes,
+    attrs: &mut Vec<(&'static str, Scalar<'b>)>,
+) -> Result<Option<i64>, Error> {
+    let Some(raw) = raw.map(Raw) else {
+        return Ok(None);
+    };
+    match raw.int() {
+        Ok(Some(v)) if range.contains(&v) => Ok(Some(v)),
+        Ok(None) => Ok(None),
+        _ => {
+            cx.opts.recover(notes, Note::InvalidValue, || {
+                cx.raw_error(
+                    ErrorKind::Value,
+                    format!(
+                        "`{name}` must be an integer in {}..={}, found {}",
+                        range.start(),
+                        range.end(),
+                        clip(raw.text())
+                    ),
+                    raw,
+                    text,
+                    origin,
+                )
+            })?;
+            keep_raw(attrs, name, raw);
+            Ok(None)
+        }
+    }
+}
+
+/// Keeps a value that could not be read as an attribute, as sent.
+fn keep_raw<'b>(attrs: &mut Vec<(&'static str, Scalar<'b>)>, name: &'static str, raw: Raw<'b>) {
+    let value = match raw.scalar() {
+        Ok(Some(s)) => s,
+        _ => Scalar::Str(Cow::Borrowed(raw.text())),
+    };
+    attrs.push((name, value));
+}
+
+/// At most 40 characters of a raw value, for messages.
+fn clip(s: &str) -> String {
+    let mut out: String = s.chars().take(40).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// Reads a state field: (status, vendor_status).
+fn state_field<'b>(
+    cx: &Ctx<'_, '_>,
+    raw: Option<&'b RawValue>,
+    text: &'b str,
+    origin: Origin<'_>,
+    notes: &mut Notes,
+) -> Result<(Option<Status>, Option<Scalar<'b>>), Error> {
+    let Some(raw) = raw.map(Raw) else {
+        return Ok((None, None));
+    };
+    let scalar = match raw.scalar() {
+        Ok(Some(s)) => s,
+        Ok(None) => return Ok((None, None)),
+        Err(_) => {
+            cx.opts.recover(notes, Note::InvalidValue, || {
+                cx.raw_error(
+                    ErrorKind::Value,
+                    "`state` must be a string",
+                    raw,
+                    text,
+                    origin,
+                )
+            })?;
+            return Ok((
+                Some(Status::Unknown),
+                Some(Scalar::Str(Cow::Borrowed(raw.text()))),
+            ));
+        }
+    };
+    let status = match &scalar {
+        Scalar::Str(s) => map_state(s),
+        _ => None,
+    };
+    match status {
+        Some(st) => Ok((Some(st), Some(scalar))),
+        None => {
+            if cx.opts.is_strict() && cx.opts.unknown_status_is_error {
+                return Err(cx.raw_error(
+                    ErrorKind::UnknownStatus,
+                    format!(
+                        "SWR state {} is not one of Waiting, Building, Successful, Failed, Timeout, Cancel, waiting, pulling, success",
+                        clip(raw.text())
+                    ),
+                    raw,
+                    text,
+                    origin,
+                ));
+            }
+            notes.insert(Note::UnknownStatus);
+            Ok((Some(Status::Unknown), Some(scalar)))
+        }
+    }
+}
+
+/// Reads a time field; lenient mode keeps a bad value in `attrs.raw_time`.
+fn time_field<'b>(
+    cx: &Ctx<'_, '_>,
+    raw: Option<&'b RawValue>,
+    text: &'b str,
+    origin: Origin<'_>,
+    notes: &mut Notes,
+    attrs: &mut Vec<(&'static str, Scalar<'b>)>,
+) -> Result<Option<crate::Timestamp>, Error> {
+    let Some(raw) = raw.map(Raw) else {
+        return Ok(None);
+    };
+    let parsed = match raw.text_value() {
+        Ok(None) => return Ok(None),
+        Ok(Some(s)) if s.trim().is_empty() => return Ok(None),
+        Ok(Some(s)) => crate::time::parse_written(&s)
+            .and_then(|w| w.resolve(cx.opts.offset_or(utc())))
+            .map_err(|e| e.describe()),
+        Err(_) => Err("expected a string"),
+    };
+    match parsed {
+        Ok(t) => Ok(Some(t)),
+        Err(why) => {
+            cx.opts.recover(notes, Note::InvalidTime, || {
+                cx.raw_error(
+                    ErrorKind::Time,
+                    format!("{why}, found {}", clip(raw.text())),
+                    raw,
+                    text,
+                    origin,
+                )
+            })?;
+            keep_raw(attrs, "raw_time", raw);
+            Ok(None)
+        }
+    }
+}
+
+/// Adds a scalar attribute if present and not an empty string.
+fn attr<'b>(
+    attrs: &mut Vec<(&'static str, Scalar<'b>)>,
+    name: &'static str,
+    raw: Option<&'b RawValue>,
+) {
+    if let Some(Ok(Some(v))) = raw.map(|r| Raw(r).scalar()) {
+        if v.as_str().is_some_and(str::is_empty) {
+            return;
+        }
+        attrs.push((name, v));
+    }
+}
+
+/// The events of a job log, lazily batch by batch.
+pub(crate) struct JobLogEvents<'a> {
+    input: &'a str,
+    opts: Options,
+    first: Option<LogEvent<'a>>,
+    job: Option<Cow<'a, str>>,
+    batches: std::vec::IntoIter<WireBatch<'a>>,
+    current: std::vec::IntoIter<LogEvent<'a>>,
+    seq: u64,
+}
+
+impl<'a> Iterator for JobLogEvents<'a> {
+    type Item = Result<LogEvent<'a>, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(e) = self.first.take() {
+            return Some(Ok(e));
+        }
+        loop {
+            if let Some(e) = self.current.next() {
+                return Some(Ok(e));
+            }
+            let batch = self.batches.next()?;
+            let cx = Ctx {
+                input: self.input,
+                opts: &self.opts,
+            };
+            match batch_events(&cx, batch, self.job.as_ref(), &mut self.seq) {
+                Ok(events) => self.current = events.into_iter(),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+}
+
+/// Parses an SWR step job log.
+pub(crate) fn job_log<'a>(input: &'a [u8], opts: &Options) -> Result<Events<'a>, Error> {
+    match json::utf8_input(input, opts.is_strict())? {
+        Utf8Input::Str(s) => job_log_str(s, opts),
+        Utf8Input::Lossy(owned) => {
+            let events = owned_events(job_log_str(&owned, opts)?)?;
+            Ok(Events::buffered(with_note(events, Note::InvalidUtf8)))
+        }
+    }
+}
+
+fn owned_events(events: Events<'_>) -> Result<Vec<LogEvent<'static>>, Error> {
+    events.map(|e| e.map(LogEvent::into_owned)).collect()
+}
+
+fn with_note<'a>(mut events: Vec<LogEvent<'a>>, note: Note) -> Vec<LogEvent<'a>> {
+    for e in &mut events {
+        e.notes.insert(note);
+    }
+    events
+}
+
+fn job_log_str<'a>(input: &'a str, opts: &Options) -> Result<Events<'a>, Error> {
+    json::check_depth(input.as_bytes(), opts.max_depth)?;
+    let start = json::skip_ws(input.as_bytes(), 0);
+    if input.as_bytes().get(start) == Some(&b'[') {
+        // An array is an error body (or a job history sent to the wrong parser).
+        vendor_array(input)?;
+        return Err(Error::at(
+            ErrorKind::Schema,
+            "expected an SWR job object, found an array (a job history? use the swr-job-history source)",
+            input.as_bytes(),
+            start,
+        ));
+    }
+    let wire: WireJob<'a> = match serde_json::from_str(input) {
+        Ok(w) => w,
+        Err(e) => {
+            let err = json::serde_error(&e, input.as_bytes());
+            if opts.is_strict() || err.kind() != ErrorKind::Syntax {
+                return Err(err);
+            }
+            // The docs print `content` with unescaped inner quotes; read
+            // the bare inner arrays instead.
+            return match repair_bare_content(input) {
+                Some(repaired) => {
+                    let events = owned_events(job_log_str(&repaired, opts)?)?;
+                    Ok(Events::buffered(events))
+                }
+                None => Err(err),
+            };
+        }
+    };
+    if let Some(code) = wire.error_code {
+        return Err(vendor_error(Raw(code), wire.error_message.map(Raw)));
+    }
+    let cx = Ctx { input, opts };
+    let origin = Origin::Direct { base: 0 };
+    let mut seq = 0;
+    let first = job_event(&cx, &wire, origin, &mut seq)?;
+    let job = first.ctx.job.clone();
+    Ok(Events::from_inner(Inner::Swr(Box::new(JobLogEvents {
+        input,
+        opts: opts.clone(),
+        first: Some(first),
+        job,
+        batches: wire.log.unwrap_or_default().into_iter(),
+        current: Vec::new().into_iter(),
+        seq,
+    }))))
+}
+
+/// The status event of one job object (job log or history entry).
+fn job_event<'a>(
+    cx: &Ctx<'a, '_>,
+    w: &WireJob<'a>,
+    origin: Origin<'_>,
+    seq: &mut u64,
+) -> Result<LogEvent<'a>, Error> {
+    let text = cx.input;
+    let mut e = LogEvent::new(
+        Source::SwrJobLog,
+        EventKind::Status,
+        *seq,
+        Cow::Borrowed(""),
+    );
+    *seq += 1;
+    let mut notes = Notes::EMPTY;
+    let mut attrs = Vec::new();
+    e.ctx.job = match w.id.map(Raw) {
+        Some(r) => match r.text_value() {
+            Ok(v) => v,
+            Err(_) => {
+                cx.opts.recover(&mut notes, Note::InvalidValue, || {
+                    cx.raw_error(
+                        ErrorKind::Value,
+                        "`id` must be a string or a number",
+                        r,
+                        text,
+                        origin,
+                    )
+                })?;
+                keep_raw(&mut attrs, "id", r);
+                None
+            }
+        },
+        None => None,
+    };
+    let (status, vendor) = state_field(cx, w.state.or(w.status), text, origin, &mut notes)?;
+    e.status = status;
+    e.vendor_status = vendor;
+    e.time = time_field(cx, w.created_at, text, origin, &mut notes, &mut attrs)?;
+    e.progress = int_field(
+        cx,
+        w.progress,
+        "progress",
+        0..=100,
+        text,
+        origin,
+        &mut notes,
+        &mut attrs,
+    )?
+    .and_then(|p| u8::try_from(p).ok());
+    e.duration = int_field(
+        cx,
+        w.duration,
+        "duration",
+        0..=i64::MAX,
+        text,
+        origin,
+        &mut notes,
+        &mut attrs,
+    )?
+    .and_then(|d| u64::try_from(d).ok())
+    .map(Duration::from_secs);
+    attr(&mut attrs, "service", w.service);
+    attr(&mut attrs, "service_id", w.service_id);
+    attr(&mut attrs, "resource_type", w.resource_type);
+    attr(&mut attrs, "resource", w.resource);
+    attr(&mut attrs, "creator_id", w.creator_id);
+    attr(&mut attrs, "creator_name", w.creator_name);
+    attr(&mut attrs, "log_num", w.log_num);
+    if let Some(pkg) = w.pkg.filter(|p| p.get().starts_with('{'))
+        && let Ok(p) = serde_json::from_str::<WirePkg<'a>>(pkg.get())
+    {
+        attr(&mut attrs, "git_branch", p.git_branch);
+        attr(&mut attrs, "git_clone_type", p.git_clone_type);
+        attr(&mut attrs, "git_tag", p.git_tag);
+    }
+    e.notes = notes;
+    e.attrs = attrs;
+    Ok(e)
+}
+
+/// The events of one batch (`log[i]`).
+fn batch_events<'a>(
+    cx: &Ctx<'a, '_>,
+    batch: WireBatch<'a>,
+    job: Option<&Cow<'a, str>>,
+    seq: &mut u64,
+) -> Result<Vec<LogEvent<'a>>, Error> {
+    let Some(content) = batch.content.map(Raw) else {
+        return Ok(Vec::new());
+    };
+    let raw = content.text();
+    let base = content.offset_in(cx.input).unwrap_or(0);
+    match raw.as_bytes().first() {
+        Some(b'"') => {
+            let body = raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default();
+            let origin = Origin::Escaped {
+                base: base + 1,
+                body,
+            };
+            match json::decode_str(raw) {
+                Some(Cow::Borrowed(inner)) => entries(
+                    cx,
+                    inner,
+                    Origin::Direct { base: base + 1 },
+                    job,
+                    seq,
+                    Notes::EMPTY,
+                ),
+                Some(Cow::Owned(inner)) => {
+                    let events = entries(cx, &inner, origin, job, seq, Notes::EMPTY)?;
+                    Ok(events.into_iter().map(LogEvent::into_owned).collect())
+                }
+                None => Ok(Vec::new()),
+            }
+        }
+        Some(b'[') => {
+            // A bare array where a string was expected (the docs' example,
+            // after repair, or a producer that does not double-encode).
+            let mut notes = Notes::EMPTY;
+            cx.opts.recover(&mut notes, Note::InnerJsonRepaired, || {
+                cx.error(
+                    ErrorKind::Schema,
+                    "`content` must be a JSON string holding a JSON array, found a bare array",
+                    Origin::Direct { base },
+                    0,
+                )
+            })?;
+            entries(cx, raw, Origin::Direct { base }, job, seq, notes)
+        }
+        Some(b'n') => Ok(Vec::new()),
+        _ => {
+            let mut notes = Notes::EMPTY;
+            cx.opts.recover(&mut notes, Note::InnerJsonInvalid, || {
+                cx.error(
+                    ErrorKind::Schema,
+                    "`content` must be a JSON string holding a JSON array",
+                    Origin::Direct { base },
+                    0,
+                )
+            })?;
+            Ok(vec![raw_event(cx, raw, job, seq, notes)])
+        }
+    }
+}
+
+/// Cleans a message per the text mode and enforces the line-length limit.
+fn finish_message<'b>(
+    cx: &Ctx<'_, '_>,
+    message: Cow<'b, str>,
+    notes: &mut Notes,
+    origin: Origin<'_>,
+    at: usize,
+) -> Result<Cow<'b, str>, Error> {
+    let mut message = crate::text::clean(message, cx.opts.text, notes);
+    if message.len() > cx.opts.max_line_len {
+        cx.opts.recover(notes, Note::LineTruncated, || {
+            cx.error(
+                ErrorKind::Limit,
+                format!(
+                    "message longer than {} bytes (the max_line_len option)",
+                    cx.opts.max_line_len
+                ),
+                origin,
+                at,
+            )
+        })?;
+        crate::text::truncate_cow(&mut message, cx.opts.max_line_len);
+    }
+    Ok(message)
+}
+
+/// An event that keeps unparsed text raw.
+/// Only reached in lenient mode, so an over-long text is simply cut and noted.
+fn raw_event<'b>(
+    cx: &Ctx<'_, '_>,
+    text: &'b str,
+    job: Option<&Cow<'_, str>>,
+    seq: &mut u64,
+    mut notes: Notes,
+) -> LogEvent<'b> {
+    let mut message = Cow::Borrowed(text);
+    if crate::text::truncate_cow(&mut message, cx.opts.max_line_len) {
+        notes.insert(Note::LineTruncated);
+    }
+    let mut e = LogEvent::new(Source::SwrJobLog, EventKind::Line, *seq, message);
+    *seq += 1;
+    e.ctx.job = job.map(|j| Cow::Owned(j.to_string()));
+    e.notes = notes;
+    e
+}
+
+/// Parses the inner array text into one event per entry.
+fn entries<'b>(
+    cx: &Ctx<'_, '_>,
+    inner: &'b str,
+    origin: Origin<'_>,
+    job: Option<&Cow<'_, str>>,
+    seq: &mut u64,
+    batch_notes: Notes,
+) -> Result<Vec<LogEvent<'b>>, Error> {
+    let b = inner.as_bytes();
+    let mut out = Vec::new();
+    let mut pos = json::skip_ws(b, 0);
+    if pos >= b.len() {
+        // `content: ""`: a batch with no entries.
+        return Ok(out);
+    }
+    let rest_event = |out: &mut Vec<LogEvent<'b>>, pos: usize, seq: &mut u64, note: Note| {
+        let mut notes = batch_notes;
+        notes.insert(note);
+        out.push(raw_event(
+            cx,
+            inner.get(pos..).unwrap_or_default(),
+            job,
+            seq,
+            notes,
+        ));
+    };
+    if b.get(pos) != Some(&b'[') {
+        let mut notes = Notes::EMPTY;
+        cx.opts.recover(&mut notes, Note::InnerJsonInvalid, || {
+            cx.error(
+                ErrorKind::Syntax,
+                "expected `[` (the log content is a JSON array of entries)",
+                origin,
+                pos,
+            )
+        })?;
+        rest_event(&mut out, pos, seq, Note::InnerJsonInvalid);
+        return Ok(out);
+    }
+    pos += 1;
+    let mut count = 0usize;
+    loop {
+        pos = json::skip_ws(b, pos);
+        match b.get(pos) {
+            None => {
+                // The array never closed.
+                let mut notes = Notes::EMPTY;
+                cx.opts.recover(&mut notes, Note::Truncated, || {
+                    cx.error(
+                        ErrorKind::Eof,
+                        "expected `]` (the entry array is not closed)",
+                        origin,
+                        pos,
+                    )
+                })?;
+                match out.last_mut() {
+                    Some(last) => last.notes.insert(Note::Truncated),
+                    None => rest_event(&mut out, pos, seq, Note::Truncated),
+                }
+                return Ok(out);
+            }
+            Some(b']') => {
+                let end = json::skip_ws(b, pos + 1);
+                if end < b.len() {
+                    let mut notes = Notes::EMPTY;
+                    cx.opts.recover(&mut notes, Note::InnerJsonInvalid, || {
+                        cx.error(
+                            ErrorKind::Syntax,
+                            "trailing characters after the entry array",
+                            origin,
+                            end,
+                        )
+                    })?;
+                    rest_event(&mut out, end, seq, Note::InnerJsonInvalid);
+                }
+                return Ok(out);
+            }
+            Some(_) => {}
+        }
+        if count >= cx.opts.max_entries {
+            let mut notes = Notes::EMPTY;
+            cx.opts.recover(&mut notes, Note::TooManyEntries, || {
+                cx.error(
+                    ErrorKind::Limit,
+                    format!(
+                        "more than {} entries in one batch (the max_entries option)",
+                        cx.opts.max_entries
+                    ),
+                    origin,
+                    pos,
+                )
+            })?;
+            rest_event(&mut out, pos, seq, Note::TooManyEntries);
+            return Ok(out);
+        }
+        let tail = inner.get(pos..).unwrap_or_default();
+        let mut stream = serde_json::Deserializer::from_str(tail).into_iter::<WireEntry<'b>>();
+        match stream.next() {
+            Some(Ok(entry)) => {
+                let used = stream.byte_offset();
+                out.push(entry_event(
+                    cx,
+                    &entry,
+                    inner,
+                    origin,
+                    job,
+                    seq,
+                    batch_notes,
+                )?);
+                pos += used;
+                count += 1;
+            }
+            Some(Err(e)) => {
+                let err = json::serde_error(&e, tail.as_bytes());
+                let at = pos + err.position().map_or(0, |p| p.byte);
+                let mut notes = Notes::EMPTY;
+                cx.opts.recover(&mut notes, Note::EntryInvalid, || {
+                    let kind = err.kind();
+                    cx.error(
+                        kind,
+                        format!("in a log entry: {}", err.detail()),
+                        origin,
+                        at,
+                    )
+                })?;
+                rest_event(&mut out, pos, seq, Note::EntryInvalid);
+                return Ok(out);
+            }
+            None => return Ok(out),
+        }
+        pos = json::skip_ws(b, pos);
+        match b.get(pos) {
+            Some(b',') => pos += 1,
+            Some(b']') | None => {}
+            Some(_) => {
+                let mut notes = Notes::EMPTY;
+                cx.opts.recover(&mut notes, Note::EntryInvalid, || {
+                    cx.error(
+                        ErrorKind::Syntax,
+                        "expected `,` or `]` after a log entry",
+                        origin,
+                        pos,
+                    )
+                })?;
+                rest_event(&mut out, pos, seq, Note::EntryInvalid);
+                return Ok(out);
+            }
+        }
+    }
+}
+
+/// One inner entry as an event.
+fn entry_event<'b>(
+    cx: &Ctx<'_, '_>,
+    w: &WireEntry<'b>,
+    inner: &'b str,
+    origin: Origin<'_>,
+    job: Option<&Cow<'_, str>>,
+    seq: &mut u64,
+    batch_notes: Notes,
+) -> Result<LogEvent<'b>, Error> {
+    let mut notes = batch_notes;
+    let mut attrs = Vec::new();
+    let message = match w.message.map(Raw) {
+        None => Cow::Borrowed(""),
+        Some(r) => match r.text_value() {
+            Ok(v) => v.unwrap_or(Cow::Borrowed("")),
+            Err(_) => {
+                cx.opts.recover(&mut notes, Note::InvalidValue, || {
+                    cx.raw_error(
+                        ErrorKind::Value,
+                        "`Message` must be a string",
+                        r,
+                        inner,
+                        origin,
+                    )
+                })?;
+                Cow::Borrowed(r.text())
+            }
+        },
+    };
+    let kind = match w.kind.map(Raw).map(|r| (r, r.text_value())) {
+        None => EventKind::Line,
+        Some((_, Ok(Some(t)))) if t.eq_ignore_ascii_case("phase") => EventKind::Phase,
+        Some((_, Ok(Some(t)))) if t.eq_ignore_ascii_case("content") => EventKind::Line,
+        Some((_, Ok(None))) => EventKind::Line,
+        Some((r, _)) => {
+            notes.insert(Note::UnknownEntryType);
+            keep_raw(&mut attrs, "entry_type", r);
+            EventKind::Line
+        }
+    };
+    let at = w
+        .message
+        .map(Raw)
+        .and_then(|r| r.offset_in(inner))
+        .unwrap_or(0);
+    let message = finish_message(cx, message, &mut notes, origin, at)?;
+    let mut e = LogEvent::new(Source::SwrJobLog, kind, *seq, message);
+    *seq += 1;
+    e.ctx.job = job.map(|j| Cow::Owned(j.to_string()));
+    e.time = time_field(cx, w.time, inner, origin, &mut notes, &mut attrs)?;
+    let (status, vendor) = state_field(cx, w.state, inner, origin, &mut notes)?;
+    e.status = status;
+    e.vendor_status = vendor;
+    e.progress = int_field(
+        cx,
+        w.progress,
+        "Progress",
+        0..=100,
+        inner,
+        origin,
+        &mut notes,
+        &mut attrs,
+    )?
+    .and_then(|p| u8::try_from(p).ok());
+    e.notes = notes;
+    e.attrs = attrs;
+    Ok(e)
+}
+
+/// Rewrites `"content":"[ … ]"` whose inner quotes are not escaped into
+/// `"content":[ … ]`, which is valid JSON. `None` if nothing was repaired.
+fn repair_bare_content(input: &str) -> Option<String> {
+    let b = input.as_bytes();
+    let mut out = String::with_capacity(input.len());
+    let mut copied = 0;
+    let mut repaired = false;
+    for at in memchr::memmem::find_iter(b, b"\"content\"") {
+        if at < copied {
+            continue;
+        }
+        let colon = json::skip_ws(b, at + 9);
+        if b.get(colon) != Some(&b':') {
+            continue;
+        }
+        let open_quote = json::skip_ws(b, colon + 1);
+        if b.get(open_quote) != Some(&b'"') {
+            continue;
+        }
+        let bracket = json::skip_ws(b, open_quote + 1);
+        if b.get(bracket) != Some(&b'[') {
+            continue;
+        }
+        let tail = input.get(bracket..)?;
+        let mut stream =
+            serde_json::Deserializer::from_str(tail).into_iter::<serde::de::IgnoredAny>();
+        if !matches!(stream.next(), Some(Ok(_))) {
+            continue;
+        }
+        let array_end = bracket + stream.byte_offset();
+        let close_quote = json::skip_ws(b, array_end);
+        if b.get(close_quote) != Some(&b'"') {
+            continue;
+        }
+        out.push_str(input.get(copied..open_quote)?);
+        out.push_str(input.get(bracket..array_end)?);
+        copied = close_quote + 1;
+        repaired = true;
+    }
+    if !repaired {
+        return None;
+    }
+    out.push_str(input.get(copied..)?);
+    Some(out)
+}
+
+#[derive(Deserialize)]
+struct WireError<'a> {
+    #[serde(borrow, default, rename = "errorCode")]
+    error_code: Option<&'a RawValue>,
+    #[serde(borrow, default, rename = "errorMessage")]
+    error_message: Option<&'a RawValue>,
+}
+
+/// If `input` is an SWR error body (`[{"errorCode", "errorMessage", "detail"}]`),
+/// returns the vendor error.
+fn vendor_array(input: &str) -> Result<(), Error> {
+    if let Ok(items) = serde_json::from_str::<Vec<WireError<'_>>>(input)
+        && let Some((code, first)) = items.iter().find_map(|i| i.error_code.map(|c| (c, i)))
+    {
+        return Err(vendor_error(Raw(code), first.error_message.map(Raw)));
+    }
+    Ok(())
+}
+
+fn vendor_error(code: Raw<'_>, message: Option<Raw<'_>>) -> Error {
+    let text = |r: Raw<'_>| {
+        r.text_value()
+            .ok()
+            .flatten()
+            .map(Cow::into_owned)
+            .unwrap_or_default()
+    };
+    Error::vendor_body(text(code), message.map(text).unwrap_or_default())
+}
+
+/// Parses an SWR step job history (an array of job objects).
+pub(crate) fn job_history<'a>(input: &'a [u8], opts: &Options) -> Result<Events<'a>, Error> {
+    match json::utf8_input(input, opts.is_strict())? {
+        Utf8Input::Str(s) => Ok(Events::buffered(history_str(s, opts)?)),
+        Utf8Input::Lossy(owned) => {
+            let events: Vec<LogEvent<'static>> = history_str(&owned, opts)?
+                .into_iter()
+                .map(LogEvent::into_owned)
+                .collect();
+            Ok(Events::buffered(with_note(events, Note::InvalidUtf8)))
+        }
+    }
+}
+
+fn history_str<'a>(input: &'a str, opts: &Options) -> Result<Vec<LogEvent<'a>>, Error> {
+    json::check_depth(input.as_bytes(), opts.max_depth)?;
+    let start = json::skip_ws(input.as_bytes(), 0);
+    if input.as_bytes().get(start) == Some(&b'{') {
+        // A single object: an error body, or one job.
+        let wire: WireJob<'a> =
+            serde_json::from_str(input).map_err(|e| json::serde_error(&e, input.as_bytes()))?;
+        if let Some(code) = wire.error_code {
+            return Err(vendor_error(Raw(code), wire.error_message.map(Raw)));
+        }
+        return Err(Error::at(
+            ErrorKind::Schema,
+            "expected an array of SWR jobs, found an object (a job log? use the swr-job-log source)",
+            input.as_bytes(),
+            start,
+        ));
+    }
+    let jobs: Vec<WireJob<'a>> =
+        serde_json::from_str(input).map_err(|e| json::serde_error(&e, input.as_bytes()))?;
+    if let Some((code, err)) = jobs.iter().find_map(|j| j.error_code.map(|c| (c, j))) {
+        return Err(vendor_error(Raw(code), err.error_message.map(Raw)));
+    }
+    let cx = Ctx { input, opts };
+    let mut seq = 0;
+    let mut out = Vec::with_capacity(jobs.len());
+    for job in &jobs {
+        let mut e = job_event(&cx, job, Origin::Direct { base: 0 }, &mut seq)?;
+        e.source = Source::SwrJobHistory;
+        out.push(e);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_table() {
+        let cases = [
+            ("Waiting", Status::Pending),
+            ("waiting", Status::Pending),
+            ("pulling", Status::Pending),
+            ("Building", Status::Running),
+            ("BUILDING", Status::Running),
+            ("running", Status::Running),
+            ("Successful", Status::Succeeded),
+            ("success", Status::Succeeded),
+            ("Failed", Status::Failed),
+            ("Timeout", Status::TimedOut),
+            ("Cancel", Status::Cancelled),
+            (" cancel ", Status::Cancelled),
+        ];
+        for (v, want) in cases {
+            assert_eq!(map_state(v), Some(want), "{v}");
+        }
+        for v in ["", "done", "cancelled", "rollbacking", "Successful!"] {
+            assert_eq!(map_state(v), None, "{v}");
+        }
+    }
+
+    #[test]
+    fn repair_unescaped_content() {
+        let bad = r#"{"log":[{"content":"[{"Type":"phase","Message":"a\"b"}]","created_at":"x"}]}"#;
+        let fixed = repair_bare_content(bad).unwrap();
+        assert_eq!(
+            fixed,
+            r#"{"log":[{"content":[{"Type":"phase","Message":"a\"b"}],"created_at":"x"}]}"#
+        );
+        assert!(repair_bare_content(r#"{"content":"[1,2"}"#).is_none());
+        assert!(repair_bare_content(r#"{"content":"text"}"#).is_none());
+    }
+}

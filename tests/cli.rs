@@ -1,0 +1,155 @@
+//! The `cilog` binary as a user runs it: arguments, output, exit codes.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn cilog(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cilog"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    if let Some(data) = stdin {
+        pipe.write_all(data).unwrap();
+    }
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+#[test]
+fn seed_example_gives_job_event_plus_thirteen_entries() {
+    let o = cilog(&["corpus/swr-job-log/seed-example.json"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 14);
+    assert_eq!(lines[0]["kind"], "status");
+    assert_eq!(lines[0]["status"], "succeeded");
+    assert_eq!(lines[0]["vendor_status"], "success");
+    assert_eq!(lines[9]["message"], " * branch master -> FETCH_HEAD");
+    assert!(
+        lines[1..]
+            .iter()
+            .all(|l| l["notes"][0] == "inner_json_repaired")
+    );
+}
+
+#[test]
+fn strict_seed_example_exits_1_naming_the_position() {
+    let o = cilog(&["--strict", "corpus/swr-job-log/seed-example.json"], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "");
+    assert_eq!(
+        stderr(&o),
+        "cilog: corpus/swr-job-log/seed-example.json: syntax error: expected `,` or `}` at line 22, column 27 (byte 508), near \"Type\\\":\\\"phase\\\",\\\"Message\\\":\"\n"
+    );
+}
+
+#[test]
+fn reads_stdin_with_and_without_dash() {
+    let data = std::fs::read("corpus/swr-job-history/formats-c-history.json").unwrap();
+    for args in [&[][..], &["-"][..]] {
+        let o = cilog(args, Some(&data));
+        assert_eq!(o.status.code(), Some(0));
+        assert_eq!(stdout(&o).lines().count(), 2);
+    }
+}
+
+#[test]
+fn explicit_source_and_default_offset() {
+    let o = cilog(
+        &[
+            "--source",
+            "swr-job-log",
+            "--default-offset",
+            "+08:00",
+            "corpus/swr-job-log/quirk-zone-less-time.json",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let first: serde_json::Value =
+        serde_json::from_str(stdout(&o).lines().next().unwrap()).unwrap();
+    assert_eq!(first["time"], "2019-01-10T08:00:00+08:00");
+    assert_eq!(first["time_assumed"], true);
+}
+
+#[test]
+fn vendor_error_exits_1_and_other_files_still_print() {
+    let o = cilog(
+        &[
+            "corpus/swr-job-log/err/formats-d-auth.json",
+            "corpus/swr-job-history/formats-c-history.json",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o).lines().count(), 2);
+    assert_eq!(
+        stderr(&o),
+        "cilog: corpus/swr-job-log/err/formats-d-auth.json: vendor error SVCSTG.S2I.4016000: Authentication error：Failed to get or parse user token\n"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &["--source", "nope", "x"][..],
+        &["--default-offset", "8", "x"][..],
+        &["--no-such-flag"][..],
+    ] {
+        let o = cilog(args, None);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert_eq!(stdout(&o), "");
+    }
+    let o = cilog(&["--source", "nope"], None);
+    assert!(stderr(&o).starts_with("cilog: unknown source \"nope\": expected one of swr-job-log"));
+}
+
+#[test]
+fn missing_file_and_undetectable_input_exit_1() {
+    let o = cilog(&["does/not/exist.json"], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).starts_with("cilog: does/not/exist.json: "),
+        "{}",
+        stderr(&o)
+    );
+    let o = cilog(&[], Some(b"\x1b]0;evil\x07 just text"));
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "cilog: <stdin>: unknown source: could not detect the source of the input; name it explicitly\n"
+    );
+}
+
+#[test]
+fn list_sources_and_help() {
+    let o = cilog(&["--list-sources"], None);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).lines().any(|l| l.starts_with("swr-job-log ")));
+    let o = cilog(&["--help"], None);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("--strict"));
+}
