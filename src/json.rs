@@ -69,6 +69,50 @@ impl<'a> Raw<'a> {
         }
     }
 
+    /// A number sent as a number or a numeric string. `Ok(None)` for `null`/`""`.
+    #[allow(dead_code)] // used by the CodeArts and BlueKing sources
+    pub(crate) fn float(self) -> Result<Option<f64>, WrongType> {
+        match self.scalar()? {
+            None => Ok(None),
+            Some(Scalar::Int(i)) => Ok(Some(i as f64)),
+            Some(Scalar::Float(f)) => Ok(Some(f)),
+            Some(Scalar::Str(s)) => {
+                let s = s.trim();
+                if s.is_empty() {
+                    return Ok(None);
+                }
+                match s.parse::<f64>() {
+                    Ok(f) if f.is_finite() => Ok(Some(f)),
+                    _ => Err(WrongType),
+                }
+            }
+            Some(Scalar::Bool(_)) => Err(WrongType),
+        }
+    }
+
+    /// A boolean sent as `true`/`false`, `"true"`/`"false"` (any case), or
+    /// `1`/`0`. `Ok(None)` for `null`.
+    #[allow(dead_code)] // used by the CodeArts and BlueKing sources
+    pub(crate) fn boolean(self) -> Result<Option<bool>, WrongType> {
+        match self.scalar()? {
+            None => Ok(None),
+            Some(Scalar::Bool(b)) => Ok(Some(b)),
+            Some(Scalar::Int(0)) => Ok(Some(false)),
+            Some(Scalar::Int(1)) => Ok(Some(true)),
+            Some(Scalar::Str(s)) => {
+                let s = s.trim();
+                if s.eq_ignore_ascii_case("true") || s == "1" {
+                    Ok(Some(true))
+                } else if s.eq_ignore_ascii_case("false") || s == "0" {
+                    Ok(Some(false))
+                } else {
+                    Err(WrongType)
+                }
+            }
+            Some(_) => Err(WrongType),
+        }
+    }
+
     /// Text of a string, or the literal text of a number or boolean (ids are
     /// sent both ways). `Ok(None)` for `null`.
     pub(crate) fn text_value(self) -> Result<Option<Cow<'a, str>>, WrongType> {
@@ -200,6 +244,114 @@ fn decode_u_escape(b: &[u8], at: usize) -> (char, usize, bool) {
     match char::from_u32(hi) {
         Some(c) => (c, 6, true),
         None => ('\u{fffd}', 6, false),
+    }
+}
+
+/// One line of a JSON string, split at `\n` escapes without decoding the rest.
+#[derive(Debug, PartialEq)]
+#[allow(dead_code)] // used by the CodeArts and BlueKing sources
+pub(crate) struct StrLine<'a> {
+    /// The decoded line without its line break (a trailing `\r` is kept).
+    pub(crate) text: Cow<'a, str>,
+    /// Whether a line break ended it (the last line of a string may lack one).
+    pub(crate) terminated: bool,
+    /// Whether an escape in it was invalid.
+    pub(crate) invalid_escape: bool,
+}
+
+/// Iterates the lines of a raw JSON string body (between the quotes).
+///
+/// Lines without escapes borrow from the body; only lines with escapes are
+/// decoded into a new string. Line breaks are `\n` and `\u000a`. A final
+/// line break does not start an empty line (like [`str::lines`]).
+#[allow(dead_code)] // used by the CodeArts and BlueKing sources
+pub(crate) struct StrLines<'a> {
+    body: &'a str,
+    pos: usize,
+}
+
+#[allow(dead_code)] // used by the CodeArts and BlueKing sources
+impl<'a> StrLines<'a> {
+    #[allow(dead_code)] // used by the CodeArts and BlueKing sources
+    pub(crate) fn new(body: &'a str) -> Self {
+        StrLines { body, pos: 0 }
+    }
+
+    /// Byte position in the body where the next line starts.
+    #[allow(dead_code)] // used by the CodeArts and BlueKing sources
+    pub(crate) fn position(&self) -> usize {
+        self.pos
+    }
+}
+
+#[allow(dead_code)] // used by the CodeArts and BlueKing sources
+impl<'a> Iterator for StrLines<'a> {
+    type Item = StrLine<'a>;
+
+    #[allow(dead_code)] // used by the CodeArts and BlueKing sources
+    fn next(&mut self) -> Option<StrLine<'a>> {
+        let b = self.body.as_bytes();
+        let start = self.pos;
+        if start >= b.len() {
+            return None;
+        }
+        let mut i = start;
+        let mut escaped = false;
+        loop {
+            let Some(rel) = memchr::memchr(b'\\', b.get(i..).unwrap_or_default()) else {
+                // Last line, no break.
+                self.pos = b.len();
+                return Some(finish_line(self.body, start, b.len(), escaped, false));
+            };
+            let at = i + rel;
+            match b.get(at + 1) {
+                Some(b'n') => {
+                    self.pos = at + 2;
+                    return Some(finish_line(self.body, start, at, escaped, true));
+                }
+                Some(b'u') if hex4(b, at + 2) == Some(0x0A) => {
+                    self.pos = at + 6;
+                    return Some(finish_line(self.body, start, at, escaped, true));
+                }
+                Some(b'u') => {
+                    escaped = true;
+                    i = at + 2;
+                }
+                Some(_) => {
+                    escaped = true;
+                    i = at + 2;
+                }
+                None => {
+                    escaped = true;
+                    i = at + 1;
+                }
+            }
+        }
+    }
+}
+
+#[allow(dead_code)] // used by the CodeArts and BlueKing sources
+fn finish_line(
+    body: &str,
+    start: usize,
+    end: usize,
+    escaped: bool,
+    terminated: bool,
+) -> StrLine<'_> {
+    let raw = body.get(start..end).unwrap_or_default();
+    if !escaped {
+        return StrLine {
+            text: Cow::Borrowed(raw),
+            terminated,
+            invalid_escape: false,
+        };
+    }
+    let mut out = String::with_capacity(raw.len());
+    let ok = unescape_into(&mut out, raw);
+    StrLine {
+        text: Cow::Owned(out),
+        terminated,
+        invalid_escape: !ok,
     }
 }
 
@@ -373,6 +525,9 @@ mod tests {
         assert_eq!(raw("null").int(), Ok(None));
         assert_eq!(raw("\"\"").int(), Ok(None));
         assert_eq!(raw("-3").int(), Ok(Some(-3)));
+        assert_eq!(raw("60.599").float(), Ok(Some(60.599)));
+        assert_eq!(raw("\"60.599\"").float(), Ok(Some(60.599)));
+        assert_eq!(raw("1e3").float(), Ok(Some(1000.0)));
     }
 
     #[test]
@@ -381,7 +536,20 @@ mod tests {
         assert_eq!(raw("9.5").int(), Err(WrongType));
         assert_eq!(raw("true").int(), Err(WrongType));
         assert_eq!(raw("[1]").int(), Err(WrongType));
+        assert_eq!(raw("{}").float(), Err(WrongType));
+        assert_eq!(raw("\"NaN\"").float(), Err(WrongType));
         assert_eq!(raw("99999999999999999999").int(), Err(WrongType));
+    }
+
+    #[test]
+    fn loose_bools() {
+        assert_eq!(raw("true").boolean(), Ok(Some(true)));
+        assert_eq!(raw("\"false\"").boolean(), Ok(Some(false)));
+        assert_eq!(raw("\"TRUE\"").boolean(), Ok(Some(true)));
+        assert_eq!(raw("1").boolean(), Ok(Some(true)));
+        assert_eq!(raw("null").boolean(), Ok(None));
+        assert_eq!(raw("\"yes\"").boolean(), Err(WrongType));
+        assert_eq!(raw("2").boolean(), Err(WrongType));
     }
 
     #[test]
@@ -424,6 +592,42 @@ mod tests {
         assert_eq!(s, "\\q");
         s.clear();
         assert!(!unescape_into(&mut s, r"\udc00"));
+    }
+
+    fn lines(body: &str) -> Vec<(String, bool)> {
+        StrLines::new(body)
+            .map(|l| (l.text.into_owned(), l.terminated))
+            .collect()
+    }
+
+    #[test]
+    fn str_lines_split_on_newline_escapes() {
+        assert_eq!(lines(""), Vec::<(String, bool)>::new());
+        assert_eq!(lines(r"a\nb"), [("a".into(), true), ("b".into(), false)]);
+        assert_eq!(lines(r"a\n"), [("a".into(), true)]);
+        assert_eq!(lines(r"\n"), [("".into(), true)]);
+        assert_eq!(
+            lines(r"a\n\nb\n"),
+            [("a".into(), true), ("".into(), true), ("b".into(), true)]
+        );
+        assert_eq!(
+            lines(r"x\u000ay\u000Az"),
+            [("x".into(), true), ("y".into(), true), ("z".into(), false)]
+        );
+        assert_eq!(
+            lines(r"a\r\nb"),
+            [("a\r".into(), true), ("b".into(), false)]
+        );
+        assert_eq!(lines(r#"q\"x\\n"#), [("q\"x\\n".into(), false)]);
+        assert_eq!(lines(r"&lt;\t\n"), [("&lt;\t".into(), true)]);
+    }
+
+    #[test]
+    fn str_lines_borrow_plain_lines() {
+        let mut it = StrLines::new(r"plain\nwith \u003e\n");
+        assert!(matches!(it.next().unwrap().text, Cow::Borrowed("plain")));
+        assert!(matches!(it.next().unwrap().text, Cow::Owned(ref s) if s == "with >"));
+        assert!(it.next().is_none());
     }
 
     #[test]

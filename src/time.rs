@@ -312,6 +312,17 @@ fn scan_offset(b: &[u8], i: usize) -> Result<(FixedOffset, usize), TimeError> {
     Ok((o, next))
 }
 
+/// An epoch-milliseconds value (BlueKing v3) as a UTC timestamp with three
+/// fraction digits. Years outside 0–9999 are rejected (RFC 3339 cannot say them).
+#[allow(dead_code)] // used by the CodeArts and BlueKing sources
+pub(crate) fn from_epoch_millis(ms: i64) -> Option<Timestamp> {
+    let dt = DateTime::from_timestamp_millis(ms)?;
+    if !(0..=9999).contains(&dt.year()) {
+        return None;
+    }
+    Some(Timestamp::new(dt.with_timezone(&utc()), 3, false))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -410,6 +421,21 @@ mod tests {
         for s in range {
             assert_eq!(parse_written(s), Err(TimeError::Range), "{s:?}");
         }
+    }
+
+    #[test]
+    fn epoch_millis() {
+        assert_eq!(
+            from_epoch_millis(1_716_170_401_200).unwrap().to_string(),
+            "2024-05-20T02:00:01.200Z"
+        );
+        assert!(from_epoch_millis(i64::MAX).is_none());
+        assert_eq!(
+            from_epoch_millis(-1).unwrap().to_string(),
+            "1969-12-31T23:59:59.999Z"
+        );
+        assert!(from_epoch_millis(-70_000_000_000_000).is_none());
+        assert!(!from_epoch_millis(0).unwrap().assumed());
     }
 
     #[test]
