@@ -30,15 +30,53 @@ pub fn detect(input: &[u8]) -> Option<Source> {
             let next = body.get(1..)?.iter().find(|b| !b.is_ascii_whitespace());
             match next {
                 Some(b'{') | Some(b']') => detect_array(body),
-                None if body.len() == 1 => None,
-                _ => None,
+                _ => detect_text(body),
             }
         }
-        _ => None,
+        _ => detect_text(body),
     }
 }
 
+/// A CodeArts build log: a line within the window starts with the
+/// `[yyyy/MM/dd HH:mm:ss.` prefix.
+fn detect_text(w: &[u8]) -> Option<Source> {
+    let mut start = 0;
+    for _ in 0..64 {
+        let line = w.get(start..)?;
+        if looks_like_prefix(line) {
+            return Some(Source::CodeartsLog);
+        }
+        start += memchr::memchr(b'\n', line)? + 1;
+    }
+    None
+}
+
+/// `[dddd/dd/dd dd:dd:dd.` at the start of `b`.
+pub(crate) fn looks_like_prefix(b: &[u8]) -> bool {
+    let shape = b"[dddd/dd/dd dd:dd:dd.";
+    b.len() >= shape.len()
+        && shape.iter().zip(b).all(|(&s, &c)| {
+            if s == b'd' {
+                c.is_ascii_digit()
+            } else {
+                s == c
+            }
+        })
+}
+
 fn detect_object(w: &[u8]) -> Option<Source> {
+    let page_keys: [&[u8]; 5] = [
+        b"has_more_data",
+        b"current_offset",
+        b"has_more",
+        b"start_offset",
+        b"end_offset",
+    ];
+    if page_keys.iter().any(|k| has_key(w, k))
+        || (has_key(w, b"error_code") && has_key(w, b"error_msg"))
+    {
+        return Some(Source::CodeartsRealtimeLog);
+    }
     if has_key(w, b"log_num") || has_key(w, b"log") || has_key(w, b"creator_id") {
         return Some(Source::SwrJobLog);
     }
@@ -123,6 +161,27 @@ mod tests {
             (b"plain text", None),
             (br#"{"msg":"\"log_num\": 3"}"#, None),
             (br#"{"log_numx":1}"#, None),
+            (
+                br#"{"result":{"has_more_data":true,"offset":1,"current_offset":0,"content":"x"}}"#,
+                Some(Source::CodeartsRealtimeLog),
+            ),
+            (
+                br#"{"result":{"has_more":false,"start_offset":"1","end_offset":"2","log":""}}"#,
+                Some(Source::CodeartsRealtimeLog),
+            ),
+            (
+                br#"{"error_code": "CB.00060200", "error_msg": "Invalid param"}"#,
+                Some(Source::CodeartsRealtimeLog),
+            ),
+            (
+                b"[2023/12/21 15:44:18.744 GMT+08:00] [INFO] BUILD SUCCESS\n",
+                Some(Source::CodeartsLog),
+            ),
+            (
+                b"\ncontinuation first\n[2023/12/21 15:44:18.744 GMT+08:00] x",
+                Some(Source::CodeartsLog),
+            ),
+            (b"[2023-12-21 15:44:18] not codearts", None),
         ];
         for (input, want) in cases {
             assert_eq!(detect(input), *want, "{}", String::from_utf8_lossy(input));

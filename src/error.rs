@@ -185,6 +185,15 @@ impl Error {
         self
     }
 
+    /// Shifts the position by `base` bytes, recomputing line and column
+    /// against `whole` (used when a part was parsed on its own).
+    pub(crate) fn rebase(mut self, whole: &[u8], base: usize) -> Error {
+        if let Some(p) = self.inner.position {
+            self.set_position(whole, base.saturating_add(p.byte));
+        }
+        self
+    }
+
     /// What kind of error this is.
     pub fn kind(&self) -> ErrorKind {
         self.inner.kind

@@ -69,8 +69,8 @@ impl<'a> Raw<'a> {
         }
     }
 
+    #[allow(dead_code)] // used by the BlueKing source
     /// A number sent as a number or a numeric string. `Ok(None)` for `null`/`""`.
-    #[allow(dead_code)] // used by the CodeArts and BlueKing sources
     pub(crate) fn float(self) -> Result<Option<f64>, WrongType> {
         match self.scalar()? {
             None => Ok(None),
@@ -92,7 +92,6 @@ impl<'a> Raw<'a> {
 
     /// A boolean sent as `true`/`false`, `"true"`/`"false"` (any case), or
     /// `1`/`0`. `Ok(None)` for `null`.
-    #[allow(dead_code)] // used by the CodeArts and BlueKing sources
     pub(crate) fn boolean(self) -> Result<Option<bool>, WrongType> {
         match self.scalar()? {
             None => Ok(None),
@@ -249,7 +248,6 @@ fn decode_u_escape(b: &[u8], at: usize) -> (char, usize, bool) {
 
 /// One line of a JSON string, split at `\n` escapes without decoding the rest.
 #[derive(Debug, PartialEq)]
-#[allow(dead_code)] // used by the CodeArts and BlueKing sources
 pub(crate) struct StrLine<'a> {
     /// The decoded line without its line break (a trailing `\r` is kept).
     pub(crate) text: Cow<'a, str>,
@@ -264,31 +262,20 @@ pub(crate) struct StrLine<'a> {
 /// Lines without escapes borrow from the body; only lines with escapes are
 /// decoded into a new string. Line breaks are `\n` and `\u000a`. A final
 /// line break does not start an empty line (like [`str::lines`]).
-#[allow(dead_code)] // used by the CodeArts and BlueKing sources
 pub(crate) struct StrLines<'a> {
     body: &'a str,
     pos: usize,
 }
 
-#[allow(dead_code)] // used by the CodeArts and BlueKing sources
 impl<'a> StrLines<'a> {
-    #[allow(dead_code)] // used by the CodeArts and BlueKing sources
     pub(crate) fn new(body: &'a str) -> Self {
         StrLines { body, pos: 0 }
     }
-
-    /// Byte position in the body where the next line starts.
-    #[allow(dead_code)] // used by the CodeArts and BlueKing sources
-    pub(crate) fn position(&self) -> usize {
-        self.pos
-    }
 }
 
-#[allow(dead_code)] // used by the CodeArts and BlueKing sources
 impl<'a> Iterator for StrLines<'a> {
     type Item = StrLine<'a>;
 
-    #[allow(dead_code)] // used by the CodeArts and BlueKing sources
     fn next(&mut self) -> Option<StrLine<'a>> {
         let b = self.body.as_bytes();
         let start = self.pos;
@@ -330,7 +317,6 @@ impl<'a> Iterator for StrLines<'a> {
     }
 }
 
-#[allow(dead_code)] // used by the CodeArts and BlueKing sources
 fn finish_line(
     body: &str,
     start: usize,
@@ -469,6 +455,45 @@ pub(crate) fn utf8_input<'a>(input: &'a [u8], strict: bool) -> Result<Utf8Input<
         )),
         Err(_) => Ok(Utf8Input::Lossy(String::from_utf8_lossy(body).into_owned())),
     }
+}
+
+/// The decoded length of a JSON string body, in UTF-8 bytes and in
+/// characters, without decoding it into a new string.
+pub(crate) fn decoded_len(body: &str) -> (usize, usize) {
+    let b = body.as_bytes();
+    let (mut bytes, mut chars) = (0usize, 0usize);
+    let mut i = 0;
+    while i < b.len() {
+        let Some(rel) = memchr::memchr(b'\\', b.get(i..).unwrap_or_default()) else {
+            let run = b.get(i..).unwrap_or_default();
+            bytes += run.len();
+            chars += run.iter().filter(|&&c| (c & 0xC0) != 0x80).count();
+            break;
+        };
+        let run = b.get(i..i + rel).unwrap_or_default();
+        bytes += run.len();
+        chars += run.iter().filter(|&&c| (c & 0xC0) != 0x80).count();
+        let at = i + rel;
+        match b.get(at + 1) {
+            Some(b'u') => {
+                let (c, used, _) = decode_u_escape(b, at);
+                bytes += c.len_utf8();
+                chars += 1;
+                i = at + used;
+            }
+            Some(_) => {
+                bytes += 1;
+                chars += 1;
+                i = at + 2;
+            }
+            None => {
+                bytes += 1;
+                chars += 1;
+                i = at + 1;
+            }
+        }
+    }
+    (bytes, chars)
 }
 
 /// Index of the first byte at or after `i` that is not JSON white space.
@@ -669,6 +694,26 @@ mod tests {
             }
         }
         assert_eq!(raw_offset_of_decoded(body, 999), body.len());
+    }
+
+    #[test]
+    fn decoded_len_counts_bytes_and_chars() {
+        for body in [
+            "",
+            "abc",
+            r"a\nb",
+            r"中\u4e2d\ud83d\ude00",
+            r#"q\"\\x"#,
+            "é",
+        ] {
+            let quoted = format!("\"{body}\"");
+            let decoded = decode_str(&quoted).unwrap();
+            assert_eq!(
+                decoded_len(body),
+                (decoded.len(), decoded.chars().count()),
+                "{body}"
+            );
+        }
     }
 
     #[test]

@@ -11,6 +11,8 @@
 //! |---|---|
 //! | `swr-job-log` | Huawei ContainerOps/SWR pipeline step job log |
 //! | `swr-job-history` | Huawei ContainerOps/SWR pipeline step job history |
+//! | `codearts-realtime-log` | Huawei CodeArts Build real-time log page (follow a live log with [`Follower`]) |
+//! | `codearts-log` | Huawei CodeArts Build task-log / download-log text |
 //!
 //! ```
 //! use cilog::{parse, EventKind, Options, Status};
@@ -45,6 +47,7 @@
 //! offset from [`Options::default_offset`] (or the source's documented default)
 //! and is marked [`assumed`](Timestamp::assumed).
 
+pub mod buildlog;
 mod detect;
 mod error;
 mod event;
@@ -56,6 +59,7 @@ mod options;
 mod severity;
 mod sources;
 mod status;
+mod steps;
 mod text;
 mod time;
 
@@ -66,8 +70,10 @@ pub use events::Events;
 pub use note::{Note, Notes};
 pub use options::{Mode, Options, TextMode, parse_offset};
 pub use severity::{ACCEPTED_SEVERITY_NAMES, ParseSeverityError, Severity};
+pub use sources::codearts::follow::{Cursor, Follower, OffsetUnit};
 pub use sources::{ParseSourceError, Source};
 pub use status::{ACCEPTED_STATUS_NAMES, Outcome, ParseStatusError, Status};
+pub use steps::{StepSpan, step_spans};
 pub use time::Timestamp;
 
 /// Detects the source of `input` and parses it.

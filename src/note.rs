@@ -177,6 +177,34 @@ impl From<Note> for Notes {
     }
 }
 
+impl Note {
+    /// The note with this code.
+    pub fn from_code(code: &str) -> Option<Note> {
+        Note::ALL.iter().copied().find(|n| n.code() == code)
+    }
+}
+
+/// Serialized as the array of codes, so stored cursors stay readable and
+/// survive a renumbering of the bits.
+impl serde::Serialize for Notes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter().map(Note::code))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Notes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Notes, D::Error> {
+        let codes = Vec::<std::borrow::Cow<'de, str>>::deserialize(d)?;
+        let mut notes = Notes::EMPTY;
+        for c in codes {
+            let note = Note::from_code(&c)
+                .ok_or_else(|| serde::de::Error::custom(format!("unknown note code {c:?}")))?;
+            notes.insert(note);
+        }
+        Ok(notes)
+    }
+}
+
 impl fmt::Debug for Notes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_set().entries(self.iter().map(Note::code)).finish()
@@ -201,6 +229,21 @@ mod tests {
                 n.code()
             );
             assert!(!n.description().is_empty());
+        }
+    }
+
+    #[test]
+    fn notes_serialize_as_codes() {
+        let mut s = Notes::EMPTY;
+        s.insert(Note::PageGap);
+        s.insert(Note::StepInferred);
+        let json = serde_json::to_string(&s).unwrap();
+        assert_eq!(json, r#"["page_gap","step_inferred"]"#);
+        assert_eq!(serde_json::from_str::<Notes>(&json).unwrap(), s);
+        let err = serde_json::from_str::<Notes>(r#"["nope"]"#).unwrap_err();
+        assert!(err.to_string().starts_with("unknown note code \"nope\""));
+        for n in Note::ALL {
+            assert_eq!(Note::from_code(n.code()), Some(*n));
         }
     }
 

@@ -9,59 +9,6 @@ use crate::options::TextMode;
 const ESC: u8 = 0x1b;
 const BEL: u8 = 0x07;
 
-/// Splits `input` into lines at `\n`; a `\r` right before the `\n` (CRLF) is
-/// removed too. A final line without `\n` is yielded with `terminated ==
-/// false`; an input ending in `\n` does not yield a trailing empty line.
-#[allow(dead_code)] // used by the CodeArts and BlueKing sources
-pub(crate) struct ByteLines<'a> {
-    input: &'a [u8],
-    pos: usize,
-}
-
-#[allow(dead_code)] // used by the CodeArts and BlueKing sources
-impl<'a> ByteLines<'a> {
-    #[allow(dead_code)] // used by the CodeArts and BlueKing sources
-    pub(crate) fn new(input: &'a [u8]) -> Self {
-        ByteLines { input, pos: 0 }
-    }
-}
-
-#[allow(dead_code)] // used by the CodeArts and BlueKing sources
-impl<'a> Iterator for ByteLines<'a> {
-    /// (line without its break, start offset in the input, ended by `\n`)
-    type Item = (&'a [u8], usize, bool);
-
-    #[inline]
-    #[allow(dead_code)] // used by the CodeArts and BlueKing sources
-    fn next(&mut self) -> Option<Self::Item> {
-        let start = self.pos;
-        let rest = self.input.get(start..)?;
-        if rest.is_empty() {
-            return None;
-        }
-        match memchr::memchr(b'\n', rest) {
-            Some(i) => {
-                self.pos = start + i + 1;
-                let line = rest.get(..i).unwrap_or_default();
-                Some((strip_cr(line), start, true))
-            }
-            None => {
-                self.pos = self.input.len();
-                Some((strip_cr(rest), start, false))
-            }
-        }
-    }
-}
-
-#[inline]
-#[allow(dead_code)] // used by the CodeArts and BlueKing sources
-fn strip_cr(line: &[u8]) -> &[u8] {
-    match line.split_last() {
-        Some((b'\r', head)) => head,
-        _ => line,
-    }
-}
-
 /// Whether `s` needs [`clean`] (holds an ESC or a CR).
 #[inline]
 pub(crate) fn needs_cleaning(s: &str) -> bool {
@@ -188,8 +135,7 @@ pub(crate) fn truncate_cow(s: &mut Cow<'_, str>, max: usize) -> bool {
 
 /// Decodes a line of bytes: borrowed when valid UTF-8, otherwise replaced
 /// lossily with [`Note::InvalidUtf8`].
-#[allow(dead_code)] // used by the CodeArts and BlueKing sources
-pub(crate) fn utf8_line<'a>(line: &'a [u8], notes: &mut Notes) -> Cow<'a, str> {
+pub(crate) fn utf8_lossy<'a>(line: &'a [u8], notes: &mut Notes) -> Cow<'a, str> {
     match std::str::from_utf8(line) {
         Ok(s) => Cow::Borrowed(s),
         Err(_) => {
@@ -202,20 +148,6 @@ pub(crate) fn utf8_line<'a>(line: &'a [u8], notes: &mut Notes) -> Cow<'a, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lines(s: &[u8]) -> Vec<(&[u8], bool)> {
-        ByteLines::new(s).map(|(l, _, t)| (l, t)).collect()
-    }
-
-    #[test]
-    fn byte_lines() {
-        assert!(lines(b"").is_empty());
-        assert_eq!(lines(b"a\nb"), [(&b"a"[..], true), (&b"b"[..], false)]);
-        assert_eq!(lines(b"a\r\nb\r\n"), [(&b"a"[..], true), (&b"b"[..], true)]);
-        assert_eq!(lines(b"\n\n"), [(&b""[..], true), (&b""[..], true)]);
-        assert_eq!(lines(b"x\r"), [(&b"x"[..], false)]);
-        assert_eq!(lines(b"a\r\r\n"), [(&b"a\r"[..], true)]);
-    }
 
     fn cleaned(s: &str) -> (String, Vec<&'static str>) {
         let mut notes = Notes::EMPTY;

@@ -153,3 +153,102 @@ fn list_sources_and_help() {
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).contains("--strict"));
 }
+
+#[test]
+fn realistic_task_log_one_event_per_line() {
+    let path = "corpus/codearts-log/realistic-task-log.log";
+    let o = cilog(&[path], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let input_lines = std::fs::read_to_string(path).unwrap().lines().count();
+    let events: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(events.len(), input_lines);
+    let maven = &events[20];
+    assert_eq!(maven["message"], "BUILD SUCCESS");
+    assert_eq!(maven["time"], "2026-06-26T14:16:12.744+08:00");
+    assert_eq!(maven["severity"], "info");
+    assert_eq!(maven["step_id"], "external_post_maven");
+    assert_eq!(maven["step_name"], "Maven构建");
+    // Streaming from stdin in chunks gives the very same output.
+    let o2 = cilog(
+        &["--source", "codearts-log"],
+        Some(&std::fs::read(path).unwrap()),
+    );
+    assert_eq!(stdout(&o2), stdout(&o));
+    assert_eq!(
+        stdout(&o),
+        std::fs::read_to_string("corpus/codearts-log/realistic-task-log.expected.ndjson").unwrap()
+    );
+}
+
+#[test]
+fn codearts_seed_example_is_twelve_lines() {
+    let o = cilog(&["corpus/codearts-realtime-log/seed-example.json"], None);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o).lines().count(), 12);
+    let o = cilog(
+        &["--strict", "corpus/codearts-realtime-log/seed-example.json"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o).lines().count(), 1);
+}
+
+#[test]
+fn page_files_are_stitched_with_an_explicit_source() {
+    let dir = "corpus/codearts-realtime-log/multi-page-overlap-bytes";
+    let mut pages: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .collect();
+    pages.sort();
+    let mut args = vec!["--source", "codearts-realtime-log"];
+    args.extend(pages.iter().map(String::as_str));
+    let o = cilog(&args, None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        std::fs::read_to_string(
+            "corpus/codearts-realtime-log/multi-page-overlap-bytes.expected.ndjson"
+        )
+        .unwrap()
+    );
+    // A gap in strict mode names the page file that has it.
+    let dir = "corpus/codearts-realtime-log/multi-page-gap-rewind";
+    let o = cilog(
+        &[
+            "--strict",
+            "--source",
+            "codearts-realtime-log",
+            &format!("{dir}/page-01.json"),
+            &format!("{dir}/page-02.json"),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).starts_with(&format!(
+            "cilog: {dir}/page-02.json: inconsistent offsets: the page starts at offset 116"
+        )),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn raw_text_keeps_ansi() {
+    let path = "corpus/codearts-log/grammar-ansi-and-cr.log";
+    let o = cilog(&["--raw-text", path], None);
+    let first: serde_json::Value =
+        serde_json::from_str(stdout(&o).lines().next().unwrap()).unwrap();
+    assert_eq!(
+        first["message"],
+        "\u{1b}[32m[INFO]\u{1b}[0m \u{1b}[1mBUILD SUCCESS\u{1b}[0m"
+    );
+    let o = cilog(&[path], None);
+    let first: serde_json::Value =
+        serde_json::from_str(stdout(&o).lines().next().unwrap()).unwrap();
+    assert_eq!(first["message"], "BUILD SUCCESS");
+}

@@ -26,7 +26,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use cilog::{Events, Options, Source, detect, parse, parse_as};
+use cilog::{Events, Follower, LogEvent, Options, Source, detect, parse, parse_as};
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
@@ -222,6 +222,68 @@ fn golden_corpus() {
     );
 }
 
+/// Pages of one log in a folder `corpus/codearts-realtime-log/<case>/`,
+/// stitched through one [`Follower`]; expected output in `<case>.expected.ndjson`
+/// beside the folder. The pages are also each detected as real-time pages.
+#[test]
+fn multi_page_cases() {
+    let root = corpus_dir().join(Source::CodeartsRealtimeLog.as_str());
+    let mut dirs: Vec<PathBuf> = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir() && p.file_name().unwrap() != "err")
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 3);
+    let mut failures = Vec::new();
+    for dir in &dirs {
+        let pages: Vec<Vec<u8>> = payloads_in(dir)
+            .iter()
+            .map(|p| fs::read(p).unwrap())
+            .collect();
+        for p in &pages {
+            assert_eq!(
+                detect(p),
+                Some(Source::CodeartsRealtimeLog),
+                "{}",
+                dir.display()
+            );
+        }
+        let name = dir.file_name().unwrap().to_str().unwrap();
+        let lenient = stitch(&pages, &Options::default());
+        check(
+            &root.join(format!("{name}.expected.ndjson")),
+            &lenient,
+            &mut failures,
+        );
+        let strict = stitch(&pages, &Options::strict());
+        let strict_path = root.join(format!("{name}.strict.ndjson"));
+        if strict != lenient {
+            check(&strict_path, &strict, &mut failures);
+        } else if bless() {
+            let _ = fs::remove_file(&strict_path);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Feeds pages through one follower and renders the events (and a final
+/// error, as the expected files hold it).
+pub fn stitch(pages: &[Vec<u8>], opts: &Options) -> String {
+    let mut f = Follower::new(opts.clone());
+    let mut out = String::new();
+    for p in pages {
+        if let Err(e) = f.feed_page(p, |e: LogEvent<'_>| e.write_ndjson_to(&mut out)) {
+            push_error(&mut out, &e);
+            return out;
+        }
+    }
+    if let Err(e) = f.finish(|e| e.write_ndjson_to(&mut out)) {
+        push_error(&mut out, &e);
+    }
+    out
+}
+
 /// Every expected file belongs to a payload (no stale expectations).
 #[test]
 fn no_orphan_expectations() {
@@ -233,7 +295,16 @@ fn no_orphan_expectations() {
             let Ok(entries) = fs::read_dir(&dir) else {
                 continue;
             };
-            let payload_stems: Vec<String> = payloads_in(&dir).iter().map(|p| stem(p)).collect();
+            let mut payload_stems: Vec<String> =
+                payloads_in(&dir).iter().map(|p| stem(p)).collect();
+            // Multi-page folders own `<folder>.expected.ndjson`.
+            payload_stems.extend(
+                fs::read_dir(&dir)
+                    .unwrap()
+                    .map(|e| e.unwrap().path())
+                    .filter(|p| p.is_dir())
+                    .map(|p| p.file_name().unwrap().to_str().unwrap().to_owned()),
+            );
             for e in entries {
                 let p = e.unwrap().path();
                 let name = p.file_name().unwrap().to_str().unwrap().to_owned();

@@ -118,3 +118,200 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// CodeArts: chunk invariance of the follower, and resuming from a cursor.
+
+use cilog::{Cursor, Follower, LogEvent, Note};
+
+/// One build-log line (without its line break), of every grammar branch.
+fn build_line() -> impl Strategy<Value = String> {
+    let ts = (
+        0u32..60,
+        0u32..1000,
+        prop_oneof![Just("+08:00"), Just("+00:00"), Just("-05:30")],
+    )
+        .prop_map(|(s, ms, off)| format!("[2026/06/26 14:16:{s:02}.{ms:03} GMT{off}]"));
+    let text = "[a-zA-Z0-9 .:#*/=+-]{0,12}|[中文构建代码检出]{1,4}|\\PC{0,6}";
+    let name = prop_oneof![
+        Just("代码检出"),
+        Just("Maven构建"),
+        Just("使用SWR公共镜像 "),
+        Just("Build: two"),
+        Just("PRE_ENV")
+    ];
+    let id = prop_oneof![
+        Just("external_pre_checkout"),
+        Just("m2"),
+        Just("slave_create")
+    ];
+    let level = prop_oneof![Just("INFO"), Just("WARNING"), Just("ERROR"), Just("warn")];
+    prop_oneof![
+        (
+            ts.clone(),
+            level.clone(),
+            name,
+            id,
+            prop_oneof![
+                Just("该步骤开始执行".to_owned()),
+                Just("该步骤执行完成".to_owned()),
+                text.prop_map(|t| t.to_owned())
+            ]
+        )
+            .prop_map(|(t, l, n, i, m)| format!("{t} [{l}] [{n}:{i}] : {m}")),
+        (ts.clone(), level.clone(), text).prop_map(|(t, l, m)| format!("{t} [{l}]  : {m}")),
+        (ts.clone(), level, text).prop_map(|(t, l, m)| format!("{t} [{l}] {m}")),
+        (ts.clone(), text).prop_map(|(t, m)| format!("{t} {m}")),
+        (
+            ts.clone(),
+            prop_oneof![Just("SUCCESS"), Just("FAILURE"), Just("ODD")]
+        )
+            .prop_map(|(t, r)| format!("{t} Finished: {r}")),
+        (ts, text).prop_map(|(t, m)| format!("{t} \u{1b}[31m{m}\u{1b}[0m\rover")),
+        text.prop_map(|m| m.to_owned()),
+        Just(String::new()),
+    ]
+}
+
+/// A whole log: lines joined with LF or CRLF, with or without a final break.
+fn build_log() -> impl Strategy<Value = String> {
+    (
+        proptest::collection::vec((build_line(), any::<bool>()), 1..12),
+        any::<bool>(),
+    )
+        .prop_map(|(lines, last)| {
+            let mut s = String::from("[2026/06/26 14:16:00.000 GMT+08:00] 中文 start\n");
+            for (i, (l, crlf)) in lines.iter().enumerate() {
+                s.push_str(l);
+                if i + 1 < lines.len() || last {
+                    s.push_str(if *crlf { "\r\n" } else { "\n" });
+                }
+            }
+            s
+        })
+}
+
+fn render(e: &LogEvent<'_>) -> String {
+    let mut e = e.clone();
+    e.source = Source::CodeartsLog;
+    e.to_ndjson()
+}
+
+fn whole_text(log: &[u8]) -> Vec<String> {
+    parse_as(Source::CodeartsLog, log, &Options::default())
+        .unwrap()
+        .map(|e| render(&e.unwrap()))
+        .collect()
+}
+
+/// Sorted, deduplicated cut points inside `0..len`.
+fn cuts(len: usize, picks: &[prop::sample::Index]) -> Vec<usize> {
+    let mut c: Vec<usize> = picks.iter().map(|p| p.index(len + 1)).collect();
+    c.sort_unstable();
+    c.dedup();
+    c
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Any split of a text log into chunks — inside lines, inside CRLF pairs,
+    /// inside multi-byte characters, with a bad byte or not — gives the same
+    /// events as parsing it whole; so does saving and resuming the cursor
+    /// between chunks.
+    #[test]
+    fn text_chunks_equal_whole(log in build_log(), bad in any::<bool>(), picks in proptest::collection::vec(any::<prop::sample::Index>(), 0..8)) {
+        let mut bytes = log.into_bytes();
+        if bad {
+            let at = bytes.len() / 2;
+            bytes.insert(at, 0xFF);
+        }
+        let whole = whole_text(&bytes);
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        let mut prev = 0;
+        for cut in cuts(bytes.len(), &picks).into_iter().chain([bytes.len()]) {
+            let mut f = match &cursor {
+                None => Follower::new(Options::default()),
+                Some(json) => Follower::resume(serde_json::from_str::<Cursor>(json).unwrap(), Options::default()),
+            };
+            f.feed_text(&bytes[prev..cut], |e| out.push(render(&e))).unwrap();
+            cursor = Some(serde_json::to_string(f.cursor()).unwrap());
+            prev = cut;
+        }
+        let mut f = Follower::resume(serde_json::from_str(&cursor.unwrap()).unwrap(), Options::default());
+        f.finish(|e| out.push(render(&e))).unwrap();
+        prop_assert_eq!(out, whole);
+    }
+
+    /// Any split of a log into real-time pages (byte or character offsets,
+    /// with repeated, empty and overlapping pages, resuming from a stored
+    /// cursor before every page) gives the events of the whole log, but for
+    /// the informational note that marks an overlap.
+    #[test]
+    fn pages_equal_whole(
+        log in build_log(),
+        chars in any::<bool>(),
+        picks in proptest::collection::vec(any::<prop::sample::Index>(), 0..6),
+        extras in proptest::collection::vec((0u8..3, any::<prop::sample::Index>()), 0..4),
+    ) {
+        let bounds: Vec<usize> = log.char_indices().map(|(i, _)| i).chain([log.len()]).collect();
+        let unit = |byte: usize| -> u64 {
+            if chars { bounds.iter().position(|&b| b == byte).unwrap() as u64 } else { byte as u64 }
+        };
+        let page = |from: usize, to: usize, more: bool| -> String {
+            format!(
+                r#"{{"result":{{"has_more_data":{more},"current_offset":{},"offset":{},"content":{}}},"error":null,"status":"success"}}"#,
+                unit(from), unit(to), serde_json::to_string(&log[from..to]).unwrap()
+            )
+        };
+        // Cut points on character boundaries; the first page holds "中" so
+        // the offset unit can be inferred before any overlap.
+        let first_cjk = log.find('中').unwrap() + '中'.len_utf8();
+        let mut points: Vec<usize> = picks.iter().map(|p| bounds[p.index(bounds.len())]).filter(|&b| b >= first_cjk).collect();
+        points.push(log.len());
+        points.sort_unstable();
+        points.dedup();
+        let mut pages = Vec::new();
+        let mut prev = 0;
+        for (i, &cut) in points.iter().enumerate() {
+            pages.push(page(prev, cut, i + 1 < points.len()));
+            for (kind, at) in &extras {
+                if at.index(points.len()) == i && i + 1 < points.len() {
+                    match kind {
+                        0 => pages.push(page(prev, cut, true)),          // repeated
+                        1 => pages.push(page(cut, cut, true)),           // empty
+                        _ => {                                           // overlapping the next
+                            let next = points[i + 1];
+                            let back = bounds[bounds.iter().position(|&b| b == cut).unwrap().saturating_sub(3)].max(prev);
+                            pages.push(page(back, next, true));
+                        }
+                    }
+                }
+            }
+            prev = cut;
+        }
+        let whole: Vec<String> = parse_as(Source::CodeartsRealtimeLog, &page(0, log.len(), false), &Options::default())
+            .unwrap().map(|e| render(&e.unwrap())).collect();
+        let without_overlap = |e: LogEvent<'_>| {
+            let mut e = e.into_owned();
+            let kept: Vec<Note> = e.notes.iter().filter(|n| *n != Note::PageOverlap).collect();
+            e.notes = cilog::Notes::EMPTY;
+            for n in kept {
+                e.notes.insert(n);
+            }
+            render(&e)
+        };
+        let mut out = Vec::new();
+        let mut cursor = serde_json::to_string(&Cursor::default()).unwrap();
+        for p in &pages {
+            let mut f = Follower::resume(serde_json::from_str(&cursor).unwrap(), Options::default());
+            f.feed_page(p.as_bytes(), |e| out.push(without_overlap(e))).unwrap();
+            cursor = serde_json::to_string(f.cursor()).unwrap();
+        }
+        let mut f = Follower::resume(serde_json::from_str(&cursor).unwrap(), Options::default());
+        f.finish(|e| out.push(without_overlap(e))).unwrap();
+
+        prop_assert_eq!(out, whole);
+    }
+}

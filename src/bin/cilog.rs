@@ -8,7 +8,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cilog::{Error, Options, Source};
+use cilog::{Error, Follower, LogEvent, Options, Source, TextMode};
+
+/// How much is read before detection, and per chunk when streaming text.
+const CHUNK: usize = 64 * 1024;
 
 /// Turn CI/CD job-log payloads (Huawei ContainerOps/SWR, CodeArts Build,
 /// Tencent BlueKing JOB) into NDJSON events, one per line, on stdout.
@@ -34,6 +37,11 @@ struct Args {
     /// documented default.
     #[arg(long, value_name = "±HH:MM", allow_hyphen_values = true)]
     default_offset: Option<String>,
+
+    /// Keep message text exactly as sent: do not strip ANSI escape
+    /// sequences or resolve carriage-return overwrites.
+    #[arg(long)]
+    raw_text: bool,
 
     /// List the source names and exit.
     #[arg(long)]
@@ -93,74 +101,203 @@ fn run(args: &Args, out: &mut impl Write, err: &mut impl Write) -> u8 {
             }
         }
     }
+    if args.raw_text {
+        opts = opts.with_text(TextMode::Raw);
+    }
     let files: Vec<PathBuf> = if args.files.is_empty() {
         vec![PathBuf::from("-")]
     } else {
         args.files.clone()
     };
+    let mut sink = Sink {
+        out,
+        line: String::new(),
+    };
+    if source == Some(Source::CodeartsRealtimeLog) && files.len() > 1 {
+        // Pages of one live log: stitched through one follower.
+        return report(stitch(&files, &opts, &mut sink), err);
+    }
     let mut status = 0;
     for path in &files {
         let name = display_name(path);
-        let data = match read_input(path) {
-            Ok(d) => d,
-            Err(e) => {
-                let _ = writeln!(err, "cilog: {}: {}", name, escape(&e.to_string()));
-                status = 1;
-                continue;
-            }
-        };
-        if let Err(e) = emit(&data, source, &opts, out) {
-            match e {
-                Failure::Parse(e) => {
-                    let _ = writeln!(err, "cilog: {name}: {e}");
-                    status = 1;
-                }
-                Failure::Write(e) => {
-                    if e.kind() != io::ErrorKind::BrokenPipe {
-                        let _ = writeln!(err, "cilog: writing output: {}", escape(&e.to_string()));
-                    }
-                    return 1;
-                }
-            }
+        match one_input(path, source, &opts, &mut sink) {
+            Ok(()) => {}
+            Err(Failure::Write(e)) => return report(Err((name, Failure::Write(e))), err),
+            Err(f) => status = report(Err((name, f)), err),
         }
     }
     status
 }
 
+/// Prints a failure; returns the exit status.
+fn report(result: Result<(), (String, Failure)>, err: &mut impl Write) -> u8 {
+    match result {
+        Ok(()) => 0,
+        Err((name, Failure::Parse(e))) => {
+            let _ = writeln!(err, "cilog: {name}: {e}");
+            1
+        }
+        Err((name, Failure::Read(e))) => {
+            let _ = writeln!(err, "cilog: {}: {}", name, escape(&e.to_string()));
+            1
+        }
+        Err((_, Failure::Write(e))) => {
+            if e.kind() != io::ErrorKind::BrokenPipe {
+                let _ = writeln!(err, "cilog: writing output: {}", escape(&e.to_string()));
+            }
+            1
+        }
+    }
+}
+
 enum Failure {
     Parse(Error),
+    Read(io::Error),
     Write(io::Error),
 }
 
-fn emit(
-    data: &[u8],
+/// NDJSON output, one whole line per write.
+struct Sink<'w, W: Write> {
+    out: &'w mut W,
+    line: String,
+}
+
+impl<W: Write> Sink<'_, W> {
+    fn event(&mut self, e: &LogEvent<'_>) -> Result<(), Failure> {
+        self.line.clear();
+        e.write_ndjson_to(&mut self.line);
+        self.out
+            .write_all(self.line.as_bytes())
+            .map_err(Failure::Write)
+    }
+}
+
+/// Parses one input. A CodeArts text log is streamed in chunks (memory stays
+/// at the longest line); everything else is read whole.
+fn one_input<W: Write>(
+    path: &Path,
     source: Option<Source>,
     opts: &Options,
-    out: &mut impl Write,
+    sink: &mut Sink<'_, W>,
 ) -> Result<(), Failure> {
-    let events = match source {
-        Some(s) => cilog::parse_as(s, data, opts),
-        None => cilog::parse(data, opts),
+    let mut reader = open(path).map_err(Failure::Read)?;
+    let mut data = Vec::with_capacity(CHUNK);
+    read_up_to(&mut *reader, &mut data, CHUNK).map_err(Failure::Read)?;
+    let detected = source.or_else(|| cilog::detect(&data));
+    let json_first = data.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    if detected == Some(Source::CodeartsLog) && !json_first {
+        return stream_text(&mut *reader, &data, opts, sink);
+    }
+    reader.read_to_end(&mut data).map_err(Failure::Read)?;
+    let events = match detected {
+        Some(s) => cilog::parse_as(s, &data, opts),
+        None => cilog::parse(&data, opts),
     }
     .map_err(Failure::Parse)?;
-    let mut line = String::new();
     for ev in events {
-        let ev = ev.map_err(Failure::Parse)?;
-        line.clear();
-        ev.write_ndjson_to(&mut line);
-        out.write_all(line.as_bytes()).map_err(Failure::Write)?;
+        sink.event(&ev.map_err(Failure::Parse)?)?;
     }
     Ok(())
 }
 
-fn read_input(path: &Path) -> io::Result<Vec<u8>> {
-    if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        io::stdin().lock().read_to_end(&mut buf)?;
-        Ok(buf)
-    } else {
-        std::fs::read(path)
+/// Feeds a text log to a follower chunk by chunk.
+fn stream_text<W: Write>(
+    reader: &mut dyn Read,
+    first: &[u8],
+    opts: &Options,
+    sink: &mut Sink<'_, W>,
+) -> Result<(), Failure> {
+    let mut f = Follower::new(opts.clone());
+    feed_text(&mut f, first, sink)?;
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Failure::Read(e)),
+        };
+        feed_text(&mut f, buf.get(..n).unwrap_or_default(), sink)?;
     }
+    let mut written = Ok(());
+    f.finish(|e| {
+        if written.is_ok() {
+            written = sink.event(&e);
+        }
+    })
+    .map_err(Failure::Parse)?;
+    written
+}
+
+fn feed_text<W: Write>(
+    f: &mut Follower,
+    chunk: &[u8],
+    sink: &mut Sink<'_, W>,
+) -> Result<(), Failure> {
+    let mut written = Ok(());
+    f.feed_text(chunk, |e| {
+        if written.is_ok() {
+            written = sink.event(&e);
+        }
+    })
+    .map_err(Failure::Parse)?;
+    written
+}
+
+/// Pages of one CodeArts real-time log, in the order given.
+fn stitch<W: Write>(
+    files: &[PathBuf],
+    opts: &Options,
+    sink: &mut Sink<'_, W>,
+) -> Result<(), (String, Failure)> {
+    let mut f = Follower::new(opts.clone());
+    let mut last = String::new();
+    for path in files {
+        last = display_name(path);
+        let mut data = Vec::new();
+        open(path)
+            .and_then(|mut r| r.read_to_end(&mut data))
+            .map_err(|e| (last.clone(), Failure::Read(e)))?;
+        let mut written = Ok(());
+        f.feed_page(&data, |e| {
+            if written.is_ok() {
+                written = sink.event(&e);
+            }
+        })
+        .map_err(|e| (last.clone(), Failure::Parse(e)))?;
+        written.map_err(|w| (last.clone(), w))?;
+    }
+    let mut written = Ok(());
+    f.finish(|e| {
+        if written.is_ok() {
+            written = sink.event(&e);
+        }
+    })
+    .map_err(|e| (last.clone(), Failure::Parse(e)))?;
+    written.map_err(|w| (last, w))
+}
+
+fn open(path: &Path) -> io::Result<Box<dyn Read>> {
+    if path.as_os_str() == "-" {
+        Ok(Box::new(io::stdin()))
+    } else {
+        Ok(Box::new(std::fs::File::open(path)?))
+    }
+}
+
+/// Reads until `buf` holds `limit` bytes or the input ends.
+fn read_up_to(r: &mut dyn Read, buf: &mut Vec<u8>, limit: usize) -> io::Result<()> {
+    let mut chunk = vec![0u8; limit];
+    while buf.len() < limit {
+        let want = limit - buf.len();
+        match r.read(chunk.get_mut(..want).unwrap_or_default()) {
+            Ok(0) => break,
+            Ok(n) => buf.extend_from_slice(chunk.get(..n).unwrap_or_default()),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 fn display_name(path: &Path) -> String {

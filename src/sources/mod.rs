@@ -7,6 +7,7 @@ use crate::Events;
 use crate::error::Error;
 use crate::options::Options;
 
+pub(crate) mod codearts;
 pub(crate) mod swr;
 
 /// A payload kind. The CLI names are kebab-case ([`Source::as_str`]).
@@ -17,17 +18,29 @@ pub enum Source {
     SwrJobLog,
     /// Huawei ContainerOps/SWR pipeline step job history (`…/stages/{i}/jobs`).
     SwrJobHistory,
+    /// Huawei CodeArts Build real-time log page (v3 `…/real-time-log`, or the
+    /// v1 full run log).
+    CodeartsRealtimeLog,
+    /// Huawei CodeArts Build task-log / download-log text file.
+    CodeartsLog,
 }
 
 impl Source {
     /// Every source, in the order detection prefers them.
-    pub const ALL: &'static [Source] = &[Source::SwrJobLog, Source::SwrJobHistory];
+    pub const ALL: &'static [Source] = &[
+        Source::SwrJobLog,
+        Source::SwrJobHistory,
+        Source::CodeartsRealtimeLog,
+        Source::CodeartsLog,
+    ];
 
     /// The kebab-case name used by the CLI and the NDJSON `source` key.
     pub const fn as_str(self) -> &'static str {
         match self {
             Source::SwrJobLog => "swr-job-log",
             Source::SwrJobHistory => "swr-job-history",
+            Source::CodeartsRealtimeLog => "codearts-realtime-log",
+            Source::CodeartsLog => "codearts-log",
         }
     }
 
@@ -40,13 +53,20 @@ impl Source {
             Source::SwrJobHistory => {
                 "Huawei ContainerOps/SWR pipeline step job history (JSON array of jobs)"
             }
+            Source::CodeartsRealtimeLog => {
+                "Huawei CodeArts Build real-time log page (JSON, v3 offset/content or v1 start_offset/log)"
+            }
+            Source::CodeartsLog => {
+                "Huawei CodeArts Build task-log / download-log (text, one prefixed line each)"
+            }
         }
     }
 
     /// Whether the payload is JSON (as opposed to text).
     pub const fn is_json(self) -> bool {
         match self {
-            Source::SwrJobLog | Source::SwrJobHistory => true,
+            Source::SwrJobLog | Source::SwrJobHistory | Source::CodeartsRealtimeLog => true,
+            Source::CodeartsLog => false,
         }
     }
 }
@@ -96,6 +116,20 @@ impl FromStr for Source {
     }
 }
 
+/// Serialized as its kebab-case name.
+impl serde::Serialize for Source {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Source {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Source, D::Error> {
+        let name = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// The single dispatch: parse `input` as `source`.
 pub(crate) fn dispatch<'a>(
     source: Source,
@@ -105,6 +139,8 @@ pub(crate) fn dispatch<'a>(
     let result = match source {
         Source::SwrJobLog => swr::job_log(input, options),
         Source::SwrJobHistory => swr::job_history(input, options),
+        Source::CodeartsRealtimeLog => codearts::realtime_log(input, options),
+        Source::CodeartsLog => codearts::text_log(input, options),
     };
     result.map_err(|e| e.with_source(source))
 }

@@ -1,0 +1,957 @@
+//! [`Follower`]: follow a live CodeArts build log page by page, emitting every
+//! complete line exactly once; and its resumable [`Cursor`].
+//!
+//! A page is one response of the real-time log API (v3 `{result:{offset,
+//! current_offset, content, has_more_data}}` or v1 `{result:{start_offset,
+//! end_offset, log, has_more}}`). The follower
+//!
+//! - holds back a trailing partial line until a later page completes it, and
+//!   flushes it on [`Follower::finish`];
+//! - tolerates empty, repeated and overlapping pages (deduplicated by offset)
+//!   and marks gaps (`page_gap`) and rewinds (`offset_rewind`) on the next
+//!   event, never silently (strict mode: an [`ErrorKind::Offset`] error);
+//! - does not assume whether offsets count bytes or characters: it infers the
+//!   unit from `offset − current_offset` against the page's content when the
+//!   content has non-ASCII text and exactly one of the two lengths fits. Until
+//!   a unit is known, an overlap is skipped by bytes and marked
+//!   `offset_unit_unknown`;
+//! - keeps everything it needs in a serde-serializable [`Cursor`], so a
+//!   process can stop and resume without loss or duplication.
+//!
+//! For any split of a log into pages or chunks (inside a line, inside a
+//! multi-byte character), the events equal those of parsing the whole text
+//! at once.
+
+use std::borrow::Cow;
+use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
+
+use super::machine::{Loc, Machine};
+use super::page;
+use crate::error::{Error, ErrorKind};
+use crate::event::LogEvent;
+use crate::json::{self, StrLines};
+use crate::note::{Note, Notes};
+use crate::options::Options;
+use crate::sources::Source;
+use crate::text;
+
+/// What the page offsets count, once inferred.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OffsetUnit {
+    /// Not inferred yet (every page so far was ASCII, or nothing fitted).
+    #[default]
+    Unknown,
+    /// Offsets count UTF-8 bytes of the decoded content.
+    Bytes,
+    /// Offsets count characters (Unicode scalar values).
+    Chars,
+}
+
+/// Where a followed log stands: enough to resume without loss or duplication.
+///
+/// Serialize it (it is `serde`-serializable) after each page; build a
+/// [`Follower::resume`] from it later.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    offset: Option<u64>,
+    recent: VecDeque<PageSig>,
+    unit: OffsetUnit,
+    partial: String,
+    partial_tail: Vec<u8>,
+    partial_notes: Notes,
+    open_step: Option<(String, String)>,
+    next_seq: u64,
+    more: Option<bool>,
+    pending: Notes,
+    source: Option<Source>,
+    bom_checked: bool,
+}
+
+impl Cursor {
+    /// The offset to request next (the end of the last page), if any page
+    /// carried offsets.
+    pub fn offset(&self) -> Option<u64> {
+        self.offset
+    }
+
+    /// The inferred offset unit.
+    pub fn unit(&self) -> OffsetUnit {
+        self.unit
+    }
+
+    /// The `seq` the next event will get.
+    pub fn next_seq(&self) -> u64 {
+        self.next_seq
+    }
+
+    /// Bytes of an unfinished line held back.
+    pub fn held_back(&self) -> usize {
+        self.partial.len() + self.partial_tail.len()
+    }
+
+    /// Whether the last page said no more data is available (`has_more_data`
+    /// false). The build may still be running: poll its status to know.
+    pub fn no_more_data(&self) -> bool {
+        self.more == Some(false)
+    }
+
+    /// Notes waiting for the next event (a gap or rewind seen on a page that
+    /// produced no event).
+    pub fn pending_notes(&self) -> Notes {
+        self.pending
+    }
+}
+
+/// How many recent pages are remembered to recognise a stale copy.
+const RECENT_PAGES: usize = 16;
+
+/// A cheap signature of a page: its offsets, content length, and a hash of
+/// the first and last 64 bytes of its content. A stale copy of a page seen
+/// before matches it; a rewound log (new text at old offsets) does not,
+/// since its lines carry other millisecond timestamps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct PageSig {
+    start: u64,
+    end: u64,
+    len: u64,
+    sample: u64,
+}
+
+impl PageSig {
+    fn of(start: u64, end: u64, content: Option<&str>) -> PageSig {
+        let c = content.unwrap_or_default().as_bytes();
+        // FNV-1a over a sample: stable across processes and versions.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let head = c.get(..c.len().min(64)).unwrap_or_default();
+        let tail = c.get(c.len().saturating_sub(64)..).unwrap_or_default();
+        for &b in head.iter().chain(tail) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        PageSig {
+            start,
+            end,
+            len: c.len() as u64,
+            sample: h,
+        }
+    }
+}
+
+/// Follows a live CodeArts log; see the [module docs](self).
+///
+/// ```
+/// use cilog::{Follower, Options};
+///
+/// # fn main() -> Result<(), cilog::Error> {
+/// let mut f = Follower::new(Options::default());
+/// let mut lines = Vec::new();
+/// let p1 = br#"{"result":{"has_more_data":true,"current_offset":0,"offset":30,"content":"[2023/12/21 15:44:18.744 GMT+08:00] one\n[2"}}"#;
+/// f.feed_page(p1, |e| lines.push(e.message.into_owned()))?;
+/// assert_eq!(lines, ["one"]); // "[2" is held back
+/// let cursor = serde_json::to_string(f.cursor()).unwrap();
+///
+/// // … later, in another process:
+/// let mut f = cilog::Follower::resume(serde_json::from_str(&cursor).unwrap(), Options::default());
+/// let p2 = br#"{"result":{"has_more_data":false,"current_offset":30,"offset":67,"content":"023/12/21 15:44:18.745 GMT+08:00] two\n"}}"#;
+/// f.feed_page(p2, |e| lines.push(e.message.into_owned()))?;
+/// f.finish(|e| lines.push(e.message.into_owned()))?;
+/// assert_eq!(lines, ["one", "two"]);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Follower {
+    opts: Options,
+    cur: Cursor,
+}
+
+/// The lines of one page (or chunk) still to emit.
+enum Lines<'p> {
+    /// Split lazily from the raw JSON string, borrowing plain lines.
+    Json(StrLines<'p>),
+    /// Decoded up front (after an overlap skip, or a literal-`\n` recovery).
+    Owned(VecDeque<(String, bool)>, Notes),
+    /// Plain text: complete lines of a byte chunk.
+    Bytes {
+        data: &'p [u8],
+        pos: usize,
+    },
+    Done,
+}
+
+/// One page or chunk being emitted.
+pub(crate) struct Run<'p> {
+    lines: Lines<'p>,
+    machine: Machine<'p>,
+    /// A held-back line flushed before the first new line (after a gap).
+    flush_first: Option<LogEvent<'p>>,
+    input: &'p [u8],
+    base: usize,
+}
+
+impl Follower {
+    /// A follower at the start of a log.
+    pub fn new(options: Options) -> Follower {
+        Follower::resume(Cursor::default(), options)
+    }
+
+    /// A follower that continues from a saved cursor.
+    pub fn resume(cursor: Cursor, options: Options) -> Follower {
+        Follower {
+            opts: options,
+            cur: cursor,
+        }
+    }
+
+    /// Where the log stands now.
+    pub fn cursor(&self) -> &Cursor {
+        &self.cur
+    }
+
+    /// The cursor, giving the follower up.
+    pub fn into_cursor(self) -> Cursor {
+        self.cur
+    }
+
+    fn source(&self, default: Source) -> Source {
+        self.cur.source.unwrap_or(default)
+    }
+
+    /// Feeds one page response (JSON); `emit` receives each complete line's
+    /// event, in order. Lines that need no unescaping borrow from `page`.
+    ///
+    /// # Errors
+    /// A vendor error body, an unreadable page, or (strict mode) a gap,
+    /// rewind or malformed line. After an error, resume from a cursor saved
+    /// before this page.
+    pub fn feed_page<'p>(
+        &mut self,
+        page: &'p [u8],
+        mut emit: impl FnMut(LogEvent<'p>),
+    ) -> Result<(), Error> {
+        let mut run = self.begin_page(page)?;
+        while let Some(e) = self.next_in(&mut run) {
+            emit(e?);
+        }
+        self.end_run(run);
+        Ok(())
+    }
+
+    /// Feeds one chunk of plain log text (a task-log file read piece by
+    /// piece). Chunks may split lines and multi-byte characters anywhere.
+    ///
+    /// # Errors
+    /// Strict mode: a malformed line (invalid UTF-8, a bad prefix, a line
+    /// over `max_line_len`).
+    pub fn feed_text<'c>(
+        &mut self,
+        chunk: &'c [u8],
+        mut emit: impl FnMut(LogEvent<'c>),
+    ) -> Result<(), Error> {
+        if self.cur.source.is_none() {
+            self.cur.source = Some(Source::CodeartsLog);
+        }
+        let mut data = chunk;
+        let source = self.source(Source::CodeartsLog);
+        if !self.cur.bom_checked {
+            // A UTF-8 byte-order mark may open the text, split over chunks.
+            const BOM: &[u8] = b"\xEF\xBB\xBF";
+            let need = 3 - self.cur.partial_tail.len().min(3);
+            let mut probe = self.cur.partial_tail.clone();
+            probe.extend(chunk.iter().take(need));
+            if BOM.starts_with(&probe) {
+                if probe.len() < 3 {
+                    self.cur.partial_tail = probe;
+                    return Ok(());
+                }
+                self.cur.partial_tail.clear();
+                data = chunk.get(need..).unwrap_or_default();
+            }
+            self.cur.bom_checked = true;
+        }
+        if self.cur.held_back() > 0 {
+            let Some(nl) = memchr::memchr(b'\n', data) else {
+                self.hold_back(data)?;
+                return Ok(());
+            };
+            let piece = data.get(..nl).unwrap_or_default();
+            let mut bytes = std::mem::take(&mut self.cur.partial_tail);
+            bytes.extend_from_slice(piece);
+            let mut notes = std::mem::take(&mut self.cur.partial_notes);
+            let decoded = text::utf8_lossy(&bytes, &mut notes);
+            let mut line = std::mem::take(&mut self.cur.partial);
+            line.push_str(&decoded);
+            let mut machine = self.machine(source);
+            let e = finish_line(
+                &mut machine,
+                Cow::Owned(line),
+                notes,
+                &mut self.cur.pending,
+                &self.opts,
+                Loc {
+                    input: chunk,
+                    byte: 0,
+                },
+            )?;
+            self.store_machine(machine);
+            emit(e);
+            data = data.get(nl + 1..).unwrap_or_default();
+        }
+        let mut run = Run {
+            lines: Lines::Bytes { data, pos: 0 },
+            machine: self.machine(source),
+            flush_first: None,
+            input: chunk,
+            base: chunk.len() - data.len(),
+        };
+        while let Some(e) = self.next_in(&mut run) {
+            emit(e?);
+        }
+        self.end_run(run);
+        Ok(())
+    }
+
+    /// Flushes a held-back unfinished line as the last event. Call it when
+    /// the log is complete (the build finished) or when giving up.
+    ///
+    /// The event carries `unterminated_line` if the last page still
+    /// announced more data.
+    ///
+    /// # Errors
+    /// Strict mode: the flushed line is malformed.
+    pub fn finish(&mut self, mut emit: impl FnMut(LogEvent<'static>)) -> Result<(), Error> {
+        if let Some(e) = self.flush(&[])? {
+            emit(e);
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self, input: &[u8]) -> Result<Option<LogEvent<'static>>, Error> {
+        if self.cur.held_back() == 0 {
+            return Ok(None);
+        }
+        let tail = std::mem::take(&mut self.cur.partial_tail);
+        let mut notes = std::mem::take(&mut self.cur.partial_notes);
+        let mut line = std::mem::take(&mut self.cur.partial);
+        line.push_str(&text::utf8_lossy(&tail, &mut notes));
+        if self.cur.more == Some(true) {
+            notes.insert(Note::UnterminatedLine);
+        }
+        let source = self.source(Source::CodeartsRealtimeLog);
+        let mut machine = self.machine(source);
+        let e = finish_line(
+            &mut machine,
+            Cow::Owned(line),
+            notes,
+            &mut self.cur.pending,
+            &self.opts,
+            Loc { input, byte: 0 },
+        )?;
+        self.store_machine(machine);
+        Ok(Some(e.into_owned()))
+    }
+
+    fn machine<'p>(&self, source: Source) -> Machine<'p> {
+        let open = self
+            .cur
+            .open_step
+            .as_ref()
+            .map(|(id, name)| (Cow::Owned(id.clone()), Cow::Owned(name.clone())));
+        Machine::new(source, self.cur.next_seq, open)
+    }
+
+    fn store_machine(&mut self, m: Machine<'_>) {
+        self.cur.next_seq = m.seq;
+        self.cur.open_step = m.open.map(|(a, b)| (a.into_owned(), b.into_owned()));
+    }
+
+    fn end_run(&mut self, run: Run<'_>) {
+        self.store_machine(run.machine);
+    }
+
+    /// Appends an unfinished piece to the held-back line, keeping an
+    /// incomplete trailing UTF-8 sequence raw for the next chunk.
+    fn hold_back(&mut self, piece: &[u8]) -> Result<(), Error> {
+        let mut bytes = std::mem::take(&mut self.cur.partial_tail);
+        bytes.extend_from_slice(piece);
+        let mut rest: &[u8] = &bytes;
+        loop {
+            match std::str::from_utf8(rest) {
+                Ok(s) => {
+                    self.cur.partial.push_str(s);
+                    break;
+                }
+                Err(e) => {
+                    let (valid, after) = rest.split_at(e.valid_up_to());
+                    self.cur
+                        .partial
+                        .push_str(std::str::from_utf8(valid).unwrap_or_default());
+                    match e.error_len() {
+                        Some(n) => {
+                            self.opts.recover(
+                                &mut self.cur.partial_notes,
+                                Note::InvalidUtf8,
+                                || Error::new(ErrorKind::Utf8, "a line is not valid UTF-8"),
+                            )?;
+                            self.cur.partial.push('\u{fffd}');
+                            rest = after.get(n..).unwrap_or_default();
+                        }
+                        None => {
+                            self.cur.partial_tail = after.to_vec();
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        self.cap_partial()
+    }
+
+    /// Keeps the held-back line within `max_line_len` (plus room to find a
+    /// character boundary); the cut is applied when the line completes.
+    fn cap_partial(&mut self) -> Result<(), Error> {
+        let max = self.opts.max_line_len;
+        if self.cur.partial.len() > max {
+            self.opts
+                .recover(&mut self.cur.partial_notes, Note::LineTruncated, || {
+                    Error::new(
+                        ErrorKind::Limit,
+                        format!("a line is longer than {max} bytes (the max_line_len option)"),
+                    )
+                })?;
+            let mut cut = Cow::Borrowed(self.cur.partial.as_str());
+            text::truncate_cow(&mut cut, max);
+            let keep = cut.len();
+            self.cur.partial.truncate(keep);
+            // Nothing after the cut can matter any more, but a final `\r`
+            // must still be seen to be dropped like a CRLF: keep one byte.
+            self.cur.partial_tail.clear();
+        }
+        Ok(())
+    }
+
+    /// Parses a page and decides what of it is new.
+    fn begin_page<'p>(&mut self, bytes: &'p [u8]) -> Result<Run<'p>, Error> {
+        if self.cur.source.is_none() {
+            self.cur.source = Some(Source::CodeartsRealtimeLog);
+        }
+        let source = self.source(Source::CodeartsRealtimeLog);
+        let page = page::parse(bytes, &self.opts).map_err(|e| e.with_source(source))?;
+        let mut pending = page.notes;
+        let loc = Loc {
+            input: bytes,
+            byte: page.content_at,
+        };
+        let mut skip: u64 = 0;
+        let mut drop = false;
+        let mut gap = false;
+        if let (Some(c), Some(s), Some(e)) = (self.cur.offset, page.start, page.end) {
+            if e < s {
+                self.opts.recover(&mut pending, Note::OffsetRewind, || {
+                    loc.error(
+                        ErrorKind::Offset,
+                        format!("the page ends (offset {e}) before it starts (current_offset {s})"),
+                    )
+                })?;
+            } else if s > c {
+                self.opts.recover(&mut pending, Note::PageGap, || {
+                    loc.error(
+                        ErrorKind::Offset,
+                        format!("the page starts at offset {s} but the log so far ends at {c}: text is missing"),
+                    )
+                })?;
+                gap = true;
+            } else if s < c {
+                if e <= c {
+                    drop = true;
+                    let sig = PageSig::of(s, e, page.content);
+                    // A copy of a recent page, an empty range, or a re-fetch
+                    // that ends where we are: nothing new, nothing lost.
+                    let repeat = e == c || e == s || self.cur.recent.contains(&sig);
+
+                    if !repeat {
+                        self.opts.recover(&mut pending, Note::OffsetRewind, || {
+                            loc.error(
+                                ErrorKind::Offset,
+                                format!("the page (offsets {s}..{e}) lies before the log so far (offset {c})"),
+                            )
+                        })?;
+                    }
+                } else {
+                    skip = c - s;
+                    pending.insert(Note::PageOverlap);
+                }
+            }
+        }
+        if let (Some(s), Some(e), Some(content)) = (page.start, page.end, page.content)
+            && self.cur.unit == OffsetUnit::Unknown
+            && e > s
+        {
+            self.cur.unit = infer_unit(e - s, content, self.cur.unit);
+        }
+        if let Some(e) = page.end
+            && page.start.is_none_or(|s| e >= s)
+        {
+            self.cur.offset = Some(match self.cur.offset {
+                Some(c) if drop => c,
+                Some(c) if !gap => c.max(e),
+                _ => e,
+            });
+        }
+
+        if let (Some(s), Some(e)) = (page.start, page.end)
+            && !drop
+        {
+            if self.cur.recent.len() == RECENT_PAGES {
+                self.cur.recent.pop_front();
+            }
+            self.cur.recent.push_back(PageSig::of(s, e, page.content));
+        }
+        if let Some(m) = page.has_more {
+            self.cur.more = Some(m);
+        }
+        self.cur.pending.extend(pending);
+        let mut machine = self.machine(source);
+        let mut flush_first = None;
+        if gap && self.cur.held_back() > 0 {
+            // The held-back text cannot be joined across missing text.
+            let saved_more = self.cur.more;
+            self.cur.more = Some(true);
+            self.store_machine(machine);
+            flush_first = self.flush(bytes)?;
+            self.cur.more = saved_more;
+            // Both sides of the missing text carry the note.
+            self.cur.pending.insert(Note::PageGap);
+            machine = self.machine(source);
+        }
+        let lines = match page.content {
+            None => Lines::Done,
+            _ if drop => Lines::Done,
+            Some(raw) if skip > 0 => {
+                let decoded = json::decode_str(raw).unwrap_or_default().into_owned();
+                let mut notes = Notes::EMPTY;
+                let rest = skip_units(&decoded, skip, self.cur.unit, &mut notes);
+                Lines::Owned(split_owned(rest), notes)
+            }
+            Some(raw) => {
+                let body = raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default();
+                match page::literal_newlines(body, &self.opts) {
+                    Some(lines) => Lines::Owned(lines, Note::LiteralNewlines.into()),
+                    None => Lines::Json(StrLines::new(body)),
+                }
+            }
+        };
+        Ok(Run {
+            lines,
+            machine,
+            flush_first,
+            input: bytes,
+            base: page.content_at,
+        })
+    }
+
+    /// The next event of a run, or `None` when its lines are used up (an
+    /// unfinished last line is then held back).
+    fn next_in<'p>(&mut self, run: &mut Run<'p>) -> Option<Result<LogEvent<'p>, Error>> {
+        if let Some(e) = run.flush_first.take() {
+            return Some(Ok(e));
+        }
+        loop {
+            let (text, terminated, mut notes): (Cow<'p, str>, bool, Notes) = match &mut run.lines {
+                Lines::Done => return None,
+                Lines::Json(it) => match it.next() {
+                    None => {
+                        run.lines = Lines::Done;
+                        return None;
+                    }
+                    Some(l) => {
+                        let mut notes = Notes::EMPTY;
+                        if l.invalid_escape {
+                            let loc = Loc {
+                                input: run.input,
+                                byte: run.base,
+                            };
+                            if let Err(e) =
+                                self.opts.recover(&mut notes, Note::InvalidEscape, || {
+                                    loc.error(
+                                        ErrorKind::Syntax,
+                                        "invalid escape in the log content",
+                                    )
+                                })
+                            {
+                                return Some(Err(e));
+                            }
+                        }
+                        (l.text, l.terminated, notes)
+                    }
+                },
+                Lines::Owned(q, notes) => match q.pop_front() {
+                    None => {
+                        run.lines = Lines::Done;
+                        return None;
+                    }
+                    Some((t, term)) => (Cow::Owned(t), term, *notes),
+                },
+                Lines::Bytes { data, pos } => {
+                    let rest = data.get(*pos..).unwrap_or_default();
+                    match memchr::memchr(b'\n', rest) {
+                        None => {
+                            let tail = rest;
+                            run.lines = Lines::Done;
+                            if !tail.is_empty()
+                                && let Err(e) = self.hold_back(tail)
+                            {
+                                return Some(Err(e));
+                            }
+                            return None;
+                        }
+                        Some(nl) => {
+                            let line = rest.get(..nl).unwrap_or_default();
+                            *pos += nl + 1;
+                            let mut notes = Notes::EMPTY;
+                            let text = match std::str::from_utf8(line) {
+                                Ok(s) => Cow::Borrowed(s),
+                                Err(_) => {
+                                    let loc = Loc {
+                                        input: run.input,
+                                        byte: run.base,
+                                    };
+                                    if let Err(e) =
+                                        self.opts.recover(&mut notes, Note::InvalidUtf8, || {
+                                            loc.error(ErrorKind::Utf8, "a line is not valid UTF-8")
+                                        })
+                                    {
+                                        return Some(Err(e));
+                                    }
+                                    String::from_utf8_lossy(line)
+                                }
+                            };
+                            (text, true, notes)
+                        }
+                    }
+                }
+            };
+            if !terminated {
+                // The last piece of the page: hold it back.
+                let held = self.cur.held_back() > 0;
+                if held || !text.is_empty() {
+                    self.cur.partial.push_str(&text);
+                    self.cur.partial_notes.extend(notes);
+                    if let Err(e) = self.cap_partial() {
+                        return Some(Err(e));
+                    }
+                }
+                continue;
+            }
+            let line: Cow<'p, str> = if self.cur.held_back() > 0 {
+                notes.extend(std::mem::take(&mut self.cur.partial_notes));
+                let tail = std::mem::take(&mut self.cur.partial_tail);
+                let mut joined = std::mem::take(&mut self.cur.partial);
+                joined.push_str(&text::utf8_lossy(&tail, &mut notes));
+                joined.push_str(&text);
+                Cow::Owned(joined)
+            } else {
+                text
+            };
+            let loc = Loc {
+                input: run.input,
+                byte: run.base,
+            };
+            return Some(finish_line(
+                &mut run.machine,
+                line,
+                notes,
+                &mut self.cur.pending,
+                &self.opts,
+                loc,
+            ));
+        }
+    }
+}
+
+/// Drops a CRLF's `\r`, cuts an over-long line, attaches pending notes, and
+/// makes the event.
+fn finish_line<'p>(
+    machine: &mut Machine<'p>,
+    mut line: Cow<'p, str>,
+    mut notes: Notes,
+    pending: &mut Notes,
+    opts: &Options,
+    loc: Loc<'_>,
+) -> Result<LogEvent<'p>, Error> {
+    if line.ends_with('\r') {
+        match &mut line {
+            Cow::Borrowed(s) => *s = s.get(..s.len() - 1).unwrap_or_default(),
+            Cow::Owned(s) => {
+                s.pop();
+            }
+        }
+    }
+    if line.len() > opts.max_line_len {
+        opts.recover(&mut notes, Note::LineTruncated, || {
+            loc.error(
+                ErrorKind::Limit,
+                format!(
+                    "a line is longer than {} bytes (the max_line_len option)",
+                    opts.max_line_len
+                ),
+            )
+        })?;
+        text::truncate_cow(&mut line, opts.max_line_len);
+    }
+    notes.extend(std::mem::take(pending));
+    machine.line(line, notes, opts, loc)
+}
+
+/// Splits decoded text into (line, terminated) pairs.
+fn split_owned(text: &str) -> VecDeque<(String, bool)> {
+    let mut out = VecDeque::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        match rest.find('\n') {
+            Some(i) => {
+                out.push_back((rest.get(..i).unwrap_or_default().to_owned(), true));
+                rest = rest.get(i + 1..).unwrap_or_default();
+            }
+            None => {
+                out.push_back((rest.to_owned(), false));
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// `text` without its first `n` units (bytes or chars; bytes when unknown,
+/// noted). A byte count inside a character moves to its end.
+fn skip_units<'t>(text: &'t str, n: u64, unit: OffsetUnit, notes: &mut Notes) -> &'t str {
+    let n = usize::try_from(n).unwrap_or(usize::MAX);
+    match unit {
+        OffsetUnit::Chars => match text.char_indices().nth(n) {
+            Some((i, _)) => text.get(i..).unwrap_or_default(),
+            None => "",
+        },
+        OffsetUnit::Bytes | OffsetUnit::Unknown => {
+            if unit == OffsetUnit::Unknown && !text.is_ascii() {
+                notes.insert(Note::OffsetUnitUnknown);
+            }
+            let mut i = n.min(text.len());
+            while i < text.len() && !text.is_char_boundary(i) {
+                i += 1;
+            }
+            text.get(i..).unwrap_or_default()
+        }
+    }
+}
+
+/// Infers the offset unit from a page whose offsets span `span` units.
+fn infer_unit(span: u64, content: &str, current: OffsetUnit) -> OffsetUnit {
+    let body = content
+        .get(1..content.len().saturating_sub(1))
+        .unwrap_or_default();
+    // Plain ASCII without \u escapes: bytes and chars agree, nothing to learn.
+    if body.is_ascii() && memchr::memmem::find(body.as_bytes(), b"\\u").is_none() {
+        return current;
+    }
+    let (bytes, chars) = json::decoded_len(body);
+    match (span == bytes as u64, span == chars as u64) {
+        (true, false) => OffsetUnit::Bytes,
+        (false, true) => OffsetUnit::Chars,
+        _ => current,
+    }
+}
+
+/// The events of one page parsed on its own: the page's lines, then the
+/// unfinished last line (flushed as if the log ended there).
+pub(crate) struct SinglePage<'a> {
+    follower: Follower,
+    run: Option<Run<'a>>,
+    input: &'a [u8],
+}
+
+impl<'a> SinglePage<'a> {
+    pub(crate) fn new(input: &'a [u8], opts: &Options) -> Result<Self, Error> {
+        let mut follower = Follower::new(opts.clone());
+        let run = follower.begin_page(input)?;
+        Ok(SinglePage {
+            follower,
+            run: Some(run),
+            input,
+        })
+    }
+}
+
+impl<'a> Iterator for SinglePage<'a> {
+    type Item = Result<LogEvent<'a>, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(run) = &mut self.run {
+            if let Some(e) = self.follower.next_in(run) {
+                return Some(e);
+            }
+            if let Some(run) = self.run.take() {
+                self.follower.end_run(run);
+            }
+        }
+        self.follower.flush(self.input).transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(start: u64, end: u64, content: &str, more: bool) -> String {
+        format!(
+            r#"{{"result":{{"has_more_data":{more},"current_offset":{start},"offset":{end},"content":{}}},"error":null,"status":"success"}}"#,
+            serde_json::to_string(content).unwrap()
+        )
+    }
+
+    fn follow(pages: &[String], opts: &Options) -> Vec<String> {
+        let mut f = Follower::new(opts.clone());
+        let mut out = Vec::new();
+        for p in pages {
+            f.feed_page(p.as_bytes(), |e| out.push(render(&e))).unwrap();
+        }
+        f.finish(|e| out.push(render(&e))).unwrap();
+        out
+    }
+
+    fn render(e: &LogEvent<'_>) -> String {
+        let notes: Vec<_> = e.notes.iter().map(Note::code).collect();
+        format!("{}|{}|{}", e.seq, e.message, notes.join(","))
+    }
+
+    #[test]
+    fn partial_lines_are_joined_across_pages() {
+        let pages = [
+            page(0, 4, "ab\ncd", true),
+            page(4, 8, "ef\ngh", true),
+            page(8, 8, "", false),
+        ];
+        assert_eq!(
+            follow(&pages, &Options::default()),
+            ["0|ab|no_prefix", "1|cdef|no_prefix", "2|gh|no_prefix"]
+        );
+    }
+
+    #[test]
+    fn repeated_and_overlapping_pages_are_deduplicated() {
+        let pages = [
+            page(0, 6, "one\ntw", true),
+            page(0, 6, "one\ntw", true),
+            page(3, 10, "\ntwo\nthr", true),
+            page(10, 10, "", true),
+            page(10, 14, "ee\n", false),
+        ];
+        assert_eq!(
+            follow(&pages, &Options::default()),
+            [
+                "0|one|no_prefix",
+                "1|two|no_prefix,page_overlap",
+                "2|three|no_prefix"
+            ]
+        );
+    }
+
+    #[test]
+    fn gaps_and_rewinds_are_noted() {
+        let pages = [
+            page(0, 4, "one\n", true),
+            page(8, 12, "two\n", true),
+            page(2, 6, "xxxx", true),
+            page(12, 18, "three\n", false),
+        ];
+        assert_eq!(
+            follow(&pages, &Options::default()),
+            [
+                "0|one|no_prefix",
+                "1|two|page_gap,no_prefix",
+                "2|three|offset_rewind,no_prefix"
+            ]
+        );
+        let mut f = Follower::new(Options::strict());
+        f.feed_page(pages[0].as_bytes(), |_| {}).unwrap();
+        let err = f.feed_page(pages[1].as_bytes(), |_| {}).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Offset);
+        assert!(
+            err.to_string()
+                .contains("the page starts at offset 8 but the log so far ends at 4")
+        );
+    }
+
+    #[test]
+    fn gap_flushes_the_held_back_line() {
+        let pages = [page(0, 6, "one\ntw", true), page(9, 13, "two\n", false)];
+        assert_eq!(
+            follow(&pages, &Options::default()),
+            [
+                "0|one|no_prefix",
+                "1|tw|page_gap,no_prefix,unterminated_line",
+                "2|two|page_gap,no_prefix"
+            ]
+        );
+    }
+
+    #[test]
+    fn unit_is_inferred_from_non_ascii_pages() {
+        // "中\n" is 4 bytes, 2 chars.
+        let mut f = Follower::new(Options::default());
+        f.feed_page(page(0, 4, "中\n", true).as_bytes(), |_| {})
+            .unwrap();
+        assert_eq!(f.cursor().unit(), OffsetUnit::Bytes);
+        let mut f = Follower::new(Options::default());
+        f.feed_page(page(0, 2, "中\n", true).as_bytes(), |_| {})
+            .unwrap();
+        assert_eq!(f.cursor().unit(), OffsetUnit::Chars);
+        // Overlap by 1 char: skip "中".
+        let mut out = Vec::new();
+        f.feed_page(page(1, 4, "\nb\n", false).as_bytes(), |e| {
+            out.push(e.message.into_owned())
+        })
+        .unwrap();
+        assert_eq!(out, ["b"]);
+    }
+
+    #[test]
+    fn text_chunks_split_inside_characters() {
+        let text = "[2023/12/21 15:44:18.744 GMT+08:00] 中文\r\nsecond\n\nlast";
+        let bytes = text.as_bytes();
+        for cut in 0..bytes.len() {
+            let mut f = Follower::new(Options::default());
+            let mut out = Vec::new();
+            f.feed_text(&bytes[..cut], |e| out.push(e.into_owned()))
+                .unwrap();
+            f.feed_text(&bytes[cut..], |e| out.push(e.into_owned()))
+                .unwrap();
+            f.finish(|e| out.push(e)).unwrap();
+            let msgs: Vec<_> = out.iter().map(|e| e.message.to_string()).collect();
+            assert_eq!(msgs, ["中文", "second", "", "last"], "cut at {cut}");
+            assert!(out.iter().all(|e| !e.notes.contains(Note::InvalidUtf8)));
+        }
+    }
+
+    #[test]
+    fn cursor_round_trips_through_json() {
+        let mut f = Follower::new(Options::default());
+        f.feed_page(
+            page(
+                0,
+                6,
+                "[2023/12/21 15:44:18.744 GMT+08:00] [INFO] [构建:b1] : 该步骤开始执行\nhal",
+                true,
+            )
+            .as_bytes(),
+            |_| {},
+        )
+        .unwrap();
+        let json = serde_json::to_string(f.cursor()).unwrap();
+        let back: Cursor = serde_json::from_str(&json).unwrap();
+        assert_eq!(&back, f.cursor());
+        assert_eq!(back.held_back(), 3);
+        assert_eq!(back.next_seq(), 1);
+    }
+}

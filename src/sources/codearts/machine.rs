@@ -1,0 +1,364 @@
+//! One CodeArts build-log line to one event, with the little state a log
+//! carries from line to line: the sequence number and the open step.
+
+use std::borrow::Cow;
+
+use crate::buildlog::{self, Body, Stamp};
+use crate::error::{Error, ErrorKind};
+use crate::event::{EventKind, LogEvent, Scalar};
+use crate::note::{Note, Notes};
+use crate::options::Options;
+use crate::sources::Source;
+use crate::status::Status;
+use crate::text;
+
+/// Platform messages that open a step (`… : 该步骤开始执行`; the English docs'
+/// translation `This step starts.`), compared after trimming.
+const STEP_STARTS: &[&str] = &["该步骤开始执行", "该步骤开始执行。", "This step starts."];
+/// Platform messages that close a step successfully.
+const STEP_DONE: &[&str] = &[
+    "该步骤执行完成",
+    "该步骤执行完成。",
+    "This step is complete.",
+];
+
+/// Jenkins' final `Finished: <result>` line: result → unified status.
+pub(crate) const FINISHED: &[(&str, Status)] = &[
+    ("SUCCESS", Status::Succeeded),
+    ("FAILURE", Status::Failed),
+    ("ABORTED", Status::Cancelled),
+    ("UNSTABLE", Status::Failed),
+    ("NOT_BUILT", Status::Skipped),
+];
+
+/// Where a line sits in the input, for error positions.
+#[derive(Clone, Copy)]
+pub(crate) struct Loc<'i> {
+    pub(crate) input: &'i [u8],
+    pub(crate) byte: usize,
+}
+
+impl Loc<'_> {
+    pub(crate) fn error(&self, kind: ErrorKind, detail: impl Into<String>) -> Error {
+        Error::at(kind, detail, self.input, self.byte)
+    }
+}
+
+/// The step open at this point of the log: (id, name).
+pub(crate) type OpenStep<'x> = Option<(Cow<'x, str>, Cow<'x, str>)>;
+
+/// Per-log state: next sequence number and the open step.
+pub(crate) struct Machine<'x> {
+    pub(crate) source: Source,
+    pub(crate) seq: u64,
+    pub(crate) open: OpenStep<'x>,
+}
+
+/// What a line did to the open step.
+enum Change<'y> {
+    None,
+    Start(Cow<'y, str>, Cow<'y, str>),
+    Done(Cow<'y, str>),
+}
+
+impl Change<'_> {
+    fn into_owned(self) -> Change<'static> {
+        match self {
+            Change::None => Change::None,
+            Change::Start(a, b) => {
+                Change::Start(Cow::Owned(a.into_owned()), Cow::Owned(b.into_owned()))
+            }
+            Change::Done(a) => Change::Done(Cow::Owned(a.into_owned())),
+        }
+    }
+}
+
+impl<'x> Machine<'x> {
+    pub(crate) fn new(source: Source, seq: u64, open: OpenStep<'x>) -> Self {
+        Machine { source, seq, open }
+    }
+
+    /// The event of one line (without its line break). `notes` are what
+    /// decoding already noted (invalid UTF-8, a cut line, …).
+    pub(crate) fn line(
+        &mut self,
+        line: Cow<'x, str>,
+        notes: Notes,
+        opts: &Options,
+        loc: Loc<'_>,
+    ) -> Result<LogEvent<'x>, Error> {
+        let (event, change) = match line {
+            Cow::Borrowed(s) => self.build(s, notes, opts, loc)?,
+            Cow::Owned(s) => {
+                let (e, c) = self.build(&s, notes, opts, loc)?;
+                (e.into_owned(), c.into_owned())
+            }
+        };
+        match change {
+            Change::None => {}
+            Change::Start(id, name) => self.open = Some((id, name)),
+            Change::Done(id) => {
+                if self.open.as_ref().is_some_and(|(open, _)| *open == id) {
+                    self.open = None;
+                }
+            }
+        }
+        self.seq += 1;
+        Ok(event)
+    }
+
+    fn build<'y>(
+        &self,
+        line: &'y str,
+        mut notes: Notes,
+        opts: &Options,
+        loc: Loc<'_>,
+    ) -> Result<(LogEvent<'y>, Change<'y>), Error>
+    where
+        'x: 'y,
+    {
+        let (stamp, rest) = buildlog::prefix(line);
+        let time = match stamp {
+            Stamp::Valid(t) => Some(t),
+            Stamp::Invalid => {
+                opts.recover(&mut notes, Note::InvalidTime, || {
+                    loc.error(
+                        ErrorKind::Time,
+                        "the line's [yyyy/MM/dd HH:mm:ss.SSS GMT±HH:MM] prefix has a field out of range",
+                    )
+                })?;
+                None
+            }
+            Stamp::None => None,
+        };
+        let (mut event, change, own_step) = if time.is_none() {
+            // No usable prefix: the whole line is the message.
+            notes.insert(Note::NoPrefix);
+            let message = text::clean(Cow::Borrowed(line), opts.text, &mut notes);
+            let e = LogEvent::new(self.source, EventKind::Line, self.seq, message);
+            (e, Change::None, false)
+        } else {
+            match text::clean(Cow::Borrowed(rest), opts.text, &mut notes) {
+                Cow::Borrowed(r) => self.body_event(r),
+                Cow::Owned(r) => {
+                    let (e, c, own) = self.body_event(&r);
+                    (e.into_owned(), c.into_owned(), own)
+                }
+            }
+        };
+        event.time = time;
+        if !own_step && let Some((id, name)) = &self.open {
+            event.ctx.step_id = Some(id.clone());
+            event.ctx.step_name = Some(name.clone());
+            notes.insert(Note::StepInferred);
+        }
+        event.notes.extend(notes);
+        Ok((event, change))
+    }
+
+    /// The event of a prefixed line's body; the bool says whether the line
+    /// carries its own step context (platform records do).
+    fn body_event<'z>(&self, rest: &'z str) -> (LogEvent<'z>, Change<'z>, bool) {
+        match buildlog::body(rest) {
+            Body::Platform {
+                level,
+                severity,
+                tag,
+                message,
+            } => {
+                let mut e = LogEvent::new(
+                    self.source,
+                    EventKind::Line,
+                    self.seq,
+                    Cow::Borrowed(message),
+                );
+                e.severity = Some(severity);
+                e.severity_text = Some(Cow::Borrowed(level));
+                let mut change = Change::None;
+                if let Some(tag) = tag {
+                    e.ctx.step_id = Some(Cow::Borrowed(tag.id));
+                    e.ctx.step_name = Some(Cow::Borrowed(tag.name));
+                    if tag.variant {
+                        e.notes.insert(Note::TagVariant);
+                    }
+                    let m = message.trim();
+                    if STEP_STARTS.contains(&m) {
+                        e.kind = EventKind::Phase;
+                        e.status = Some(Status::Running);
+                        change = Change::Start(Cow::Borrowed(tag.id), Cow::Borrowed(tag.name));
+                    } else if STEP_DONE.contains(&m) {
+                        e.kind = EventKind::Phase;
+                        e.status = Some(Status::Succeeded);
+                        change = Change::Done(Cow::Borrowed(tag.id));
+                    }
+                } else {
+                    job_status_plugin(&mut e, message);
+                }
+                // Platform records are the platform's own: never inferred.
+                (e, change, true)
+            }
+            Body::Bare {
+                level,
+                severity,
+                message,
+            } => {
+                let mut e = LogEvent::new(
+                    self.source,
+                    EventKind::Line,
+                    self.seq,
+                    Cow::Borrowed(message),
+                );
+                e.severity = Some(severity);
+                e.severity_text = Some(Cow::Borrowed(level));
+                (e, Change::None, false)
+            }
+            Body::Raw(text) => {
+                let mut e =
+                    LogEvent::new(self.source, EventKind::Line, self.seq, Cow::Borrowed(text));
+                finished(&mut e, text);
+                // The build's own status belongs to no step.
+                let own = e.kind == EventKind::Status;
+                (e, Change::None, own)
+            }
+        }
+    }
+}
+
+/// `[JobStatusPlugin] onStarted: j_XXXX #N` / `onCompleted: …`: a phase
+/// event with the job id and the build number.
+fn job_status_plugin<'z>(e: &mut LogEvent<'z>, message: &'z str) {
+    let Some(rest) = message.strip_prefix("[JobStatusPlugin] ") else {
+        return;
+    };
+    let (started, rest) = if let Some(r) = rest.strip_prefix("onStarted: ") {
+        (true, r)
+    } else if let Some(r) = rest.strip_prefix("onCompleted: ") {
+        (false, r)
+    } else {
+        return;
+    };
+    let mut parts = rest.trim_end().splitn(2, ' ');
+    let (Some(job), Some(number)) = (parts.next(), parts.next()) else {
+        return;
+    };
+    let Some(build) = number.strip_prefix('#').and_then(|n| n.parse::<i64>().ok()) else {
+        return;
+    };
+    if job.is_empty() {
+        return;
+    }
+    e.kind = EventKind::Phase;
+    if started {
+        e.status = Some(Status::Running);
+    }
+    e.ctx.job = Some(Cow::Borrowed(job));
+    e.attrs.push(("build_no", Scalar::Int(build)));
+}
+
+/// `Finished: SUCCESS` (Jenkins' last line): a status event for the build.
+fn finished<'z>(e: &mut LogEvent<'z>, text: &'z str) {
+    let Some(result) = text.trim_end().strip_prefix("Finished: ") else {
+        return;
+    };
+    if result.is_empty() || !result.bytes().all(|b| b.is_ascii_uppercase() || b == b'_') {
+        return;
+    }
+    e.kind = EventKind::Status;
+    e.vendor_status = Some(Scalar::Str(Cow::Borrowed(result)));
+    e.status = Some(match FINISHED.iter().find(|(name, _)| *name == result) {
+        Some((_, st)) => *st,
+        None => {
+            e.notes.insert(Note::UnknownStatus);
+            Status::Unknown
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(lines: &[&'static str]) -> Vec<LogEvent<'static>> {
+        let mut m = Machine::new(Source::CodeartsLog, 0, None);
+        let opts = Options::default();
+        lines
+            .iter()
+            .map(|l| {
+                m.line(
+                    Cow::Borrowed(l),
+                    Notes::EMPTY,
+                    &opts,
+                    Loc {
+                        input: b"",
+                        byte: 0,
+                    },
+                )
+                .unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn steps_open_infer_and_close() {
+        let ev = run(&[
+            "[2023/12/21 15:44:18.793 GMT+08:00] [INFO] [Maven构建:external_post_maven] : 该步骤开始执行",
+            "[2023/12/21 15:44:18.794 GMT+08:00] [INFO] BUILD SUCCESS",
+            "[2023/12/21 15:44:18.795 GMT+08:00] $ mvn package",
+            "continuation without prefix",
+            "[2023/12/21 15:44:18.797 GMT+08:00] [INFO] [Maven构建:external_post_maven] : 该步骤执行完成",
+            "[2023/12/21 15:44:18.842 GMT+08:00] $ docker stop",
+        ]);
+        assert_eq!(ev[0].kind, EventKind::Phase);
+        assert_eq!(ev[0].status, Some(Status::Running));
+        assert_eq!(ev[0].ctx.step_id.as_deref(), Some("external_post_maven"));
+        for e in &ev[1..4] {
+            assert_eq!(e.ctx.step_name.as_deref(), Some("Maven构建"));
+            assert!(e.notes.contains(Note::StepInferred));
+        }
+        assert!(ev[3].notes.contains(Note::NoPrefix));
+        assert!(ev[3].time.is_none());
+        assert_eq!(ev[4].status, Some(Status::Succeeded));
+        assert!(!ev[4].notes.contains(Note::StepInferred));
+        assert_eq!(ev[5].ctx.step_id, None);
+        assert_eq!(
+            ev.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            [0, 1, 2, 3, 4, 5]
+        );
+    }
+
+    #[test]
+    fn job_status_plugin_and_finished() {
+        let ev = run(&[
+            "[2026/06/26 14:30:11.402 GMT+08:00] [INFO]  : [JobStatusPlugin] onStarted: j_YE1bu9Z7 #12",
+            "[2026/06/26 14:30:11.402 GMT+08:00] [INFO]  : [JobStatusPlugin] onCompleted: j_YE1bu9Z7 #12",
+            "[2026/06/26 14:30:14.010 GMT+08:00] Finished: SUCCESS",
+            "[2026/06/26 14:30:14.010 GMT+08:00] Finished: NOT_BUILT",
+            "[2026/06/26 14:30:14.010 GMT+08:00] Finished: WEIRD",
+            "[2026/06/26 14:30:14.010 GMT+08:00] Finished: compiling module a",
+            "[2026/06/26 14:30:11.402 GMT+08:00] [INFO]  : [JobStatusPlugin] onStarted: j_x #notanumber",
+        ]);
+        assert_eq!(ev[0].kind, EventKind::Phase);
+        assert_eq!(ev[0].ctx.job.as_deref(), Some("j_YE1bu9Z7"));
+        assert_eq!(ev[0].attr("build_no"), Some(&Scalar::Int(12)));
+        assert_eq!(ev[0].status, Some(Status::Running));
+        assert_eq!(ev[1].status, None);
+        assert_eq!(ev[2].kind, EventKind::Status);
+        assert_eq!(ev[2].status, Some(Status::Succeeded));
+        assert_eq!(ev[2].vendor_status, Some(Scalar::Str("SUCCESS".into())));
+        assert_eq!(ev[3].status, Some(Status::Skipped));
+        assert_eq!(ev[4].status, Some(Status::Unknown));
+        assert!(ev[4].notes.contains(Note::UnknownStatus));
+        assert_eq!(ev[5].kind, EventKind::Line);
+        assert_eq!(ev[6].kind, EventKind::Line);
+        assert_eq!(ev[6].ctx.job, None);
+    }
+
+    #[test]
+    fn finished_table_is_complete() {
+        let names: Vec<_> = FINISHED.iter().map(|(n, _)| *n).collect();
+        assert_eq!(
+            names,
+            ["SUCCESS", "FAILURE", "ABORTED", "UNSTABLE", "NOT_BUILT"]
+        );
+    }
+}
