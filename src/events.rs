@@ -14,6 +14,7 @@ use crate::sources::{codearts, swr};
 /// Collect with `events.collect::<Result<Vec<_>, _>>()`.
 pub struct Events<'a> {
     inner: Inner<'a>,
+    redact: bool,
 }
 
 pub(crate) enum Inner<'a> {
@@ -26,14 +27,21 @@ pub(crate) enum Inner<'a> {
 
 impl<'a> Events<'a> {
     pub(crate) fn from_inner(inner: Inner<'a>) -> Self {
-        Events { inner }
+        Events {
+            inner,
+            redact: false,
+        }
     }
 
     /// Events already materialised (owned or borrowed).
     pub(crate) fn buffered(events: Vec<LogEvent<'a>>) -> Self {
-        Events {
-            inner: Inner::Buffered(events.into_iter()),
-        }
+        Events::from_inner(Inner::Buffered(events.into_iter()))
+    }
+
+    /// Masks secrets in every message (see [`Options::redact`](crate::Options::redact)).
+    pub(crate) fn with_redaction(mut self, on: bool) -> Self {
+        self.redact = on;
+        self
     }
 }
 
@@ -58,7 +66,12 @@ impl<'a> Iterator for Events<'a> {
                 self.inner = Inner::Done;
                 None
             }
-            ok => ok,
+            Some(Ok(mut e)) => {
+                if self.redact {
+                    crate::redact::apply(&mut e);
+                }
+                Some(Ok(e))
+            }
         }
     }
 }

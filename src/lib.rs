@@ -56,6 +56,7 @@ mod json;
 mod ndjson;
 mod note;
 mod options;
+mod redact;
 mod severity;
 mod sources;
 mod status;

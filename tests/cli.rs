@@ -252,3 +252,54 @@ fn raw_text_keeps_ansi() {
         serde_json::from_str(stdout(&o).lines().next().unwrap()).unwrap();
     assert_eq!(first["message"], "BUILD SUCCESS");
 }
+
+#[test]
+fn secrets_are_masked_by_default_and_not_with_no_redact() {
+    let path = "corpus/codearts-log/secrets.log";
+    let o = cilog(&[path], None);
+    assert_eq!(o.status.code(), Some(0));
+    let msgs: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        msgs[0]["message"],
+        " > git fetch --tags --force --progress -- https://builder:****@codehub.example.com/org/app.git +refs/heads/*:refs/remotes/origin/*"
+    );
+    assert_eq!(msgs[0]["notes"], serde_json::json!(["redacted"]));
+    assert_eq!(
+        msgs[1]["message"],
+        " > git clone https://xianglizhi123:******@github.com/xianglizhi123/rest-service.git"
+    );
+    assert!(msgs[1].get("notes").is_none());
+    assert_eq!(
+        msgs[2]["message"],
+        "+ curl -s -H 'Authorization: Bearer ****' https://api.example.com/v1/deploy"
+    );
+    assert_eq!(
+        msgs[3]["message"],
+        "+ export DB_PASSWORD=**** GITHUB_TOKEN=****"
+    );
+    assert_eq!(
+        msgs[4]["message"],
+        "aws configure set aws_access_key_id AKIA****"
+    );
+    assert_eq!(
+        msgs[5]["message"],
+        "HEAD is now at 1c61f2fdd1054c2f56ae9984f5770123d60dfe9c Use latest git commit."
+    );
+    assert_eq!(
+        msgs[6]["message"],
+        "PWD=/home/builder/workspace ***//target/server-1.0.jar"
+    );
+    let o = cilog(&["--no-redact", path], None);
+    let first: serde_json::Value =
+        serde_json::from_str(stdout(&o).lines().next().unwrap()).unwrap();
+    assert!(
+        first["message"]
+            .as_str()
+            .unwrap()
+            .contains("builder:Xk9#pQ2v@")
+    );
+    assert!(first.get("notes").is_none());
+}

@@ -43,6 +43,11 @@ struct Args {
     #[arg(long)]
     raw_text: bool,
 
+    /// Do not mask secrets (passwords in URLs, tokens, keys) in messages.
+    /// Masking is on by default in the CLI.
+    #[arg(long)]
+    no_redact: bool,
+
     /// List the source names and exit.
     #[arg(long)]
     list_sources: bool,
@@ -101,6 +106,7 @@ fn run(args: &Args, out: &mut impl Write, err: &mut impl Write) -> u8 {
             }
         }
     }
+    opts = opts.with_redact(!args.no_redact);
     if args.raw_text {
         opts = opts.with_text(TextMode::Raw);
     }

@@ -142,7 +142,9 @@ pub(crate) fn dispatch<'a>(
         Source::CodeartsRealtimeLog => codearts::realtime_log(input, options),
         Source::CodeartsLog => codearts::text_log(input, options),
     };
-    result.map_err(|e| e.with_source(source))
+    result
+        .map(|events| events.with_redaction(options.redact))
+        .map_err(|e| e.with_source(source))
 }
 
 #[cfg(test)]

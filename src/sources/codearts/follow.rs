@@ -233,7 +233,7 @@ impl Follower {
     ) -> Result<(), Error> {
         let mut run = self.begin_page(page)?;
         while let Some(e) = self.next_in(&mut run) {
-            emit(e?);
+            emit(self.redacted(e?));
         }
         self.end_run(run);
         Ok(())
@@ -296,7 +296,7 @@ impl Follower {
                 },
             )?;
             self.store_machine(machine);
-            emit(e);
+            emit(self.redacted(e));
             data = data.get(nl + 1..).unwrap_or_default();
         }
         let mut run = Run {
@@ -307,7 +307,7 @@ impl Follower {
             base: chunk.len() - data.len(),
         };
         while let Some(e) = self.next_in(&mut run) {
-            emit(e?);
+            emit(self.redacted(e?));
         }
         self.end_run(run);
         Ok(())
@@ -323,7 +323,7 @@ impl Follower {
     /// Strict mode: the flushed line is malformed.
     pub fn finish(&mut self, mut emit: impl FnMut(LogEvent<'static>)) -> Result<(), Error> {
         if let Some(e) = self.flush(&[])? {
-            emit(e);
+            emit(self.redacted(e));
         }
         Ok(())
     }
@@ -351,6 +351,14 @@ impl Follower {
         )?;
         self.store_machine(machine);
         Ok(Some(e.into_owned()))
+    }
+
+    /// Applies [`Options::redact`] to an event about to be emitted.
+    fn redacted<'p>(&self, mut e: LogEvent<'p>) -> LogEvent<'p> {
+        if self.opts.redact {
+            crate::redact::apply(&mut e);
+        }
+        e
     }
 
     fn machine<'p>(&self, source: Source) -> Machine<'p> {
