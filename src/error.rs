@@ -194,6 +194,12 @@ impl Error {
         self
     }
 
+    /// Moves the position to byte `byte` of `input`.
+    pub(crate) fn reposition(mut self, input: &[u8], byte: usize) -> Error {
+        self.set_position(input, byte);
+        self
+    }
+
     /// What kind of error this is.
     pub fn kind(&self) -> ErrorKind {
         self.inner.kind

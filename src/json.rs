@@ -496,6 +496,47 @@ pub(crate) fn decoded_len(body: &str) -> (usize, usize) {
     (bytes, chars)
 }
 
+/// Maps a byte offset in `String::from_utf8_lossy(original)` back to the
+/// offset in `original` (each invalid sequence became a 3-byte U+FFFD).
+pub(crate) fn original_offset(original: &[u8], lossy_at: usize) -> usize {
+    let (mut orig, mut lossy) = (0usize, 0usize);
+    let mut rest = original;
+    while lossy < lossy_at {
+        match std::str::from_utf8(rest) {
+            Ok(_) => return (orig + (lossy_at - lossy)).min(original.len()),
+            Err(e) => {
+                let valid = e.valid_up_to();
+                if lossy + valid >= lossy_at {
+                    return orig + (lossy_at - lossy);
+                }
+                let bad = e.error_len().unwrap_or(rest.len() - valid);
+                orig += valid + bad;
+                lossy += valid + 3;
+                rest = rest.get(valid + bad..).unwrap_or_default();
+            }
+        }
+    }
+    orig.min(original.len())
+}
+
+/// Re-anchors an error found in the text [`utf8_input`] made of `input`
+/// (after its byte-order mark, and lossily decoded if it was not UTF-8)
+/// onto `input` itself.
+pub(crate) fn anchor(e: Error, input: &[u8]) -> Error {
+    let Some(p) = e.position() else { return e };
+    let body = crate::detect::strip_bom(input);
+    let bom = input.len() - body.len();
+    let at = if std::str::from_utf8(body).is_ok() {
+        if bom == 0 {
+            return e;
+        }
+        p.byte
+    } else {
+        original_offset(body, p.byte)
+    };
+    e.reposition(input, bom + at)
+}
+
 /// Index of the first byte at or after `i` that is not JSON white space.
 #[inline]
 pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
@@ -714,6 +755,22 @@ mod tests {
                 "{body}"
             );
         }
+    }
+
+    #[test]
+    fn lossy_offsets_map_back() {
+        let original: &[u8] = b"ab\xffcd\xe4\xb8xy";
+        let lossy = String::from_utf8_lossy(original);
+        assert_eq!(lossy, "ab\u{fffd}cd\u{fffd}xy");
+        for (ch_at, want) in [("a", 0), ("b", 1), ("c", 3), ("d", 4), ("x", 7), ("y", 8)] {
+            assert_eq!(
+                original_offset(original, lossy.find(ch_at).unwrap()),
+                want,
+                "{ch_at}"
+            );
+        }
+        assert_eq!(original_offset(original, lossy.len()), original.len());
+        assert_eq!(original_offset(b"plain", 3), 3);
     }
 
     #[test]

@@ -298,7 +298,6 @@ fn token_shapes(text: &str, spans: &mut Vec<Span>) {
     let alnum_us = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
     let b64url = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'-';
     let shapes: &[Shape<'_>] = &[
-
         (b"AKIA", 16, 16, &upper_digit),
         (b"ASIA", 16, 16, &upper_digit),
         (b"ghp_", 36, 255, &alnum),

@@ -343,6 +343,8 @@ fn attr<'b>(
 /// The events of a job log, lazily batch by batch.
 pub(crate) struct JobLogEvents<'a> {
     input: &'a str,
+    /// The payload as given, to anchor error positions (BOM, lossy text).
+    original: &'a [u8],
     opts: Options,
     first: Option<LogEvent<'a>>,
     job: Option<Cow<'a, str>>,
@@ -369,7 +371,7 @@ impl<'a> Iterator for JobLogEvents<'a> {
             };
             match batch_events(&cx, batch, self.job.as_ref(), &mut self.seq) {
                 Ok(events) => self.current = events.into_iter(),
-                Err(e) => return Some(Err(e)),
+                Err(e) => return Some(Err(json::anchor(e, self.original))),
             }
         }
     }
@@ -378,9 +380,11 @@ impl<'a> Iterator for JobLogEvents<'a> {
 /// Parses an SWR step job log.
 pub(crate) fn job_log<'a>(input: &'a [u8], opts: &Options) -> Result<Events<'a>, Error> {
     match json::utf8_input(input, opts.is_strict())? {
-        Utf8Input::Str(s) => job_log_str(s, opts),
+        Utf8Input::Str(s) => job_log_str(s, input, opts).map_err(|e| json::anchor(e, input)),
         Utf8Input::Lossy(owned) => {
-            let events = owned_events(job_log_str(&owned, opts)?)?;
+            let events = job_log_str(&owned, owned.as_bytes(), opts)
+                .and_then(owned_events)
+                .map_err(|e| json::anchor(e, input))?;
             Ok(Events::buffered(with_note(events, Note::InvalidUtf8)))
         }
     }
@@ -397,7 +401,13 @@ fn with_note<'a>(mut events: Vec<LogEvent<'a>>, note: Note) -> Vec<LogEvent<'a>>
     events
 }
 
-fn job_log_str<'a>(input: &'a str, opts: &Options) -> Result<Events<'a>, Error> {
+/// Parses the job log text `input`; error positions are in `input`, lazy
+/// ones are anchored on `original`.
+fn job_log_str<'a>(
+    input: &'a str,
+    original: &'a [u8],
+    opts: &Options,
+) -> Result<Events<'a>, Error> {
     json::check_depth(input.as_bytes(), opts.max_depth)?;
     let start = json::skip_ws(input.as_bytes(), 0);
     if input.as_bytes().get(start) == Some(&b'[') {
@@ -419,10 +429,14 @@ fn job_log_str<'a>(input: &'a str, opts: &Options) -> Result<Events<'a>, Error> 
             }
             // The docs print `content` with unescaped inner quotes; read
             // the bare inner arrays instead.
+            // If the repair does not give a readable document, the
+            // original error is the one to report.
             return match repair_bare_content(input) {
                 Some(repaired) => {
-                    let events = owned_events(job_log_str(&repaired, opts)?)?;
-                    Ok(Events::buffered(events))
+                    match job_log_str(&repaired, repaired.as_bytes(), opts).and_then(owned_events) {
+                        Ok(events) => Ok(Events::buffered(events)),
+                        Err(_) => Err(err),
+                    }
                 }
                 None => Err(err),
             };
@@ -438,6 +452,7 @@ fn job_log_str<'a>(input: &'a str, opts: &Options) -> Result<Events<'a>, Error> 
     let job = first.ctx.job.clone();
     Ok(Events::from_inner(Inner::Swr(Box::new(JobLogEvents {
         input,
+        original,
         opts: opts.clone(),
         first: Some(first),
         job,
@@ -941,9 +956,12 @@ fn vendor_error(code: Raw<'_>, message: Option<Raw<'_>>) -> Error {
 /// Parses an SWR step job history (an array of job objects).
 pub(crate) fn job_history<'a>(input: &'a [u8], opts: &Options) -> Result<Events<'a>, Error> {
     match json::utf8_input(input, opts.is_strict())? {
-        Utf8Input::Str(s) => Ok(Events::buffered(history_str(s, opts)?)),
+        Utf8Input::Str(s) => Ok(Events::buffered(
+            history_str(s, opts).map_err(|e| json::anchor(e, input))?,
+        )),
         Utf8Input::Lossy(owned) => {
-            let events: Vec<LogEvent<'static>> = history_str(&owned, opts)?
+            let events: Vec<LogEvent<'static>> = history_str(&owned, opts)
+                .map_err(|e| json::anchor(e, input))?
                 .into_iter()
                 .map(LogEvent::into_owned)
                 .collect();
