@@ -7,6 +7,7 @@ use crate::Events;
 use crate::error::Error;
 use crate::options::Options;
 
+pub(crate) mod bkjob;
 pub(crate) mod swr;
 
 /// A payload kind. The CLI names are kebab-case ([`Source::as_str`]).
