@@ -39,11 +39,44 @@ pub fn detect(input: &[u8]) -> Option<Source> {
 }
 
 fn detect_object(w: &[u8]) -> Option<Source> {
+    if let Some(src) = detect_bkjob(w) {
+        return Some(src);
+    }
     if has_key(w, b"log_num") || has_key(w, b"log") || has_key(w, b"creator_id") {
         return Some(Source::SwrJobLog);
     }
     if has_key(w, b"errorCode") {
         return Some(Source::SwrJobLog);
+    }
+    None
+}
+
+/// BlueKing JOB responses, by the keys of their `data`. A bare envelope
+/// (`result` and `code`, no data keys: an error body, or an empty success)
+/// goes to `bkjob-log`, the v2 call of the seed, so that an error body still
+/// ends in the vendor error when the source is not named.
+fn detect_bkjob(w: &[u8]) -> Option<Source> {
+    let any = |keys: &[&[u8]]| keys.iter().any(|k| has_key(w, k));
+    if any(&[
+        b"job_instance",
+        b"step_instance_list",
+        b"step_ip_result_list",
+    ]) {
+        return Some(Source::BkjobStatus);
+    }
+    if any(&[
+        b"log_type",
+        b"file_logs",
+        b"script_task_logs",
+        b"file_task_logs",
+    ]) {
+        return Some(Source::BkjobIpLog);
+    }
+    if any(&[b"step_results", b"ip_logs", b"ip_status"]) {
+        return Some(Source::BkjobLog);
+    }
+    if has_key(w, b"result") && has_key(w, b"code") {
+        return Some(Source::BkjobLog);
     }
     None
 }
@@ -116,6 +149,29 @@ mod tests {
                 br#"[{"errorCode":"SVCSTG.S2I.4016000","errorMessage":"x","detail":""}]"#,
                 Some(Source::SwrJobHistory),
             ),
+            (
+                br#"{"result":true,"code":0,"data":[{"step_instance_id":1,"step_results":[]}]}"#,
+                Some(Source::BkjobLog),
+            ),
+            (
+                br#"{"code":0,"result":true,"data":{"log_type":1,"log_content":"x"}}"#,
+                Some(Source::BkjobIpLog),
+            ),
+            (
+                br#"{"data":{"script_task_logs":[]},"code":0,"result":true}"#,
+                Some(Source::BkjobIpLog),
+            ),
+            (
+                br#"{"code":0,"result":true,"data":{"finished":false,"job_instance":{}}}"#,
+                Some(Source::BkjobStatus),
+            ),
+            (
+                br#"{"code": 1244006, "result": false, "message": "Task instance does not exist"}"#,
+                Some(Source::BkjobLog),
+            ),
+            (br#"{"result":true,"code":0}"#, Some(Source::BkjobLog)),
+            (br#"{"code":0}"#, None),
+            (br#"{"msg":"\"step_results\": []"}"#, None),
             (b"", None),
             (b"   ", None),
             (b"[", None),

@@ -2,7 +2,7 @@
 
 use crate::error::Error;
 use crate::event::LogEvent;
-use crate::sources::swr;
+use crate::sources::{bkjob, swr};
 
 /// The events of one input, in order.
 ///
@@ -18,6 +18,7 @@ pub struct Events<'a> {
 
 pub(crate) enum Inner<'a> {
     Swr(Box<swr::JobLogEvents<'a>>),
+    BkJob(Box<bkjob::BkEvents<'a>>),
     Buffered(std::vec::IntoIter<LogEvent<'a>>),
     Done,
 }
@@ -42,6 +43,7 @@ impl<'a> Iterator for Events<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         let item = match &mut self.inner {
             Inner::Swr(it) => it.next(),
+            Inner::BkJob(it) => it.next(),
             Inner::Buffered(it) => it.next().map(Ok),
             Inner::Done => None,
         };

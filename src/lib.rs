@@ -11,6 +11,9 @@
 //! |---|---|
 //! | `swr-job-log` | Huawei ContainerOps/SWR pipeline step job log |
 //! | `swr-job-history` | Huawei ContainerOps/SWR pipeline step job history |
+//! | `bkjob-log` | Tencent BlueKing JOB v2 `get_job_instance_log` (legacy and 3.x servers) |
+//! | `bkjob-ip-log` | Tencent BlueKing JOB v3 `get_job_instance_ip_log`, `batch_get_job_instance_ip_log` |
+//! | `bkjob-status` | Tencent BlueKing JOB v3 `get_job_instance_status` |
 //!
 //! ```
 //! use cilog::{parse, EventKind, Options, Status};

@@ -18,17 +18,32 @@ pub enum Source {
     SwrJobLog,
     /// Huawei ContainerOps/SWR pipeline step job history (`…/stages/{i}/jobs`).
     SwrJobHistory,
+    /// Tencent BlueKing JOB v2 `get_job_instance_log` (both server generations).
+    BkjobLog,
+    /// Tencent BlueKing JOB v3 `get_job_instance_ip_log` and `batch_get_job_instance_ip_log`.
+    BkjobIpLog,
+    /// Tencent BlueKing JOB v3 `get_job_instance_status`.
+    BkjobStatus,
 }
 
 impl Source {
     /// Every source, in the order detection prefers them.
-    pub const ALL: &'static [Source] = &[Source::SwrJobLog, Source::SwrJobHistory];
+    pub const ALL: &'static [Source] = &[
+        Source::SwrJobLog,
+        Source::SwrJobHistory,
+        Source::BkjobLog,
+        Source::BkjobIpLog,
+        Source::BkjobStatus,
+    ];
 
     /// The kebab-case name used by the CLI and the NDJSON `source` key.
     pub const fn as_str(self) -> &'static str {
         match self {
             Source::SwrJobLog => "swr-job-log",
             Source::SwrJobHistory => "swr-job-history",
+            Source::BkjobLog => "bkjob-log",
+            Source::BkjobIpLog => "bkjob-ip-log",
+            Source::BkjobStatus => "bkjob-status",
         }
     }
 
@@ -41,6 +56,15 @@ impl Source {
             Source::SwrJobHistory => {
                 "Huawei ContainerOps/SWR pipeline step job history (JSON array of jobs)"
             }
+            Source::BkjobLog => {
+                "Tencent BlueKing JOB v2 get_job_instance_log (JSON; steps, host results, log lines)"
+            }
+            Source::BkjobIpLog => {
+                "Tencent BlueKing JOB v3 get_job_instance_ip_log / batch_get_job_instance_ip_log (JSON)"
+            }
+            Source::BkjobStatus => {
+                "Tencent BlueKing JOB v3 get_job_instance_status (JSON; job, step and host status)"
+            }
         }
     }
 
@@ -48,6 +72,7 @@ impl Source {
     pub const fn is_json(self) -> bool {
         match self {
             Source::SwrJobLog | Source::SwrJobHistory => true,
+            Source::BkjobLog | Source::BkjobIpLog | Source::BkjobStatus => true,
         }
     }
 }
@@ -106,6 +131,9 @@ pub(crate) fn dispatch<'a>(
     let result = match source {
         Source::SwrJobLog => swr::job_log(input, options),
         Source::SwrJobHistory => swr::job_history(input, options),
+        Source::BkjobLog => bkjob::job_log(input, options),
+        Source::BkjobIpLog => bkjob::ip_log(input, options),
+        Source::BkjobStatus => bkjob::status(input, options),
     };
     result.map_err(|e| e.with_source(source))
 }
