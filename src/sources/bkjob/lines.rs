@@ -439,7 +439,7 @@ fn line_event<'a>(
             };
             e.status = Some(status);
             if let Some(r) = tag {
-                attrs.push(("tag", Scalar::Str(sub(&text, r))));
+                push_text(&mut attrs, "tag", sub(&text, r));
             }
         } else if p.pid.is_none()
             && let Some(f) = file_line(&text, body)
