@@ -1175,6 +1175,151 @@ fn run_fields<'a>(
 mod tests {
     use super::*;
 
+    fn corpus(path: &str) -> Vec<u8> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        std::fs::read(root.join(path)).unwrap()
+    }
+
+    fn events(src: Source, path: &str, opts: &Options) -> Vec<LogEvent<'static>> {
+        let input = corpus(path);
+        crate::parse_as(src, &input, opts)
+            .unwrap()
+            .map(|e| e.map(LogEvent::into_owned))
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn ok_plain_lines_and_context_borrow_from_the_input() {
+        let input = corpus("bkjob-log/html-escaped.json");
+        let all: Vec<_> = crate::parse_as(Source::BkjobLog, &input, &Options::default())
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let plain = all.iter().find(|e| e.message == "plain line").unwrap();
+        assert!(matches!(plain.message, Cow::Borrowed(_)));
+        assert!(matches!(plain.ctx.host, Some(Cow::Borrowed("10.0.0.5"))));
+        assert!(matches!(plain.ctx.step_name, Some(Cow::Borrowed(_))));
+        assert!(plain.attrs.is_empty() && plain.notes.is_empty());
+        let decoded = all.iter().find(|e| e.message == "a && b").unwrap();
+        assert!(matches!(decoded.message, Cow::Owned(_)));
+        let template = all.iter().find(|e| e.ctx.pid == Some(88)).unwrap();
+        assert_eq!(template.message, "echo \"x\" > /tmp/y");
+    }
+
+    #[test]
+    fn ok_html_unescape_off_keeps_the_text_as_sent() {
+        let opts = Options::default().with_html_unescape(false);
+        let all = events(Source::BkjobLog, "bkjob-log/html-escaped.json", &opts);
+        assert_eq!(all[2].message, "&lt;html&gt;&lt;/html&gt;");
+        assert!(all.iter().all(|e| !e.notes.contains(Note::HtmlUnescaped)));
+        // v3 text is never decoded.
+        let v3 = events(
+            Source::BkjobIpLog,
+            "bkjob-ip-log/batch-script.json",
+            &Options::default(),
+        );
+        assert_eq!(v3[1].message, "if [ $a -lt 3 ] && echo '&lt;kept&gt;'");
+    }
+
+    #[test]
+    fn ok_default_offset_overrides_the_bk_default() {
+        let utc = crate::parse_offset("Z").unwrap();
+        let all = events(
+            Source::BkjobLog,
+            "bkjob-log/seed-example.json",
+            &Options::default().with_default_offset(utc),
+        );
+        // The host's start time carries its own +0800; the log line has none.
+        assert_eq!(
+            all[1].time.unwrap().to_string(),
+            "2018-03-15T14:39:30+08:00"
+        );
+        assert!(!all[1].time.unwrap().assumed());
+        assert_eq!(all[2].time.unwrap().to_string(), "2018-03-15T14:39:30Z");
+        assert!(all[2].time.unwrap().assumed());
+        assert_eq!(default_offset().local_minus_utc(), 8 * 3600);
+    }
+
+    #[test]
+    fn err_unknown_status_is_an_error_only_when_asked() {
+        let input = corpus("bkjob-log/unknown-status.json");
+        let strict = Options::strict();
+        let all: Vec<_> = crate::parse_as(Source::BkjobLog, &input, &strict)
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(all[0].status, Some(Status::Unknown));
+        let asked = Options::strict().with_unknown_status_is_error(true);
+        let err = crate::parse_as(Source::BkjobLog, &input, &asked)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnknownStatus);
+        let p = err.position().unwrap();
+        assert_eq!(&input[p.byte..p.byte + 2], b"16");
+        assert_eq!(
+            err.detail(),
+            "BlueKing step status 16 is not in the table (1-15)"
+        );
+        let status_input = corpus("bkjob-status/every-host-status.json");
+        let err = crate::parse_as(Source::BkjobStatus, &status_input, &asked).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnknownStatus);
+        assert!(
+            err.detail().starts_with("BlueKing host status 42 "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn err_long_lines_are_cut_or_refused() {
+        let lenient = Options::default().with_max_line_len(5);
+        let all = events(Source::BkjobLog, "bkjob-log/seed-example.json", &lenient);
+        assert_eq!(all[2].message, "job_s");
+        assert!(all[2].notes.contains(Note::LineTruncated));
+        let input = corpus("bkjob-log/seed-example.json");
+        let strict = Options::strict().with_max_line_len(5);
+        let err = crate::parse_as(Source::BkjobLog, &input, &strict)
+            .unwrap()
+            .find_map(Result::err)
+            .unwrap();
+        assert_eq!(err.kind(), ErrorKind::Limit);
+        let p = err.position().unwrap();
+        assert!(input[p.byte..].starts_with(b"[2018-03-15 14:39:30][PID:56875]"));
+    }
+
+    #[test]
+    fn ok_raw_text_mode_keeps_escapes_and_carriage_returns() {
+        let raw = Options::default().with_text(crate::TextMode::Raw);
+        let all = events(Source::BkjobLog, "bkjob-log/ansi-and-cr.json", &raw);
+        assert_eq!(all[2].message, "\u{1b}[32mOK\u{1b}[0m started");
+        assert_eq!(
+            all[4].message,
+            "downloading 10%\rdownloading 55%\rdownloading 100%"
+        );
+    }
+
+    #[test]
+    fn err_not_an_envelope() {
+        for (input, want) in [
+            (
+                &b"{}"[..],
+                "unexpected payload shape: expected a BlueKing envelope with `result`, `code` and `data`",
+            ),
+            (
+                b"[1]",
+                "unexpected payload shape: expected a BlueKing envelope object {result, code, message, data}, found an array",
+            ),
+        ] {
+            for src in [Source::BkjobLog, Source::BkjobIpLog, Source::BkjobStatus] {
+                let err = crate::parse_as(src, input, &Options::default()).unwrap_err();
+                assert!(err.to_string().starts_with(want), "{src}: {err}");
+                assert_eq!(err.source(), Some(src));
+            }
+        }
+    }
+
     #[test]
     fn ok_decimal_seconds() {
         let cases = [
