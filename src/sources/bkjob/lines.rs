@@ -17,6 +17,12 @@
 //!
 //! Anything else is a plain line without a time. The parsers here return
 //! byte ranges into the line, so the event builder can borrow from the input.
+//!
+//! Per line: JSON unescaping (only lines that hold an escape), the CRLF `\r`
+//! removed, HTML entities decoded (v2, when the options say so), the prefix
+//! read, then the message after it cleaned (ANSI, carriage-return overwrite)
+//! and cut to `max_line_len`. The prefix is read before cleaning so that a
+//! progress line such as `[…][PID:1] 50%\r100%` keeps its time.
 
 use std::borrow::Cow;
 use std::ops::Range;
