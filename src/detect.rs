@@ -65,6 +65,9 @@ pub(crate) fn looks_like_prefix(b: &[u8]) -> bool {
 }
 
 fn detect_object(w: &[u8]) -> Option<Source> {
+    if let Some(src) = detect_bkjob(w) {
+        return Some(src);
+    }
     let page_keys: [&[u8]; 5] = [
         b"has_more_data",
         b"current_offset",
@@ -83,7 +86,67 @@ fn detect_object(w: &[u8]) -> Option<Source> {
     if has_key(w, b"errorCode") {
         return Some(Source::SwrJobLog);
     }
+    if is_bkjob_envelope(w) {
+        return Some(Source::BkjobLog);
+    }
     None
+}
+
+/// BlueKing JOB responses, by the keys of their `data`. A bare envelope
+/// (no data keys: an error body, or an empty success) is checked last, by
+/// [`is_bkjob_envelope`], and goes to `bkjob-log`, the v2 call of the seed,
+/// so that an error body still ends in the vendor error when the source is
+/// not named.
+fn detect_bkjob(w: &[u8]) -> Option<Source> {
+    let any = |keys: &[&[u8]]| keys.iter().any(|k| has_key(w, k));
+    if any(&[
+        b"job_instance",
+        b"step_instance_list",
+        b"step_ip_result_list",
+    ]) {
+        return Some(Source::BkjobStatus);
+    }
+    if any(&[
+        b"log_type",
+        b"file_logs",
+        b"script_task_logs",
+        b"file_task_logs",
+    ]) {
+        return Some(Source::BkjobIpLog);
+    }
+    if any(&[b"step_results", b"ip_logs", b"ip_status"]) {
+        return Some(Source::BkjobLog);
+    }
+    None
+}
+
+/// A BlueKing envelope without data keys: `"result": true|false` (a boolean,
+/// unlike the object other vendors put under `result`) and a `code`.
+fn is_bkjob_envelope(w: &[u8]) -> bool {
+    if !has_key(w, b"code") {
+        return false;
+    }
+    for at in memchr::memmem::find_iter(w, b"\"result\"") {
+        if at >= 1 && w.get(at - 1) == Some(&b'\\') {
+            continue;
+        }
+        let mut i = at + 8;
+        while w.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        if w.get(i) != Some(&b':') {
+            continue;
+        }
+        i += 1;
+        while w.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        let value = w.get(i..).unwrap_or_default();
+        if value.starts_with(b"true") || value.starts_with(b"false") {
+            return true;
+        }
+    }
+    false
 }
 
 fn detect_array(w: &[u8]) -> Option<Source> {
@@ -154,6 +217,39 @@ mod tests {
                 br#"[{"errorCode":"SVCSTG.S2I.4016000","errorMessage":"x","detail":""}]"#,
                 Some(Source::SwrJobHistory),
             ),
+            (
+                br#"{"result":true,"code":0,"data":[{"step_instance_id":1,"step_results":[]}]}"#,
+                Some(Source::BkjobLog),
+            ),
+            (
+                br#"{"code":0,"result":true,"data":{"log_type":1,"log_content":"x"}}"#,
+                Some(Source::BkjobIpLog),
+            ),
+            (
+                br#"{"data":{"script_task_logs":[]},"code":0,"result":true}"#,
+                Some(Source::BkjobIpLog),
+            ),
+            (
+                br#"{"code":0,"result":true,"data":{"finished":false,"job_instance":{}}}"#,
+                Some(Source::BkjobStatus),
+            ),
+            (
+                br#"{"code": 1244006, "result": false, "message": "Task instance does not exist"}"#,
+                Some(Source::BkjobLog),
+            ),
+            (br#"{"result":true,"code":0}"#, Some(Source::BkjobLog)),
+            (
+                br#"{"result" : false , "code":"1244006"}"#,
+                Some(Source::BkjobLog),
+            ),
+            (br#"{"code":0}"#, None),
+            // Another vendor's `result` object with a nested `code`.
+            (
+                br#"{"result":{"code":1,"content":""},"status":"success"}"#,
+                None,
+            ),
+            (br#"{"msg":"\"result\": true","code":1}"#, None),
+            (br#"{"msg":"\"step_results\": []"}"#, None),
             (b"", None),
             (b"   ", None),
             (b"[", None),

@@ -2,7 +2,7 @@
 
 use crate::error::Error;
 use crate::event::LogEvent;
-use crate::sources::{codearts, swr};
+use crate::sources::{bkjob, codearts, swr};
 
 /// The events of one input, in order.
 ///
@@ -15,12 +15,16 @@ use crate::sources::{codearts, swr};
 pub struct Events<'a> {
     inner: Inner<'a>,
     redact: bool,
+    /// The payload as given, when lazy errors are positioned in a text made
+    /// from it (after a byte-order mark): see `json::anchor`.
+    anchor: Option<&'a [u8]>,
 }
 
 pub(crate) enum Inner<'a> {
     Swr(Box<swr::JobLogEvents<'a>>),
     CodeartsText(Box<codearts::TextEvents<'a>>),
     CodeartsPage(Box<codearts::follow::SinglePage<'a>>),
+    BkJob(Box<bkjob::BkEvents<'a>>),
     Buffered(std::vec::IntoIter<LogEvent<'a>>),
     Done,
 }
@@ -30,12 +34,20 @@ impl<'a> Events<'a> {
         Events {
             inner,
             redact: false,
+            anchor: None,
         }
     }
 
     /// Events already materialised (owned or borrowed).
     pub(crate) fn buffered(events: Vec<LogEvent<'a>>) -> Self {
         Events::from_inner(Inner::Buffered(events.into_iter()))
+    }
+
+    /// Re-anchors the positions of errors found while iterating onto
+    /// `input`, the payload as given.
+    pub(crate) fn with_anchor(mut self, input: &'a [u8]) -> Self {
+        self.anchor = Some(input);
+        self
     }
 
     /// Masks secrets in every message (see [`Options::redact`](crate::Options::redact)).
@@ -54,14 +66,19 @@ impl<'a> Iterator for Events<'a> {
             Inner::Swr(it) => it.next(),
             Inner::CodeartsText(it) => it.next(),
             Inner::CodeartsPage(it) => it.next(),
+            Inner::BkJob(it) => it.next(),
             Inner::Buffered(it) => it.next().map(Ok),
             Inner::Done => None,
         };
         match item {
             Some(Err(e)) => {
                 self.inner = Inner::Done;
-                Some(Err(e))
+                Some(Err(match self.anchor {
+                    Some(input) => crate::json::anchor(e, input),
+                    None => e,
+                }))
             }
+
             None => {
                 self.inner = Inner::Done;
                 None

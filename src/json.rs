@@ -69,27 +69,6 @@ impl<'a> Raw<'a> {
         }
     }
 
-    #[allow(dead_code)] // used by the BlueKing source
-    /// A number sent as a number or a numeric string. `Ok(None)` for `null`/`""`.
-    pub(crate) fn float(self) -> Result<Option<f64>, WrongType> {
-        match self.scalar()? {
-            None => Ok(None),
-            Some(Scalar::Int(i)) => Ok(Some(i as f64)),
-            Some(Scalar::Float(f)) => Ok(Some(f)),
-            Some(Scalar::Str(s)) => {
-                let s = s.trim();
-                if s.is_empty() {
-                    return Ok(None);
-                }
-                match s.parse::<f64>() {
-                    Ok(f) if f.is_finite() => Ok(Some(f)),
-                    _ => Err(WrongType),
-                }
-            }
-            Some(Scalar::Bool(_)) => Err(WrongType),
-        }
-    }
-
     /// A boolean sent as `true`/`false`, `"true"`/`"false"` (any case), or
     /// `1`/`0`. `Ok(None)` for `null`.
     pub(crate) fn boolean(self) -> Result<Option<bool>, WrongType> {
@@ -270,6 +249,11 @@ pub(crate) struct StrLines<'a> {
 impl<'a> StrLines<'a> {
     pub(crate) fn new(body: &'a str) -> Self {
         StrLines { body, pos: 0 }
+    }
+
+    /// Byte position in the body where the next line starts.
+    pub(crate) fn position(&self) -> usize {
+        self.pos
     }
 }
 
@@ -591,9 +575,6 @@ mod tests {
         assert_eq!(raw("null").int(), Ok(None));
         assert_eq!(raw("\"\"").int(), Ok(None));
         assert_eq!(raw("-3").int(), Ok(Some(-3)));
-        assert_eq!(raw("60.599").float(), Ok(Some(60.599)));
-        assert_eq!(raw("\"60.599\"").float(), Ok(Some(60.599)));
-        assert_eq!(raw("1e3").float(), Ok(Some(1000.0)));
     }
 
     #[test]
@@ -602,8 +583,6 @@ mod tests {
         assert_eq!(raw("9.5").int(), Err(WrongType));
         assert_eq!(raw("true").int(), Err(WrongType));
         assert_eq!(raw("[1]").int(), Err(WrongType));
-        assert_eq!(raw("{}").float(), Err(WrongType));
-        assert_eq!(raw("\"NaN\"").float(), Err(WrongType));
         assert_eq!(raw("99999999999999999999").int(), Err(WrongType));
     }
 

@@ -13,6 +13,9 @@
 //! | `swr-job-history` | Huawei ContainerOps/SWR pipeline step job history |
 //! | `codearts-realtime-log` | Huawei CodeArts Build real-time log page (follow a live log with [`Follower`]) |
 //! | `codearts-log` | Huawei CodeArts Build task-log / download-log text |
+//! | `bkjob-log` | Tencent BlueKing JOB v2 `get_job_instance_log` (legacy and 3.x servers) |
+//! | `bkjob-ip-log` | Tencent BlueKing JOB v3 `get_job_instance_ip_log`, `batch_get_job_instance_ip_log` |
+//! | `bkjob-status` | Tencent BlueKing JOB v3 `get_job_instance_status` |
 //!
 //! ```
 //! use cilog::{parse, EventKind, Options, Status};
@@ -76,6 +79,24 @@ pub use sources::{ParseSourceError, Source};
 pub use status::{ACCEPTED_STATUS_NAMES, Outcome, ParseStatusError, Status};
 pub use steps::{StepSpan, step_spans};
 pub use time::Timestamp;
+
+/// Tencent BlueKing JOB status codes as data, for callers that hold raw
+/// codes: step / job status (`RunStatusEnum`), host status (`ip_status`) and
+/// file-transfer status, each with its unified [`Status`], whether the
+/// vendor counts it as finished, and its English meaning.
+///
+/// ```
+/// use cilog::{bkjob, Status};
+/// assert_eq!(bkjob::HOST_STATUS.len(), 32);
+/// let c = bkjob::host_status(3).unwrap();
+/// assert_eq!(c.status, Status::Succeeded);
+/// assert_eq!(c.meaning, "already succeeded in the previous run (skipped on retry)");
+/// ```
+pub mod bkjob {
+    pub use crate::sources::bkjob::codes::{
+        FILE_STATUS, HOST_STATUS, STEP_STATUS, StatusCode, file_status, host_status, step_status,
+    };
+}
 
 /// Detects the source of `input` and parses it.
 ///

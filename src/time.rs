@@ -314,7 +314,6 @@ fn scan_offset(b: &[u8], i: usize) -> Result<(FixedOffset, usize), TimeError> {
 
 /// An epoch-milliseconds value (BlueKing v3) as a UTC timestamp with three
 /// fraction digits. Years outside 0–9999 are rejected (RFC 3339 cannot say them).
-#[allow(dead_code)] // used by the CodeArts and BlueKing sources
 pub(crate) fn from_epoch_millis(ms: i64) -> Option<Timestamp> {
     let dt = DateTime::from_timestamp_millis(ms)?;
     if !(0..=9999).contains(&dt.year()) {

@@ -303,3 +303,54 @@ fn secrets_are_masked_by_default_and_not_with_no_redact() {
     );
     assert!(first.get("notes").is_none());
 }
+
+#[test]
+fn bkjob_seed_example_prints_step_host_and_job_start() {
+    let o = cilog(&["corpus/bkjob-log/seed-example.json"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert!(lines.iter().all(|l| l["source"] == "bkjob-log"));
+
+    let step = &lines[0];
+    assert_eq!(step["kind"], "status");
+    assert_eq!(step["step_id"], "90000");
+    assert_eq!(step["step_name"], "test");
+    assert_eq!(step["status"], "succeeded");
+    assert_eq!(step["vendor_status"], 3);
+
+    let host = &lines[1];
+    assert_eq!(host["kind"], "status");
+    assert_eq!(host["host"], "10.0.0.1");
+    assert_eq!(host["exit_code"], 0);
+    assert_eq!(host["status"], "succeeded");
+    assert_eq!(host["vendor_status"], 9);
+    assert_eq!(host["duration"].to_string(), "60.599");
+    assert_eq!(host["time"], "2018-03-15T14:39:30+08:00");
+
+    let start = &lines[2];
+    assert_eq!(start["kind"], "phase");
+    assert_eq!(start["message"], "job_start");
+    assert_eq!(start["time"], "2018-03-15T14:39:30+08:00");
+    assert_eq!(start["time_assumed"], true);
+    assert_eq!(start["pid"], 56875);
+    assert_eq!(start["host"], "10.0.0.1");
+}
+
+#[test]
+fn bkjob_error_body_is_a_vendor_error_when_detected() {
+    let o = cilog(&["corpus/bkjob-status/err/formats-d-error.json"], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "");
+    assert_eq!(
+        stderr(&o),
+        "cilog: corpus/bkjob-status/err/formats-d-error.json: vendor error 1244006: Task instance does not exist\n"
+    );
+    let o = cilog(&["--list-sources"], None);
+    for name in ["bkjob-log ", "bkjob-ip-log ", "bkjob-status "] {
+        assert!(stdout(&o).lines().any(|l| l.starts_with(name)), "{name}");
+    }
+}

@@ -7,6 +7,7 @@ use crate::Events;
 use crate::error::Error;
 use crate::options::Options;
 
+pub(crate) mod bkjob;
 pub(crate) mod codearts;
 pub(crate) mod swr;
 
@@ -23,6 +24,12 @@ pub enum Source {
     CodeartsRealtimeLog,
     /// Huawei CodeArts Build task-log / download-log text file.
     CodeartsLog,
+    /// Tencent BlueKing JOB v2 `get_job_instance_log` (both server generations).
+    BkjobLog,
+    /// Tencent BlueKing JOB v3 `get_job_instance_ip_log` and `batch_get_job_instance_ip_log`.
+    BkjobIpLog,
+    /// Tencent BlueKing JOB v3 `get_job_instance_status`.
+    BkjobStatus,
 }
 
 impl Source {
@@ -32,6 +39,9 @@ impl Source {
         Source::SwrJobHistory,
         Source::CodeartsRealtimeLog,
         Source::CodeartsLog,
+        Source::BkjobLog,
+        Source::BkjobIpLog,
+        Source::BkjobStatus,
     ];
 
     /// The kebab-case name used by the CLI and the NDJSON `source` key.
@@ -41,6 +51,9 @@ impl Source {
             Source::SwrJobHistory => "swr-job-history",
             Source::CodeartsRealtimeLog => "codearts-realtime-log",
             Source::CodeartsLog => "codearts-log",
+            Source::BkjobLog => "bkjob-log",
+            Source::BkjobIpLog => "bkjob-ip-log",
+            Source::BkjobStatus => "bkjob-status",
         }
     }
 
@@ -59,6 +72,15 @@ impl Source {
             Source::CodeartsLog => {
                 "Huawei CodeArts Build task-log / download-log (text, one prefixed line each)"
             }
+            Source::BkjobLog => {
+                "Tencent BlueKing JOB v2 get_job_instance_log (JSON; steps, host results, log lines)"
+            }
+            Source::BkjobIpLog => {
+                "Tencent BlueKing JOB v3 get_job_instance_ip_log / batch_get_job_instance_ip_log (JSON)"
+            }
+            Source::BkjobStatus => {
+                "Tencent BlueKing JOB v3 get_job_instance_status (JSON; job, step and host status)"
+            }
         }
     }
 
@@ -66,6 +88,7 @@ impl Source {
     pub const fn is_json(self) -> bool {
         match self {
             Source::SwrJobLog | Source::SwrJobHistory | Source::CodeartsRealtimeLog => true,
+            Source::BkjobLog | Source::BkjobIpLog | Source::BkjobStatus => true,
             Source::CodeartsLog => false,
         }
     }
@@ -141,6 +164,9 @@ pub(crate) fn dispatch<'a>(
         Source::SwrJobHistory => swr::job_history(input, options),
         Source::CodeartsRealtimeLog => codearts::realtime_log(input, options),
         Source::CodeartsLog => codearts::text_log(input, options),
+        Source::BkjobLog => bkjob::job_log(input, options),
+        Source::BkjobIpLog => bkjob::ip_log(input, options),
+        Source::BkjobStatus => bkjob::status(input, options),
     };
     result
         .map(|events| events.with_redaction(options.redact))

@@ -455,8 +455,10 @@ impl Follower {
         let mut skip: u64 = 0;
         let mut drop = false;
         let mut gap = false;
+        let mut rewound = false;
         if let (Some(c), Some(s), Some(e)) = (self.cur.offset, page.start, page.end) {
             if e < s {
+                rewound = true;
                 self.opts.recover(&mut pending, Note::OffsetRewind, || {
                     loc.error(
                         ErrorKind::Offset,
@@ -478,8 +480,8 @@ impl Follower {
                     // A copy of a recent page, an empty range, or a re-fetch
                     // that ends where we are: nothing new, nothing lost.
                     let repeat = e == c || e == s || self.cur.recent.contains(&sig);
-
                     if !repeat {
+                        rewound = true;
                         self.opts.recover(&mut pending, Note::OffsetRewind, || {
                             loc.error(
                                 ErrorKind::Offset,
@@ -510,7 +512,8 @@ impl Follower {
         }
 
         if let (Some(s), Some(e)) = (page.start, page.end)
-            && !drop
+            && !rewound
+            && !self.cur.recent.contains(&PageSig::of(s, e, page.content))
         {
             if self.cur.recent.len() == RECENT_PAGES {
                 self.cur.recent.pop_front();
@@ -888,6 +891,29 @@ mod tests {
         assert!(
             err.to_string()
                 .contains("the page starts at offset 8 but the log so far ends at 4")
+        );
+    }
+
+    /// Regression (found by `pages_equal_whole`): a page that was redundant
+    /// when it arrived (it ended where the log already was) was not
+    /// remembered, so a later stale copy of it was reported as a rewind.
+    #[test]
+    fn stale_copy_of_a_redundant_page_is_not_a_rewind() {
+        let pages = [
+            page(0, 4, "ab\nc", true),
+            page(2, 8, "\ncdef\ng", true),
+            page(4, 8, "def\ng", true),
+            page(8, 10, "h\n", true),
+            page(4, 8, "def\ng", true),
+            page(10, 10, "", false),
+        ];
+        assert_eq!(
+            follow(&pages, &Options::strict()),
+            [
+                "0|ab|no_prefix",
+                "1|cdef|no_prefix,page_overlap",
+                "2|gh|no_prefix"
+            ]
         );
     }
 

@@ -1,0 +1,836 @@
+//! The lines inside a BlueKing `log_content`, and the lazy line cursor.
+//!
+//! JOB adds no prefix to script output (research/formats.md §4.7); what looks
+//! like one comes from the default script template or from the platform's
+//! file-transfer log:
+//!
+//! - template lines `[yyyy-MM-dd HH:mm:ss][PID:n] message` — the Windows
+//!   batch template writes the date with slashes and a space-padded hour and
+//!   may leave out `[PID:n]`;
+//! - the template's markers `job_start`, `job_success:[msg]`,
+//!   `job_fail:[msg]` after such a prefix;
+//! - file-transfer lines `[yyyy-MM-dd HH:mm:ss] FileName: <path> FileSize:
+//!   <size> Status: <n> StatusDesc: <text> Speed: <speed> Progress: <pct>
+//!   Detail: <text>` (`Directory:` for directories, `State: <text>` in the
+//!   docs' examples, any part left out, parts in either order), and the error
+//!   form `<message>. Status: <n>, StatusDesc: <text>`.
+//!
+//! Anything else is a plain line without a time. The parsers here return
+//! byte ranges into the line, so the event builder can borrow from the input.
+//!
+//! Per line: JSON unescaping (only lines that hold an escape), the CRLF `\r`
+//! removed, HTML entities decoded (v2, when the options say so), the prefix
+//! read, then the message after it cleaned (ANSI, carriage-return overwrite)
+//! and cut to `max_line_len`. The prefix is read before cleaning so that a
+//! progress line such as `[…][PID:1] 50%\r100%` keeps its time.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use crate::error::{Error, ErrorKind};
+use crate::event::{Context, EventKind, LogEvent, Scalar};
+use crate::json::{StrLine, StrLines};
+use crate::note::{Note, Notes};
+use crate::status::Status;
+use crate::time::{TimeError, Written};
+
+use super::Cx;
+use super::codes;
+
+/// Longest stamp text looked at between the brackets
+/// (`2018-03-15 14:39:30.123456789 +08:00` is 35 bytes).
+const MAX_STAMP: usize = 40;
+
+/// A `[stamp]` or `[stamp][PID:n]` prefix at the start of a line.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Prefix {
+    /// The stamp text inside the brackets.
+    pub(super) stamp: Range<usize>,
+    /// The stamp read; only a stamp of the right shape with a field out of
+    /// range is an `Err` (a wrong shape is no prefix at all).
+    pub(super) time: Result<Written, TimeError>,
+    /// The digits of `[PID:n]`.
+    pub(super) pid: Option<Range<usize>>,
+    /// Where the message starts (after one space following the prefix).
+    pub(super) body: usize,
+}
+
+/// Reads the timestamp prefix of a line, if it has one.
+pub(super) fn prefix(s: &str) -> Option<Prefix> {
+    let b = s.as_bytes();
+    if b.first() != Some(&b'[') || !b.get(1..5)?.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let window = b.get(1..b.len().min(MAX_STAMP + 2))?;
+    let close = 1 + memchr::memchr(b']', window)?;
+    let stamp = 1..close;
+    let time = match crate::time::parse_written(s.get(stamp.clone())?) {
+        Ok(w) => Ok(w),
+        Err(TimeError::Range) => Err(TimeError::Range),
+        Err(TimeError::Shape) => return None,
+    };
+    let mut body = close + 1;
+    let mut pid = None;
+    if let Some(rest) = b.get(body..)
+        && rest.starts_with(b"[PID:")
+    {
+        let digits_start = body + 5;
+        let digits = b.get(digits_start..).unwrap_or_default();
+        let n = digits.iter().take_while(|c| c.is_ascii_digit()).count();
+        if n > 0 && digits.get(n) == Some(&b']') {
+            pid = Some(digits_start..digits_start + n);
+            body = digits_start + n + 1;
+        }
+    }
+    if b.get(body) == Some(&b' ') {
+        body += 1;
+    }
+    Some(Prefix {
+        stamp,
+        time,
+        pid,
+        body,
+    })
+}
+
+/// A marker of the default script template.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Marker {
+    /// `job_start`
+    Start,
+    /// `job_success:[msg]`, with the range of `msg`.
+    Success(Range<usize>),
+    /// `job_fail:[msg]`, with the range of `msg`.
+    Fail(Range<usize>),
+}
+
+/// The template marker in the message starting at `body`, if any.
+pub(super) fn marker(s: &str, body: usize) -> Option<Marker> {
+    let rest = s.get(body..)?.trim_end();
+    if rest == "job_start" {
+        return Some(Marker::Start);
+    }
+    let end = body + rest.len();
+    for (word, success) in [("job_success:[", true), ("job_fail:[", false)] {
+        if rest.starts_with(word) && rest.ends_with(']') && rest.len() > word.len() {
+            let range = body + word.len()..end - 1;
+            return Some(if success {
+                Marker::Success(range)
+            } else {
+                Marker::Fail(range)
+            });
+        }
+    }
+    None
+}
+
+/// The parts of a file-transfer line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Label {
+    FileName,
+    Directory,
+    FileSize,
+    Status,
+    State,
+    StatusDesc,
+    Speed,
+    Progress,
+    Detail,
+}
+
+/// Each label as written, with the space before it, and its slot.
+const LABELS: [(Label, &str); 9] = [
+    (Label::FileName, " FileName: "),
+    (Label::Directory, " Directory: "),
+    (Label::FileSize, " FileSize: "),
+    (Label::Status, " Status: "),
+    (Label::State, " State: "),
+    (Label::StatusDesc, " StatusDesc: "),
+    (Label::Speed, " Speed: "),
+    (Label::Progress, " Progress: "),
+    (Label::Detail, " Detail: "),
+];
+
+/// The value ranges of a file-transfer line, by [`Label`] (its index in
+/// [`LABELS`]), plus the leading message of the error form.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(super) struct FileLine {
+    pub(super) fields: [Option<Range<usize>>; 9],
+    pub(super) error: Option<Range<usize>>,
+}
+
+impl FileLine {
+    pub(super) fn get(&self, label: Label) -> Option<Range<usize>> {
+        self.fields.get(label as usize).cloned().flatten()
+    }
+}
+
+/// Reads a file-transfer line whose message starts at `body`. `None` when the
+/// message starts with no label and is not the error form.
+///
+/// A value runs to the next label not seen yet (so a path may hold spaces);
+/// `Detail` runs to the end of the line. A `,` before a label (the error
+/// form) is not part of the value.
+pub(super) fn file_line(s: &str, body: usize) -> Option<FileLine> {
+    let rest = s.get(body..)?;
+    let mut line = FileLine::default();
+    let mut seen = 0u16;
+    // The first label: at the start, or after `<message>.` in the error form.
+    let (mut label, mut pos) = match LABELS
+        .iter()
+        .find(|(_, text)| rest.starts_with(text.get(1..).unwrap_or_default()))
+    {
+        Some((l, text)) => (*l, body + text.len() - 1),
+        None => {
+            let at = memchr::memmem::find(rest.as_bytes(), b". Status: ")?;
+            let after = rest.as_bytes().get(at + 10)?;
+            if !after.is_ascii_digit() {
+                return None;
+            }
+            line.error = Some(body..body + at);
+            (Label::Status, body + at + 10)
+        }
+    };
+    loop {
+        seen |= 1 << (label as u16);
+        let tail = s.get(pos..).unwrap_or_default();
+        let next = if label == Label::Detail {
+            None
+        } else {
+            LABELS
+                .iter()
+                .filter(|(l, _)| seen & (1 << (*l as u16)) == 0)
+                .filter_map(|(l, text)| {
+                    memchr::memmem::find(tail.as_bytes(), text.as_bytes()).map(|i| (i, *l, text))
+                })
+                .min_by_key(|(i, _, _)| *i)
+        };
+        let Some((i, next_label, text)) = next else {
+            if let Some(slot) = line.fields.get_mut(label as usize) {
+                *slot = Some(pos..s.len());
+            }
+            return Some(line);
+        };
+        let mut end = pos + i;
+        if s.as_bytes().get(end.wrapping_sub(1)) == Some(&b',') && end > pos {
+            end -= 1;
+        }
+        if let Some(slot) = line.fields.get_mut(label as usize) {
+            *slot = Some(pos..end);
+        }
+        label = next_label;
+        pos = pos + i + text.len();
+    }
+}
+
+/// Decodes the HTML entities BlueKing v2 servers write (`&lt; &gt; &amp;
+/// &quot; &apos; &#NN; &#xHH;`). `None` when nothing was decoded. Unknown or
+/// malformed entities, and numeric ones naming no character (or NUL), are
+/// kept as written.
+pub(super) fn html_unescape(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut i = memchr::memchr(b'&', b)?;
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    while let Some(rel) = memchr::memchr(b'&', b.get(i..).unwrap_or_default()) {
+        let at = i + rel;
+        match entity(b, at) {
+            Some((c, len)) => {
+                let o = out.get_or_insert_with(|| String::with_capacity(s.len()));
+                o.push_str(s.get(copied..at).unwrap_or_default());
+                o.push(c);
+                copied = at + len;
+                i = copied;
+            }
+            None => i = at + 1,
+        }
+    }
+    let mut o = out?;
+    o.push_str(s.get(copied..).unwrap_or_default());
+    Some(o)
+}
+
+/// The entity at `at` (an `&`): (character, bytes used).
+fn entity(b: &[u8], at: usize) -> Option<(char, usize)> {
+    let rest = b.get(at + 1..)?;
+    let semi = rest.iter().take(9).position(|&c| c == b';')?;
+    let name = rest.get(..semi)?;
+    let c = match name {
+        b"lt" => '<',
+        b"gt" => '>',
+        b"amp" => '&',
+        b"quot" => '"',
+        b"apos" => '\'',
+        [b'#', b'x' | b'X', hex @ ..] if !hex.is_empty() && hex.len() <= 6 => {
+            let mut v = 0u32;
+            for &h in hex {
+                v = v * 16 + (h as char).to_digit(16)?;
+            }
+            char::from_u32(v).filter(|&c| c != '\0')?
+        }
+        [b'#', dec @ ..] if !dec.is_empty() && dec.len() <= 7 => {
+            let mut v = 0u32;
+            for &d in dec {
+                v = v * 10 + (d as char).to_digit(10)?;
+            }
+            char::from_u32(v).filter(|&c| c != '\0')?
+        }
+        _ => return None,
+    };
+    Some((c, semi + 2))
+}
+
+/// A sub-slice of a line: borrowed when the line is.
+fn sub<'a>(line: &Cow<'a, str>, r: Range<usize>) -> Cow<'a, str> {
+    match line {
+        Cow::Borrowed(s) => Cow::Borrowed(s.get(r).unwrap_or_default()),
+        Cow::Owned(s) => Cow::Owned(s.get(r).unwrap_or_default().to_owned()),
+    }
+}
+
+/// The line from byte `at` on, without copying a borrowed line.
+fn tail(line: Cow<'_, str>, at: usize) -> Cow<'_, str> {
+    if at == 0 {
+        return line;
+    }
+    match line {
+        Cow::Borrowed(s) => Cow::Borrowed(s.get(at..).unwrap_or_default()),
+        Cow::Owned(mut s) => {
+            if s.is_char_boundary(at) {
+                s.drain(..at);
+            }
+            Cow::Owned(s)
+        }
+    }
+}
+
+/// Removes the `\r` of a CRLF line end.
+fn strip_cr(line: &mut Cow<'_, str>) {
+    match line {
+        Cow::Borrowed(s) => {
+            if let Some(t) = s.strip_suffix('\r') {
+                *s = t;
+            }
+        }
+        Cow::Owned(s) => {
+            if s.ends_with('\r') {
+                s.pop();
+            }
+        }
+    }
+}
+
+/// Pushes a non-empty text attribute.
+fn push_text<'a>(attrs: &mut Vec<(&'static str, Scalar<'a>)>, key: &'static str, v: Cow<'a, str>) {
+    if !v.is_empty() {
+        attrs.push((key, Scalar::Str(v)));
+    }
+}
+
+/// Walks the lines of one `log_content`, one event at a time.
+pub(super) struct LineCursor<'a> {
+    lines: StrLines<'a>,
+    /// Where the string body starts in the input.
+    base: usize,
+    /// Decode HTML entities (v2 only, when the options say so).
+    html: bool,
+    /// Job, step and host context copied onto every line.
+    ctx: Context<'a>,
+    /// Notes every line carries (a host field that could not be read).
+    notes: Notes,
+}
+
+impl<'a> LineCursor<'a> {
+    /// A cursor over the raw JSON string body `body`, which starts at byte
+    /// `base` of the input.
+    pub(super) fn new(
+        body: &'a str,
+        base: usize,
+        html: bool,
+        ctx: Context<'a>,
+        notes: Notes,
+    ) -> Self {
+        LineCursor {
+            lines: StrLines::new(body),
+            base,
+            html,
+            ctx,
+            notes,
+        }
+    }
+
+    /// The next line's event.
+    pub(super) fn next_event(
+        &mut self,
+        cx: &Cx<'a, '_>,
+        seq: &mut u64,
+    ) -> Option<Result<LogEvent<'a>, Error>> {
+        let at = self.base + self.lines.position();
+        let line = self.lines.next()?;
+        Some(line_event(cx, line, at, self, seq))
+    }
+}
+
+/// One line as an event. `at` is where the line starts in the input.
+fn line_event<'a>(
+    cx: &Cx<'a, '_>,
+    line: StrLine<'a>,
+    at: usize,
+    cur: &LineCursor<'a>,
+    seq: &mut u64,
+) -> Result<LogEvent<'a>, Error> {
+    let mut notes = cur.notes;
+    if line.invalid_escape {
+        cx.opts.recover(&mut notes, Note::InvalidEscape, || {
+            cx.err_at(
+                ErrorKind::Syntax,
+                "invalid escape in `log_content` (a lone surrogate or a bad `\\u`)",
+                at,
+            )
+        })?;
+    }
+    let mut text = line.text;
+    strip_cr(&mut text);
+    if cur.html
+        && memchr::memchr(b'&', text.as_bytes()).is_some()
+        && let Some(decoded) = html_unescape(&text)
+    {
+        text = Cow::Owned(decoded);
+        notes.insert(Note::HtmlUnescaped);
+    }
+    let mut e = LogEvent::new(cx.source, EventKind::Line, *seq, Cow::Borrowed(""));
+    *seq += 1;
+    let mut attrs = Vec::new();
+    let mut body = 0;
+    if let Some(p) = prefix(&text) {
+        body = p.body;
+        match p.time.and_then(|w| w.resolve(cx.offset)) {
+            Ok(t) => e.time = Some(t),
+            Err(why) => {
+                cx.opts.recover(&mut notes, Note::InvalidTime, || {
+                    cx.err_at(
+                        ErrorKind::Time,
+                        format!(
+                            "{} in the line prefix, found {}",
+                            why.describe(),
+                            super::clip(text.get(p.stamp.clone()).unwrap_or_default())
+                        ),
+                        at + 1,
+                    )
+                })?;
+                attrs.push(("raw_time", Scalar::Str(sub(&text, p.stamp.clone()))));
+            }
+        }
+        if let Some(r) = p.pid.clone() {
+            match text.get(r.clone()).and_then(|d| d.parse::<u32>().ok()) {
+                Some(pid) => e.ctx.pid = Some(pid),
+                None => {
+                    cx.opts.recover(&mut notes, Note::InvalidValue, || {
+                        cx.err_at(
+                            ErrorKind::Value,
+                            "the `[PID:n]` of the line prefix is larger than a process id can be",
+                            at + r.start,
+                        )
+                    })?;
+                    attrs.push(("pid", Scalar::Str(sub(&text, r))));
+                }
+            }
+        }
+        if let Some(m) = marker(&text, body) {
+            e.kind = EventKind::Phase;
+            let (status, tag) = match m {
+                Marker::Start => (Status::Running, None),
+                Marker::Success(r) => (Status::Succeeded, Some(r)),
+                Marker::Fail(r) => (Status::Failed, Some(r)),
+            };
+            e.status = Some(status);
+            if let Some(r) = tag {
+                push_text(&mut attrs, "tag", sub(&text, r));
+            }
+        } else if p.pid.is_none()
+            && let Some(f) = file_line(&text, body)
+        {
+            file_attrs(cx, &text, &f, at, &mut e, &mut notes, &mut attrs)?;
+        }
+    }
+    let mut message = crate::text::clean(tail(text, body), cx.opts.text, &mut notes);
+    if message.len() > cx.opts.max_line_len {
+        cx.opts.recover(&mut notes, Note::LineTruncated, || {
+            cx.err_at(
+                ErrorKind::Limit,
+                format!(
+                    "line longer than {} bytes (the max_line_len option)",
+                    cx.opts.max_line_len
+                ),
+                at,
+            )
+        })?;
+        crate::text::truncate_cow(&mut message, cx.opts.max_line_len);
+    }
+    e.message = message;
+    let pid = e.ctx.pid;
+    e.ctx = cur.ctx.clone();
+    e.ctx.pid = pid;
+    e.notes = notes;
+    e.attrs = attrs;
+    Ok(e)
+}
+
+/// Status, progress and attributes of a file-transfer line.
+// `&Cow`, not `&str`: sub-slices of a borrowed line must keep the input's
+// lifetime.
+#[allow(clippy::ptr_arg)]
+fn file_attrs<'a>(
+    cx: &Cx<'a, '_>,
+    text: &Cow<'a, str>,
+    f: &FileLine,
+    at: usize,
+    e: &mut LogEvent<'a>,
+    notes: &mut Notes,
+    attrs: &mut Vec<(&'static str, Scalar<'a>)>,
+) -> Result<(), Error> {
+    if let Some(r) = f.error.clone() {
+        push_text(attrs, "error", sub(text, r));
+    }
+    if let Some(r) = f.get(Label::FileName) {
+        push_text(attrs, "file_path", sub(text, r));
+    } else if let Some(r) = f.get(Label::Directory) {
+        push_text(attrs, "file_path", sub(text, r));
+        attrs.push(("is_directory", Scalar::Bool(true)));
+    }
+    if let Some(r) = f.get(Label::FileSize) {
+        push_text(attrs, "file_size", sub(text, r));
+    }
+    if let Some(r) = f.get(Label::Status) {
+        let raw = text.get(r.clone()).unwrap_or_default().trim();
+        match raw.parse::<i64>() {
+            Ok(n) => {
+                let (status, vendor) = super::lookup_code(
+                    cx,
+                    n,
+                    Scalar::Int(n),
+                    codes::file_status,
+                    "file-transfer status",
+                    "0–5",
+                    at + r.start,
+                    notes,
+                )?;
+                e.status = Some(status);
+                e.vendor_status = Some(vendor);
+            }
+            Err(_) => {
+                cx.opts.recover(notes, Note::InvalidValue, || {
+                    cx.err_at(
+                        ErrorKind::Value,
+                        format!(
+                            "`Status:` of a file-transfer line must be an integer, found {}",
+                            super::clip(raw)
+                        ),
+                        at + r.start,
+                    )
+                })?;
+                push_text(attrs, "status", sub(text, r));
+            }
+        }
+    }
+    if let Some(r) = f.get(Label::State) {
+        push_text(attrs, "state", sub(text, r));
+    }
+    if let Some(r) = f.get(Label::StatusDesc) {
+        push_text(attrs, "status_desc", sub(text, r));
+    }
+    if let Some(r) = f.get(Label::Speed) {
+        push_text(attrs, "speed", sub(text, r));
+    }
+    if let Some(r) = f.get(Label::Progress) {
+        let raw = text.get(r.clone()).unwrap_or_default();
+        match super::percent(raw) {
+            Ok(p) => e.progress = p,
+            Err(()) => {
+                cx.opts.recover(notes, Note::InvalidValue, || {
+                    cx.err_at(
+                        ErrorKind::Value,
+                        format!(
+                            "`Progress:` of a file-transfer line must be a percentage 0–100, found {}",
+                            super::clip(raw)
+                        ),
+                        at + r.start,
+                    )
+                })?;
+                push_text(attrs, "progress", sub(text, r));
+            }
+        }
+    }
+    if let Some(r) = f.get(Label::Detail) {
+        push_text(attrs, "detail", sub(text, r));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stamp(s: &str) -> Option<(String, Option<&str>, &str)> {
+        let p = prefix(s)?;
+        let t = match p.time {
+            Ok(w) => format!("{:?}", w.naive),
+            Err(e) => format!("{e:?}"),
+        };
+        Some((t, p.pid.map(|r| &s[r]), &s[p.body..]))
+    }
+
+    #[test]
+    fn ok_template_prefixes() {
+        let cases = [
+            (
+                "[2018-03-15 14:39:30][PID:56875] job_start",
+                "2018-03-15T14:39:30",
+                Some("56875"),
+                "job_start",
+            ),
+            (
+                "[2018-03-15 14:39:30][PID:1]",
+                "2018-03-15T14:39:30",
+                Some("1"),
+                "",
+            ),
+            (
+                "[2018-03-15 14:39:30][PID:1]  two spaces",
+                "2018-03-15T14:39:30",
+                Some("1"),
+                " two spaces",
+            ),
+            // Windows batch template: slashes, space-padded hour, no PID.
+            (
+                "[2024/05/20  9:00:01] job_start",
+                "2024-05-20T09:00:01",
+                None,
+                "job_start",
+            ),
+            (
+                "[2024/05/20 19:00:01][PID:4242] echo on",
+                "2024-05-20T19:00:01",
+                Some("4242"),
+                "echo on",
+            ),
+            // An offset written in the stamp is accepted.
+            (
+                "[2018-03-15 14:39:30 +0800] x",
+                "2018-03-15T14:39:30",
+                None,
+                "x",
+            ),
+            // A malformed PID is message text.
+            (
+                "[2018-03-15 14:39:30][PID:x] y",
+                "2018-03-15T14:39:30",
+                None,
+                "[PID:x] y",
+            ),
+            (
+                "[2018-03-15 14:39:30][PID:] y",
+                "2018-03-15T14:39:30",
+                None,
+                "[PID:] y",
+            ),
+            // Out of range: still a prefix, the time is an error.
+            (
+                "[2018-13-45 14:39:30][PID:7] late",
+                "Range",
+                Some("7"),
+                "late",
+            ),
+        ];
+        for (line, time, pid, body) in cases {
+            assert_eq!(stamp(line), Some((time.to_owned(), pid, body)), "{line}");
+        }
+    }
+
+    #[test]
+    fn err_not_a_prefix() {
+        for line in [
+            "",
+            "plain",
+            "[INFO] build",
+            "[2018-03-15] date only",
+            "[2018-03-15 14:39:30",
+            "[2018-03-15 14:39:30 junk] x",
+            " [2018-03-15 14:39:30] leading space",
+            "[20180315 14:39:30] x",
+            "[2018-03-15 14:39:30.123456789012345678901234567890] x",
+            "[中文]",
+            "[",
+        ] {
+            assert_eq!(prefix(line), None, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn ok_markers() {
+        let m = |s: &str| {
+            marker(s, 0).map(|m| match m {
+                Marker::Start => "start".to_owned(),
+                Marker::Success(r) => format!("ok:{}", &s[r]),
+                Marker::Fail(r) => format!("fail:{}", &s[r]),
+            })
+        };
+        assert_eq!(m("job_start"), Some("start".into()));
+        assert_eq!(m("job_start  "), Some("start".into()));
+        assert_eq!(m("job_success:[done]"), Some("ok:done".into()));
+        assert_eq!(m("job_success:[]"), Some("ok:".into()));
+        assert_eq!(m("job_fail:[disk [full]]"), Some("fail:disk [full]".into()));
+        for s in [
+            "job_started",
+            "job_success:done",
+            "job_fail:[x",
+            "job_success:[",
+            "x job_start",
+        ] {
+            assert_eq!(m(s), None, "{s}");
+        }
+    }
+
+    fn fields(s: &str) -> Vec<(String, String)> {
+        let f = file_line(s, 0).unwrap();
+        let mut out = Vec::new();
+        if let Some(r) = f.error.clone() {
+            out.push(("error".to_owned(), s[r].to_owned()));
+        }
+        for (label, _) in LABELS {
+            if let Some(r) = f.get(label) {
+                out.push((format!("{label:?}"), s[r].to_owned()));
+            }
+        }
+        out
+    }
+
+    fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+        v.iter()
+            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn ok_file_lines() {
+        assert_eq!(
+            fields(
+                "FileName: /opt/my app/1.log FileSize: 9.0 Bytes Status: 5 StatusDesc: download failed Speed: 0 KB/s Progress: 0% Detail: disk full"
+            ),
+            pairs(&[
+                ("FileName", "/opt/my app/1.log"),
+                ("FileSize", "9.0 Bytes"),
+                ("Status", "5"),
+                ("StatusDesc", "download failed"),
+                ("Speed", "0 KB/s"),
+                ("Progress", "0%"),
+                ("Detail", "disk full"),
+            ])
+        );
+        // The docs' order and `State:`.
+        assert_eq!(
+            fields(
+                "FileName: /tmp/1.log FileSize: 9.0 Bytes State: dest agent success download file Speed: 1 KB/s Progress: 100% StatusDesc: dest agent success download file Detail: success"
+            ),
+            pairs(&[
+                ("FileName", "/tmp/1.log"),
+                ("FileSize", "9.0 Bytes"),
+                ("State", "dest agent success download file"),
+                ("StatusDesc", "dest agent success download file"),
+                ("Speed", "1 KB/s"),
+                ("Progress", "100%"),
+                ("Detail", "success"),
+            ])
+        );
+        assert_eq!(
+            fields("Directory: /data/logs/ Status: 3"),
+            pairs(&[("Directory", "/data/logs/"), ("Status", "3")])
+        );
+        assert_eq!(
+            fields("FileName: C:\\a b\\c.txt"),
+            pairs(&[("FileName", "C:\\a b\\c.txt")])
+        );
+        // Detail runs to the end even when it holds a label.
+        assert_eq!(
+            fields("FileName: x Detail: retry. Status: 5 again"),
+            pairs(&[("FileName", "x"), ("Detail", "retry. Status: 5 again")])
+        );
+        // The error form.
+        assert_eq!(
+            fields("Upload failed: no space left. Status: 5, StatusDesc: failed"),
+            pairs(&[
+                ("error", "Upload failed: no space left"),
+                ("Status", "5"),
+                ("StatusDesc", "failed"),
+            ])
+        );
+        // A part left out in the middle, an empty value.
+        assert_eq!(
+            fields("FileName: a FileSize:  Status: 4"),
+            pairs(&[("FileName", "a"), ("FileSize", ""), ("Status", "4")])
+        );
+    }
+
+    #[test]
+    fn err_not_file_lines() {
+        for s in [
+            "job_start",
+            "copied FileName: x",
+            "failed. Status: x",
+            "",
+            "Status:5",
+        ] {
+            assert_eq!(file_line(s, 0), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn ok_html_unescape() {
+        let cases = [
+            ("a &lt; b &gt; c &amp;&amp; d", "a < b > c && d"),
+            ("&quot;q&quot; &#39;s&#39; &apos;", "\"q\" 's' '"),
+            ("&#20013;&#x6587;&#X41;", "中文A"),
+            ("&amp;lt;", "&lt;"),
+            ("&lt;&lt;", "<<"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(html_unescape(input).as_deref(), Some(want), "{input}");
+        }
+    }
+
+    #[test]
+    fn err_html_unescape_keeps_what_it_cannot_read() {
+        for input in [
+            "",
+            "no entities",
+            "a & b",
+            "&nbsp;",
+            "&LT;",
+            "&lt",
+            "&#;",
+            "&#x;",
+            "&#0;",
+            "&#xD800;",
+            "&#1114112;",
+            "&#12345678;",
+            "&#xzz;",
+            "&verylongname;",
+            "&",
+        ] {
+            assert_eq!(html_unescape(input), None, "{input}");
+        }
+        assert_eq!(html_unescape("&bogus; &lt;").as_deref(), Some("&bogus; <"));
+    }
+
+    #[test]
+    fn sub_and_tail_borrow() {
+        let line: Cow<'_, str> = Cow::Borrowed("[x] msg");
+        assert!(matches!(sub(&line, 1..2), Cow::Borrowed("x")));
+        assert!(matches!(tail(line, 4), Cow::Borrowed("msg")));
+        let owned: Cow<'_, str> = Cow::Owned("中文 x".to_owned());
+        assert_eq!(tail(owned, 7), "x");
+        let mut crlf: Cow<'_, str> = Cow::Borrowed("dir\r");
+        strip_cr(&mut crlf);
+        assert!(matches!(crlf, Cow::Borrowed("dir")));
+    }
+}

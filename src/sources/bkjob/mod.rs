@@ -1,0 +1,702 @@
+//! Tencent BlueKing JOB: v2 `get_job_instance_log` (source `bkjob-log`),
+//! v3 `get_job_instance_ip_log` and `batch_get_job_instance_ip_log`
+//! (`bkjob-ip-log`) and v3 `get_job_instance_status` (`bkjob-status`).
+//!
+//! Every response sits in the envelope `{result, code, message, data,
+//! job_request_id, permission}`; `result: false` or a `code` other than 0
+//! (number or string) is the vendor's error body. Two server generations
+//! answer v2 (research/formats.md §4.3): the legacy one (`retry_count`, times
+//! with ` +0800`, raw text) and bk-job 3.x (`execute_count`, zone-less times
+//! in the caller's zone — +08:00 unless the gateway said otherwise — and
+//! HTML-escaped `log_content`). Both are read. v3 text is raw; v3 status
+//! times are epoch milliseconds and durations milliseconds.
+//!
+//! Events come lazily: steps, then host results, then the lines of each
+//! host's log, walking the parsed payload without collecting the lines. A
+//! line borrows from the input unless a JSON or HTML escape or a cleaning
+//! step changed it. Status codes are tables in [`codes`], the wire structs
+//! in [`wire`], the walk over log payloads in [`walk`], the line grammar in
+//! [`lines`] and the v3 status payload in [`status`].
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use chrono::FixedOffset;
+use serde::Deserialize;
+
+use crate::error::{Error, ErrorKind};
+use crate::event::{Context, EventKind, LogEvent, Scalar};
+use crate::events::Events;
+use crate::json::{self, Raw, Utf8Input};
+use crate::note::{Note, Notes};
+use crate::options::Options;
+use crate::sources::Source;
+use crate::status::Status;
+use crate::time::Timestamp;
+
+pub(crate) mod codes;
+mod lines;
+mod status;
+mod walk;
+mod wire;
+
+pub(crate) use walk::BkEvents;
+
+use codes::StatusCode;
+use wire::R;
+
+/// BlueKing servers render zone-less times in the caller's zone, which the
+/// API gateway sets and which defaults to Asia/Shanghai (UTC+8, no DST).
+const BK_DEFAULT_OFFSET_SECS: i32 = 8 * 3600;
+
+/// The documented default offset of BlueKing zone-less stamps.
+pub(crate) fn default_offset() -> FixedOffset {
+    FixedOffset::east_opt(BK_DEFAULT_OFFSET_SECS).unwrap_or_else(crate::time::utc)
+}
+
+type Attrs<'a> = Vec<(&'static str, Scalar<'a>)>;
+
+/// Shared state of one parse.
+pub(super) struct Cx<'a, 'o> {
+    pub(super) input: &'a str,
+    pub(super) opts: &'o Options,
+    pub(super) source: Source,
+    /// The offset for zone-less stamps.
+    pub(super) offset: FixedOffset,
+}
+
+impl<'a> Cx<'a, '_> {
+    /// An error at byte `byte` of the input.
+    pub(super) fn err_at(&self, kind: ErrorKind, detail: impl Into<String>, byte: usize) -> Error {
+        Error::at(kind, detail, self.input.as_bytes(), byte).with_source(self.source)
+    }
+
+    /// An error at a raw value of the input.
+    fn err_raw(&self, kind: ErrorKind, detail: impl Into<String>, raw: Raw<'_>) -> Error {
+        self.err_at(kind, detail, raw.offset_in(self.input).unwrap_or(0))
+    }
+
+    /// Reads a text or id field (string or number). Empty text is absent; a
+    /// value of another type is kept raw in `attrs` (lenient).
+    fn text(
+        &self,
+        raw: R<'a>,
+        name: &'static str,
+        notes: &mut Notes,
+        attrs: &mut Attrs<'a>,
+    ) -> Result<Option<Cow<'a, str>>, Error> {
+        let Some(raw) = raw.map(Raw) else {
+            return Ok(None);
+        };
+        match raw.text_value() {
+            Ok(v) => Ok(v.filter(|s| !s.is_empty())),
+            Err(_) => {
+                self.opts.recover(notes, Note::InvalidValue, || {
+                    self.err_raw(
+                        ErrorKind::Value,
+                        format!(
+                            "`{name}` must be a string or a number, found {}",
+                            clip(raw.text())
+                        ),
+                        raw,
+                    )
+                })?;
+                keep_raw(attrs, name, raw);
+                Ok(None)
+            }
+        }
+    }
+
+    /// Reads an integer field (number or numeric string) in `range`.
+    fn int(
+        &self,
+        raw: R<'a>,
+        name: &'static str,
+        range: std::ops::RangeInclusive<i64>,
+        notes: &mut Notes,
+        attrs: &mut Attrs<'a>,
+    ) -> Result<Option<i64>, Error> {
+        let Some(raw) = raw.map(Raw) else {
+            return Ok(None);
+        };
+        match raw.int() {
+            Ok(Some(v)) if range.contains(&v) => Ok(Some(v)),
+            Ok(None) => Ok(None),
+            _ => {
+                self.opts.recover(notes, Note::InvalidValue, || {
+                    self.err_raw(
+                        ErrorKind::Value,
+                        format!(
+                            "`{name}` must be an integer in {}..={}, found {}",
+                            range.start(),
+                            range.end(),
+                            clip(raw.text())
+                        ),
+                        raw,
+                    )
+                })?;
+                keep_raw(attrs, name, raw);
+                Ok(None)
+            }
+        }
+    }
+
+    /// Reads a boolean field into `attrs` (kept as sent when it is not one).
+    fn flag(
+        &self,
+        raw: R<'a>,
+        name: &'static str,
+        notes: &mut Notes,
+        attrs: &mut Attrs<'a>,
+    ) -> Result<(), Error> {
+        let Some(raw) = raw.map(Raw) else {
+            return Ok(());
+        };
+        match raw.boolean() {
+            Ok(Some(b)) => attrs.push((name, Scalar::Bool(b))),
+            Ok(None) => {}
+            Err(_) => {
+                self.opts.recover(notes, Note::InvalidValue, || {
+                    self.err_raw(
+                        ErrorKind::Value,
+                        format!("`{name}` must be a boolean, found {}", clip(raw.text())),
+                        raw,
+                    )
+                })?;
+                keep_raw(attrs, name, raw);
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads a status code through `table`: (status, vendor status as sent).
+    fn status(
+        &self,
+        raw: R<'a>,
+        table: fn(i64) -> Option<&'static StatusCode>,
+        what: &str,
+        known: &str,
+        notes: &mut Notes,
+    ) -> Result<(Option<Status>, Option<Scalar<'a>>), Error> {
+        let Some(raw) = raw.map(Raw) else {
+            return Ok((None, None));
+        };
+        let sent = match raw.scalar() {
+            Ok(Some(s)) => s,
+            Ok(None) => return Ok((None, None)),
+            Err(_) => Scalar::Str(Cow::Borrowed(raw.text())),
+        };
+        match raw.int() {
+            Ok(Some(n)) => {
+                let byte = raw.offset_in(self.input).unwrap_or(0);
+                let (st, vendor) = lookup_code(self, n, sent, table, what, known, byte, notes)?;
+                Ok((Some(st), Some(vendor)))
+            }
+            Ok(None) => Ok((None, None)),
+            Err(_) => {
+                self.opts.recover(notes, Note::InvalidValue, || {
+                    self.err_raw(
+                        ErrorKind::Value,
+                        format!("{what} must be an integer code, found {}", clip(raw.text())),
+                        raw,
+                    )
+                })?;
+                Ok((Some(Status::Unknown), Some(sent)))
+            }
+        }
+    }
+
+    /// Reads a `yyyy-MM-dd HH:mm:ss[ +0800]` time (v2). A bad value is kept
+    /// raw in `attrs` under `raw_key`.
+    fn written_time(
+        &self,
+        raw: R<'a>,
+        raw_key: &'static str,
+        notes: &mut Notes,
+        attrs: &mut Attrs<'a>,
+    ) -> Result<Option<Timestamp>, Error> {
+        let Some(raw) = raw.map(Raw) else {
+            return Ok(None);
+        };
+        let parsed = match raw.text_value() {
+            Ok(None) => return Ok(None),
+            Ok(Some(s)) if s.trim().is_empty() => return Ok(None),
+            Ok(Some(s)) => crate::time::parse_written(&s)
+                .and_then(|w| w.resolve(self.offset))
+                .map_err(|e| e.describe()),
+            Err(_) => Err("expected a string"),
+        };
+        self.time_result(parsed, raw, raw_key, notes, attrs)
+    }
+
+    /// Reads an epoch-milliseconds time (v3). A bad value is kept raw in
+    /// `attrs` under `raw_key`.
+    fn epoch_time(
+        &self,
+        raw: R<'a>,
+        raw_key: &'static str,
+        notes: &mut Notes,
+        attrs: &mut Attrs<'a>,
+    ) -> Result<Option<Timestamp>, Error> {
+        let Some(raw) = raw.map(Raw) else {
+            return Ok(None);
+        };
+        let parsed = match raw.int() {
+            Ok(None) => return Ok(None),
+            Ok(Some(ms)) => crate::time::from_epoch_millis(ms)
+                .ok_or("epoch milliseconds out of the range of years 0-9999"),
+            Err(_) => Err("expected epoch milliseconds (an integer)"),
+        };
+        self.time_result(parsed, raw, raw_key, notes, attrs)
+    }
+
+    fn time_result(
+        &self,
+        parsed: Result<Timestamp, &'static str>,
+        raw: Raw<'a>,
+        raw_key: &'static str,
+        notes: &mut Notes,
+        attrs: &mut Attrs<'a>,
+    ) -> Result<Option<Timestamp>, Error> {
+        match parsed {
+            Ok(t) => Ok(Some(t)),
+            Err(why) => {
+                self.opts.recover(notes, Note::InvalidTime, || {
+                    self.err_raw(
+                        ErrorKind::Time,
+                        format!("{why}, found {}", clip(raw.text())),
+                        raw,
+                    )
+                })?;
+                keep_raw(attrs, raw_key, raw);
+                Ok(None)
+            }
+        }
+    }
+
+    /// Reads a duration: decimal seconds (v2, number or string) or integer
+    /// milliseconds (v3).
+    fn duration(
+        &self,
+        raw: R<'a>,
+        millis: bool,
+        notes: &mut Notes,
+        attrs: &mut Attrs<'a>,
+    ) -> Result<Option<Duration>, Error> {
+        let Some(raw) = raw.map(Raw) else {
+            return Ok(None);
+        };
+        let parsed = if millis {
+            match raw.int() {
+                Ok(None) => return Ok(None),
+                Ok(Some(ms)) => u64::try_from(ms).map(Duration::from_millis).ok(),
+                Err(_) => None,
+            }
+        } else {
+            match raw.text_value() {
+                Ok(None) => return Ok(None),
+                Ok(Some(s)) if s.trim().is_empty() => return Ok(None),
+                Ok(Some(s)) => decimal_seconds(&s),
+                Err(_) => None,
+            }
+        };
+        match parsed {
+            Some(d) => Ok(Some(d)),
+            None => {
+                self.opts.recover(notes, Note::InvalidValue, || {
+                    self.err_raw(
+                        ErrorKind::Value,
+                        format!(
+                            "`total_time` must be a non-negative number of {}, found {}",
+                            if millis { "milliseconds" } else { "seconds" },
+                            clip(raw.text())
+                        ),
+                        raw,
+                    )
+                })?;
+                keep_raw(attrs, "total_time", raw);
+                Ok(None)
+            }
+        }
+    }
+
+    /// The host's name: its address, else its host id. The cloud area, and
+    /// the host id when the address names the host, go to `attrs` as sent.
+    fn host(
+        &self,
+        h: wire::Host<'a>,
+        notes: &mut Notes,
+        attrs: &mut Attrs<'a>,
+    ) -> Result<Option<Cow<'a, str>>, Error> {
+        let ip = self.text(h.ip, "ip", notes, attrs)?;
+        let ipv6 = self.text(h.ipv6, "ipv6", notes, attrs)?;
+        let (id_raw, id_name) = match non_empty(h.bk_host_id) {
+            Some(_) => (h.bk_host_id, "bk_host_id"),
+            None => (h.host_id, "host_id"),
+        };
+        let id = self.text(id_raw, id_name, notes, attrs)?;
+        attr(attrs, "bk_cloud_id", h.bk_cloud_id);
+        let name = match (ip, ipv6) {
+            (Some(ip), v6) => {
+                if let Some(v6) = v6 {
+                    attrs.push(("ipv6", Scalar::Str(v6)));
+                }
+                ip
+            }
+            (None, Some(v6)) => v6,
+            (None, None) => return Ok(id),
+        };
+        if id.is_some() {
+            attr(attrs, "bk_host_id", id_raw);
+        }
+        Ok(Some(name))
+    }
+
+    /// A status event with the given context.
+    fn status_event(&self, seq: &mut u64, ctx: Context<'a>) -> LogEvent<'a> {
+        let mut e = LogEvent::new(self.source, EventKind::Status, *seq, Cow::Borrowed(""));
+        *seq += 1;
+        e.ctx = ctx;
+        e
+    }
+}
+
+/// Maps a status code through `table`; an unknown code is `unknown` with
+/// the note `unknown_status`, or an error in strict mode when
+/// `unknown_status_is_error` is set.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn lookup_code<'a>(
+    cx: &Cx<'a, '_>,
+    n: i64,
+    sent: Scalar<'a>,
+    table: fn(i64) -> Option<&'static StatusCode>,
+    what: &str,
+    known: &str,
+    byte: usize,
+    notes: &mut Notes,
+) -> Result<(Status, Scalar<'a>), Error> {
+    if let Some(c) = table(n) {
+        return Ok((c.status, sent));
+    }
+    if cx.opts.is_strict() && cx.opts.unknown_status_is_error {
+        return Err(cx.err_at(
+            ErrorKind::UnknownStatus,
+            format!("BlueKing {what} {n} is not in the table ({known})"),
+            byte,
+        ));
+    }
+    notes.insert(Note::UnknownStatus);
+    Ok((Status::Unknown, sent))
+}
+
+/// Decimal seconds (`60.599`, `"1.204"`, `0`) as an exact duration; an
+/// exponent form goes through `f64`. `None` if negative or not a number.
+fn decimal_seconds(s: &str) -> Option<Duration> {
+    let t = s.trim();
+    let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+    let digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
+    if (!whole.is_empty() || !frac.is_empty())
+        && digits(whole)
+        && digits(frac)
+        && whole.len() <= 12
+        && frac.len() <= 9
+    {
+        let secs = if whole.is_empty() {
+            0
+        } else {
+            whole.parse::<u64>().ok()?
+        };
+        let mut nanos = 0u32;
+        for i in 0..9 {
+            let d = frac.as_bytes().get(i).map_or(0, |b| u32::from(b - b'0'));
+            nanos = nanos * 10 + d;
+        }
+        return Some(Duration::new(secs, nanos));
+    }
+    let f = t.parse::<f64>().ok()?;
+    if !(0.0..1e12).contains(&f) {
+        return None;
+    }
+    Duration::try_from_secs_f64(f).ok()
+}
+
+/// A percentage `100%`, `55`, `12.5%` (rounded). `Ok(None)` when empty.
+pub(super) fn percent(s: &str) -> Result<Option<u8>, ()> {
+    let t = s.trim();
+    let t = t.strip_suffix('%').unwrap_or(t).trim_end();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    if let Ok(p) = t.parse::<u8>() {
+        return if p <= 100 { Ok(Some(p)) } else { Err(()) };
+    }
+    match t.parse::<f64>() {
+        Ok(f) if (0.0..=100.0).contains(&f) => Ok(u8::try_from(f.round() as i64).ok()),
+        _ => Err(()),
+    }
+}
+
+/// A present, non-null, non-empty scalar.
+fn non_empty(raw: R<'_>) -> Option<Scalar<'_>> {
+    match raw.map(|r| Raw(r).scalar()) {
+        Some(Ok(Some(v))) if !v.as_str().is_some_and(str::is_empty) => Some(v),
+        _ => None,
+    }
+}
+
+/// Keeps a value that could not be read as an attribute, as sent.
+fn keep_raw<'a>(attrs: &mut Attrs<'a>, name: &'static str, raw: Raw<'a>) {
+    let value = match raw.scalar() {
+        Ok(Some(s)) => s,
+        _ => Scalar::Str(Cow::Borrowed(raw.text())),
+    };
+    attrs.push((name, value));
+}
+
+/// Adds a scalar attribute if present and not an empty string.
+fn attr<'a>(attrs: &mut Attrs<'a>, name: &'static str, raw: R<'a>) {
+    if let Some(Ok(Some(v))) = raw.map(|r| Raw(r).scalar()) {
+        if v.as_str().is_some_and(str::is_empty) {
+            return;
+        }
+        attrs.push((name, v));
+    }
+}
+
+/// Adds a time as an RFC 3339 string attribute.
+fn time_attr<'a>(attrs: &mut Attrs<'a>, name: &'static str, t: Option<Timestamp>) {
+    if let Some(t) = t {
+        attrs.push((name, Scalar::Str(Cow::Owned(t.to_string()))));
+    }
+}
+
+/// At most 40 characters of a raw value, for messages.
+pub(super) fn clip(s: &str) -> String {
+    let mut out: String = s.chars().take(40).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
+// Front doors
+
+/// Parses a v2 `get_job_instance_log` response.
+pub(crate) fn job_log<'a>(input: &'a [u8], opts: &Options) -> Result<Events<'a>, Error> {
+    front(input, opts, walk::job_log_str)
+}
+
+/// Parses a v3 `get_job_instance_ip_log` or `batch_get_job_instance_ip_log`
+/// response.
+pub(crate) fn ip_log<'a>(input: &'a [u8], opts: &Options) -> Result<Events<'a>, Error> {
+    front(input, opts, walk::ip_log_str)
+}
+
+/// Parses a v3 `get_job_instance_status` response.
+pub(crate) fn status<'a>(input: &'a [u8], opts: &Options) -> Result<Events<'a>, Error> {
+    front(input, opts, status::status_str)
+}
+
+/// UTF-8 handling shared by the front doors: borrowed when valid; in lenient
+/// mode a lossy copy whose events are owned and noted `invalid_utf8`.
+fn front<'a>(
+    input: &'a [u8],
+    opts: &Options,
+    parse: for<'b> fn(&'b str, &Options) -> Result<Events<'b>, Error>,
+) -> Result<Events<'a>, Error> {
+    match json::utf8_input(input, opts.is_strict())? {
+        Utf8Input::Str(s) => parse(s, opts)
+            .map(|events| events.with_anchor(input))
+            .map_err(|e| json::anchor(e, input)),
+        Utf8Input::Lossy(owned) => {
+            let mut events = parse(&owned, opts)
+                .and_then(|events| {
+                    events
+                        .map(|e| e.map(LogEvent::into_owned))
+                        .collect::<Result<Vec<LogEvent<'static>>, Error>>()
+                })
+                .map_err(|e| json::anchor(e, input))?;
+
+            for e in &mut events {
+                e.notes.insert(Note::InvalidUtf8);
+            }
+            Ok(Events::buffered(events))
+        }
+    }
+}
+
+fn cx<'a, 'o>(input: &'a str, opts: &'o Options, source: Source) -> Cx<'a, 'o> {
+    Cx {
+        input,
+        opts,
+        source,
+        offset: opts.offset_or(default_offset()),
+    }
+}
+
+/// Reads the envelope and its `data`. A vendor error body becomes
+/// [`ErrorKind::Vendor`], also when its `data` does not have the expected
+/// shape.
+fn envelope<'a, T>(cx: &Cx<'a, '_>) -> Result<Option<T>, Error>
+where
+    T: Deserialize<'a>,
+{
+    let input = cx.input;
+    json::check_depth(input.as_bytes(), cx.opts.max_depth)?;
+    let start = json::skip_ws(input.as_bytes(), 0);
+    if input.as_bytes().get(start) == Some(&b'[') {
+        return Err(cx.err_at(
+            ErrorKind::Schema,
+            "expected a BlueKing envelope object {result, code, message, data}, found an array",
+            start,
+        ));
+    }
+    match serde_json::from_str::<wire::Envelope<'a, T>>(input) {
+        Ok(env) => {
+            vendor_check(env.result, env.code, env.message)?;
+            if env.data.is_none() && env.result.is_none() && env.code.is_none() {
+                return Err(cx.err_at(
+                    ErrorKind::Schema,
+                    "expected a BlueKing envelope with `result`, `code` and `data`",
+                    start,
+                ));
+            }
+            Ok(env.data)
+        }
+        Err(e) => {
+            if let Ok(bare) = serde_json::from_str::<wire::BareEnvelope<'a>>(input) {
+                vendor_check(bare.result, bare.code, bare.message)?;
+            }
+            Err(json::serde_error(&e, input.as_bytes()))
+        }
+    }
+}
+
+/// `result: false` or a `code` other than 0 is the vendor's error body.
+fn vendor_check(result: R<'_>, code: R<'_>, message: R<'_>) -> Result<(), Error> {
+    let failed = result.map(Raw).and_then(|r| r.boolean().ok().flatten()) == Some(false);
+    let bad_code = code
+        .map(Raw)
+        .is_some_and(|r| !matches!(r.int(), Ok(None) | Ok(Some(0))));
+    if !failed && !bad_code {
+        return Ok(());
+    }
+    let text = |r: R<'_>| {
+        r.map(Raw)
+            .and_then(|r| r.text_value().ok().flatten())
+            .map(Cow::into_owned)
+            .unwrap_or_default()
+    };
+    Err(Error::vendor_body(text(code), text(message)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn err_not_an_envelope() {
+        for (input, want) in [
+            (
+                &b"{}"[..],
+                "unexpected payload shape: expected a BlueKing envelope with `result`, `code` and `data`",
+            ),
+            (
+                b"[1]",
+                "unexpected payload shape: expected a BlueKing envelope object {result, code, message, data}, found an array",
+            ),
+        ] {
+            for src in [Source::BkjobLog, Source::BkjobIpLog, Source::BkjobStatus] {
+                let err = crate::parse_as(src, input, &Options::default()).unwrap_err();
+                assert!(err.to_string().starts_with(want), "{src}: {err}");
+                assert_eq!(err.source(), Some(src));
+            }
+        }
+    }
+
+    #[test]
+    fn ok_decimal_seconds() {
+        let cases = [
+            ("60.599", Duration::from_millis(60_599)),
+            ("0", Duration::ZERO),
+            ("1.204", Duration::from_millis(1204)),
+            (" 0.363 ", Duration::from_millis(363)),
+            ("5.", Duration::from_secs(5)),
+            (".5", Duration::from_millis(500)),
+            ("1.000000001", Duration::new(1, 1)),
+            ("1e3", Duration::from_secs(1000)),
+        ];
+        for (s, want) in cases {
+            assert_eq!(decimal_seconds(s), Some(want), "{s}");
+        }
+        for s in ["", ".", "-1", "abc", "1.2.3", "1e300", "NaN", "inf"] {
+            assert_eq!(decimal_seconds(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn ok_percent() {
+        assert_eq!(percent("100%"), Ok(Some(100)));
+        assert_eq!(percent(" 55 "), Ok(Some(55)));
+        assert_eq!(percent("12.5%"), Ok(Some(13)));
+        assert_eq!(percent(""), Ok(None));
+        assert_eq!(percent("%"), Ok(None));
+        assert_eq!(percent("101%"), Err(()));
+        assert_eq!(percent("-1%"), Err(()));
+        assert_eq!(percent("half"), Err(()));
+    }
+
+    fn vendor(json: &str) -> Option<(String, String)> {
+        #[derive(Deserialize)]
+        struct T<'a> {
+            #[serde(borrow)]
+            result: R<'a>,
+            #[serde(borrow)]
+            code: R<'a>,
+            #[serde(borrow)]
+            message: R<'a>,
+        }
+        let t: T<'_> = serde_json::from_str(json).unwrap();
+        vendor_check(t.result, t.code, t.message).err().map(|e| {
+            let v = e.vendor().unwrap();
+            (v.code.clone(), v.message.clone())
+        })
+    }
+
+    #[test]
+    fn ok_envelopes_are_not_errors() {
+        for json in [
+            r#"{"result":true,"code":0,"message":""}"#,
+            r#"{"result":true,"code":"0","message":null}"#,
+            r#"{"result":null,"code":null,"message":null}"#,
+            r#"{"result":"true","code":"","message":"ok"}"#,
+        ] {
+            assert_eq!(vendor(json), None, "{json}");
+        }
+    }
+
+    #[test]
+    fn err_envelopes_are_vendor_errors() {
+        let cases = [
+            (
+                r#"{"result":false,"code":1244006,"message":"Task instance does not exist"}"#,
+                ("1244006", "Task instance does not exist"),
+            ),
+            (
+                r#"{"result":true,"code":"1241007","message":"bad"}"#,
+                ("1241007", "bad"),
+            ),
+            (r#"{"result":false,"code":0,"message":null}"#, ("0", "")),
+            (r#"{"result":false,"code":null,"message":"x"}"#, ("", "x")),
+            (r#"{"result":null,"code":"E1","message":"x"}"#, ("E1", "x")),
+        ];
+        for (json, (code, msg)) in cases {
+            assert_eq!(
+                vendor(json),
+                Some((code.to_owned(), msg.to_owned())),
+                "{json}"
+            );
+        }
+    }
+}

@@ -1,0 +1,610 @@
+//! The lazy walk over BlueKing log payloads: v2 steps → host groups → hosts
+//! → lines, and v3 hosts → (script lines | file tasks → lines). One event is
+//! built per `next()`; the lines of a host are read from its raw JSON string
+//! only when the walk reaches them.
+
+use std::borrow::Cow;
+
+use chrono::FixedOffset;
+
+use crate::error::{Error, ErrorKind};
+use crate::event::{Context, EventKind, LogEvent, Scalar};
+use crate::events::{Events, Inner};
+use crate::json::Raw;
+use crate::note::{Note, Notes};
+use crate::options::Options;
+use crate::sources::Source;
+
+use super::lines::LineCursor;
+use super::wire::{self, R};
+use super::{Attrs, Cx, attr, clip, codes, cx, envelope, keep_raw, non_empty, percent, time_attr};
+
+pub(super) fn job_log_str<'a>(input: &'a str, opts: &Options) -> Result<Events<'a>, Error> {
+    let cx = cx(input, opts, Source::BkjobLog);
+    let steps: Option<Vec<wire::Step<'a>>> = envelope(&cx)?;
+    let walk = Walk::Log(LogWalk {
+        steps: steps.unwrap_or_default().into_iter(),
+        step: Context::default(),
+        groups: Vec::new().into_iter(),
+        group: (None, None),
+        hosts: Vec::new().into_iter(),
+    });
+    Ok(walker(&cx, walk))
+}
+
+pub(super) fn ip_log_str<'a>(input: &'a str, opts: &Options) -> Result<Events<'a>, Error> {
+    let cx = cx(input, opts, Source::BkjobIpLog);
+    let Some(data) = envelope::<wire::IpLogData<'a>>(&cx)? else {
+        return Ok(Events::buffered(Vec::new()));
+    };
+    let mut notes = Notes::EMPTY;
+    let mut attrs = Vec::new();
+    let base = Context {
+        job: cx.text(
+            data.job_instance_id,
+            "job_instance_id",
+            &mut notes,
+            &mut attrs,
+        )?,
+        step_id: cx.text(
+            data.step_instance_id,
+            "step_instance_id",
+            &mut notes,
+            &mut attrs,
+        )?,
+        ..Context::default()
+    };
+    let single_host = data.host();
+    let mut hosts = Vec::new();
+    let wire::IpLogData {
+        log_content,
+        file_logs,
+        script_task_logs,
+        file_task_logs,
+        ..
+    } = data;
+    let single = wire::HostLog {
+        bk_host_id: single_host.bk_host_id,
+        host_id: single_host.host_id,
+        bk_cloud_id: single_host.bk_cloud_id,
+        ip: single_host.ip,
+        ipv6: single_host.ipv6,
+        log_content,
+        file_logs,
+    };
+    if single.log_content.is_some() || single.file_logs.is_some() {
+        hosts.push(single);
+    }
+    hosts.extend(script_task_logs.unwrap_or_default());
+    hosts.extend(file_task_logs.unwrap_or_default());
+    let walk = Walk::Ip(IpWalk {
+        base,
+        base_notes: notes,
+        hosts: hosts.into_iter(),
+        host: Context::default(),
+        host_notes: Notes::EMPTY,
+        host_attrs: Vec::new(),
+        files: Vec::new().into_iter(),
+    });
+    Ok(walker(&cx, walk))
+}
+
+fn walker<'a>(cx: &Cx<'a, '_>, walk: Walk<'a>) -> Events<'a> {
+    Events::from_inner(Inner::BkJob(Box::new(BkEvents {
+        input: cx.input,
+        opts: cx.opts.clone(),
+        source: cx.source,
+        offset: cx.offset,
+        seq: 0,
+        lines: None,
+        walk,
+    })))
+}
+
+/// The events of a BlueKing log payload, produced one at a time.
+pub(crate) struct BkEvents<'a> {
+    input: &'a str,
+    opts: Options,
+    source: Source,
+    offset: FixedOffset,
+    seq: u64,
+    lines: Option<LineCursor<'a>>,
+    walk: Walk<'a>,
+}
+
+enum Walk<'a> {
+    Log(LogWalk<'a>),
+    Ip(IpWalk<'a>),
+}
+
+/// What one step of a walk produced: an event, a cursor over lines, or both.
+type Advance<'a> = Result<Option<(Option<LogEvent<'a>>, Option<LineCursor<'a>>)>, Error>;
+
+impl<'a> Iterator for BkEvents<'a> {
+    type Item = Result<LogEvent<'a>, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let cx = Cx {
+            input: self.input,
+            opts: &self.opts,
+            source: self.source,
+            offset: self.offset,
+        };
+        loop {
+            if let Some(cur) = &mut self.lines {
+                if let Some(item) = cur.next_event(&cx, &mut self.seq) {
+                    return Some(item);
+                }
+                self.lines = None;
+            }
+            let advanced = match &mut self.walk {
+                Walk::Log(w) => w.advance(&cx, &mut self.seq),
+                Walk::Ip(w) => w.advance(&cx, &mut self.seq),
+            };
+            match advanced {
+                Err(e) => return Some(Err(e)),
+                Ok(None) => return None,
+                Ok(Some((event, lines))) => {
+                    self.lines = lines;
+                    if let Some(e) = event {
+                        return Some(Ok(e));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A cursor over the lines of `log_content`, or the reason there is none.
+enum Content<'a> {
+    None,
+    Lines(&'a str, usize),
+    /// Not a string: kept raw.
+    Invalid(Raw<'a>),
+}
+
+fn content<'a>(cx: &Cx<'a, '_>, raw: R<'a>) -> Content<'a> {
+    let Some(raw) = raw.map(Raw) else {
+        return Content::None;
+    };
+    let t = raw.text();
+    match t.as_bytes().first() {
+        Some(b'"') => {
+            let body = t.get(1..t.len().saturating_sub(1)).unwrap_or_default();
+            let base = raw.offset_in(cx.input).unwrap_or(0) + 1;
+            Content::Lines(body, base)
+        }
+        Some(b'n') => Content::None,
+        _ => Content::Invalid(raw),
+    }
+}
+
+/// Notes an unreadable `log_content` (lenient: kept raw in `attrs`).
+fn invalid_content<'a>(
+    cx: &Cx<'a, '_>,
+    raw: Raw<'a>,
+    notes: &mut Notes,
+    attrs: &mut Attrs<'a>,
+) -> Result<(), Error> {
+    cx.opts.recover(notes, Note::InvalidValue, || {
+        cx.err_raw(
+            ErrorKind::Value,
+            format!("`log_content` must be a string, found {}", clip(raw.text())),
+            raw,
+        )
+    })?;
+    keep_raw(attrs, "log_content", raw);
+    Ok(())
+}
+
+/// v2: steps → host groups → hosts → lines.
+struct LogWalk<'a> {
+    steps: std::vec::IntoIter<wire::Step<'a>>,
+    /// Context of the current step.
+    step: Context<'a>,
+    groups: std::vec::IntoIter<wire::Group<'a>>,
+    /// `ip_status` and `tag` of the current group.
+    group: (R<'a>, R<'a>),
+    hosts: std::vec::IntoIter<wire::IpLog<'a>>,
+}
+
+impl<'a> LogWalk<'a> {
+    fn advance(&mut self, cx: &Cx<'a, '_>, seq: &mut u64) -> Advance<'a> {
+        loop {
+            if let Some(h) = self.hosts.next() {
+                return self.host_event(cx, h, seq).map(Some);
+            }
+            if let Some(g) = self.groups.next() {
+                self.group = (g.ip_status, g.tag);
+                self.hosts = g.ip_logs.unwrap_or_default().into_iter();
+                continue;
+            }
+            let Some(s) = self.steps.next() else {
+                return Ok(None);
+            };
+            let e = self.step_event(cx, &s, seq)?;
+            self.groups = s.step_results.unwrap_or_default().into_iter();
+            return Ok(Some((Some(e), None)));
+        }
+    }
+
+    fn step_event(
+        &mut self,
+        cx: &Cx<'a, '_>,
+        s: &wire::Step<'a>,
+        seq: &mut u64,
+    ) -> Result<LogEvent<'a>, Error> {
+        let mut notes = Notes::EMPTY;
+        let mut attrs = Vec::new();
+        self.step = Context {
+            step_id: cx.text(
+                s.step_instance_id,
+                "step_instance_id",
+                &mut notes,
+                &mut attrs,
+            )?,
+            step_name: cx.text(s.name, "name", &mut notes, &mut attrs)?,
+            ..Context::default()
+        };
+        let mut e = cx.status_event(seq, self.step.clone());
+        let (status, vendor) = cx.status(
+            s.status,
+            codes::step_status,
+            "step status",
+            "1-15",
+            &mut notes,
+        )?;
+        e.status = status;
+        e.vendor_status = vendor;
+        cx.flag(s.is_finished, "is_finished", &mut notes, &mut attrs)?;
+        e.notes = notes;
+        e.attrs = attrs;
+        Ok(e)
+    }
+
+    fn host_event(
+        &mut self,
+        cx: &Cx<'a, '_>,
+        h: wire::IpLog<'a>,
+        seq: &mut u64,
+    ) -> Result<(Option<LogEvent<'a>>, Option<LineCursor<'a>>), Error> {
+        let mut notes = Notes::EMPTY;
+        let mut attrs = Vec::new();
+        let (ip_status, group_tag) = self.group;
+        let mut ctx = self.step.clone();
+        let mut host_attrs = Vec::new();
+        ctx.host = cx.host(h.host(), &mut notes, &mut host_attrs)?;
+        let mut e = cx.status_event(seq, ctx);
+        let (status, vendor) = cx.status(
+            ip_status,
+            codes::host_status,
+            "host status (ip_status)",
+            "the 32 codes of ExecuteObjectTaskStatusEnum",
+            &mut notes,
+        )?;
+        e.status = status;
+        e.vendor_status = vendor;
+        e.time = cx.written_time(h.start_time, "raw_time", &mut notes, &mut attrs)?;
+        let end = cx.written_time(h.end_time, "end_time", &mut notes, &mut attrs)?;
+        e.duration = cx.duration(h.total_time, false, &mut notes, &mut attrs)?;
+        e.ctx.exit_code = cx.int(
+            h.exit_code,
+            "exit_code",
+            i64::MIN..=i64::MAX,
+            &mut notes,
+            &mut attrs,
+        )?;
+        let attempt = match h.retry_count {
+            Some(r) => cx.int(
+                Some(r),
+                "retry_count",
+                0..=i64::from(u32::MAX),
+                &mut notes,
+                &mut attrs,
+            )?,
+            None => cx.int(
+                h.execute_count,
+                "execute_count",
+                0..=i64::from(u32::MAX),
+                &mut notes,
+                &mut attrs,
+            )?,
+        };
+        e.ctx.attempt = attempt.and_then(|a| u32::try_from(a).ok());
+        let tag = match non_empty(group_tag) {
+            Some(_) => group_tag,
+            None => h.tag,
+        };
+        attr(&mut attrs, "tag", tag);
+        attr(&mut attrs, "error_code", h.error_code);
+        attrs.append(&mut host_attrs);
+        time_attr(&mut attrs, "end_time", end);
+        let lines = match content(cx, h.log_content) {
+            Content::None => None,
+            Content::Lines(body, base) => {
+                let mut line_ctx = self.step.clone();
+                line_ctx.host = e.ctx.host.clone();
+                Some(LineCursor::new(
+                    body,
+                    base,
+                    cx.opts.html_unescape,
+                    line_ctx,
+                    Notes::EMPTY,
+                ))
+            }
+            Content::Invalid(raw) => {
+                invalid_content(cx, raw, &mut notes, &mut attrs)?;
+                None
+            }
+        };
+        e.notes = notes;
+        e.attrs = attrs;
+        Ok((Some(e), lines))
+    }
+}
+
+/// v3 ip logs: hosts → (script lines | file tasks → lines).
+struct IpWalk<'a> {
+    /// Job and step of a batch response.
+    base: Context<'a>,
+    /// Notes of the batch fields, carried by every event.
+    base_notes: Notes,
+    hosts: std::vec::IntoIter<wire::HostLog<'a>>,
+    /// Context of the current host.
+    host: Context<'a>,
+    /// Notes of the current host's fields, carried by its events.
+    host_notes: Notes,
+    /// The current host's id and cloud area, for its file events.
+    host_attrs: Attrs<'a>,
+    files: std::vec::IntoIter<wire::FileLog<'a>>,
+}
+
+impl<'a> IpWalk<'a> {
+    fn advance(&mut self, cx: &Cx<'a, '_>, seq: &mut u64) -> Advance<'a> {
+        loop {
+            if let Some(f) = self.files.next() {
+                return self.file_event(cx, f, seq).map(Some);
+            }
+            let Some(h) = self.hosts.next() else {
+                return Ok(None);
+            };
+            let mut notes = self.base_notes;
+            // A script log has no event of its own for the host's id and
+            // cloud area; file events carry them.
+            self.host_attrs.clear();
+            self.host = self.base.clone();
+            self.host.host = cx.host(h.host(), &mut notes, &mut self.host_attrs)?;
+            self.host_notes = notes;
+            self.files = h.file_logs.unwrap_or_default().into_iter();
+            match content(cx, h.log_content) {
+                Content::None => {}
+                Content::Lines(body, base) => {
+                    let cur = LineCursor::new(body, base, false, self.host.clone(), notes);
+                    return Ok(Some((None, Some(cur))));
+                }
+                Content::Invalid(raw) => {
+                    // No host event to carry it: the raw value is one line.
+                    let mut notes = notes;
+                    let mut attrs = Vec::new();
+                    invalid_content(cx, raw, &mut notes, &mut attrs)?;
+                    let mut e =
+                        LogEvent::new(cx.source, EventKind::Line, *seq, Cow::Borrowed(raw.text()));
+                    *seq += 1;
+                    e.ctx = self.host.clone();
+                    e.notes = notes;
+                    return Ok(Some((Some(e), None)));
+                }
+            }
+        }
+    }
+
+    fn file_event(
+        &mut self,
+        cx: &Cx<'a, '_>,
+        f: wire::FileLog<'a>,
+        seq: &mut u64,
+    ) -> Result<(Option<LogEvent<'a>>, Option<LineCursor<'a>>), Error> {
+        let mut notes = self.host_notes;
+        let mut attrs = Vec::new();
+        let mut e = cx.status_event(seq, self.host.clone());
+        let (status, vendor) = cx.status(
+            f.status,
+            codes::file_status,
+            "file-transfer status",
+            "0-5",
+            &mut notes,
+        )?;
+        e.status = status;
+        e.vendor_status = vendor;
+        attr(&mut attrs, "mode", f.mode);
+        let mut dropped = Vec::new();
+        if let Some(src) = f.src_ip
+            && let Some(name) = cx.host(src, &mut notes, &mut dropped)?
+        {
+            attrs.push(("src_host", Scalar::Str(name)));
+        }
+        attr(&mut attrs, "src_path", f.src_path);
+        if let Some(dest) = f.dest_ip
+            && let Some(name) = cx.host(dest, &mut notes, &mut dropped)?
+        {
+            attrs.push(("dest_host", Scalar::Str(name)));
+        }
+        attr(&mut attrs, "dest_path", f.dest_path);
+        attr(&mut attrs, "file_size", f.size);
+        attr(&mut attrs, "speed", f.speed);
+        attrs.extend(self.host_attrs.iter().cloned());
+        if let Some(raw) = f.process.map(Raw) {
+            let parsed = match raw.text_value() {
+                Ok(Some(s)) => percent(&s),
+                Ok(None) => Ok(None),
+                Err(_) => Err(()),
+            };
+            match parsed {
+                Ok(p) => e.progress = p,
+                Err(()) => {
+                    cx.opts.recover(&mut notes, Note::InvalidValue, || {
+                        cx.err_raw(
+                            ErrorKind::Value,
+                            format!(
+                                "`process` must be a percentage 0-100, found {}",
+                                clip(raw.text())
+                            ),
+                            raw,
+                        )
+                    })?;
+                    keep_raw(&mut attrs, "process", raw);
+                }
+            }
+        }
+        let lines = match content(cx, f.log_content) {
+            Content::None => None,
+            Content::Lines(body, base) => Some(LineCursor::new(
+                body,
+                base,
+                false,
+                self.host.clone(),
+                self.host_notes,
+            )),
+            Content::Invalid(raw) => {
+                invalid_content(cx, raw, &mut notes, &mut attrs)?;
+                None
+            }
+        };
+        e.notes = notes;
+        e.attrs = attrs;
+        Ok((Some(e), lines))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::status::Status;
+
+    fn corpus(path: &str) -> Vec<u8> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        std::fs::read(root.join(path)).unwrap()
+    }
+
+    fn events(src: Source, path: &str, opts: &Options) -> Vec<LogEvent<'static>> {
+        let input = corpus(path);
+        crate::parse_as(src, &input, opts)
+            .unwrap()
+            .map(|e| e.map(LogEvent::into_owned))
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn ok_plain_lines_and_context_borrow_from_the_input() {
+        let input = corpus("bkjob-log/html-escaped.json");
+        let all: Vec<_> = crate::parse_as(Source::BkjobLog, &input, &Options::default())
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let plain = all.iter().find(|e| e.message == "plain line").unwrap();
+        assert!(matches!(plain.message, Cow::Borrowed(_)));
+        assert!(matches!(plain.ctx.host, Some(Cow::Borrowed("10.0.0.5"))));
+        assert!(matches!(plain.ctx.step_name, Some(Cow::Borrowed(_))));
+        assert!(plain.attrs.is_empty() && plain.notes.is_empty());
+        let decoded = all.iter().find(|e| e.message == "a && b").unwrap();
+        assert!(matches!(decoded.message, Cow::Owned(_)));
+        let template = all.iter().find(|e| e.ctx.pid == Some(88)).unwrap();
+        assert_eq!(template.message, "echo \"x\" > /tmp/y");
+    }
+
+    #[test]
+    fn ok_html_unescape_off_keeps_the_text_as_sent() {
+        let opts = Options::default().with_html_unescape(false);
+        let all = events(Source::BkjobLog, "bkjob-log/html-escaped.json", &opts);
+        assert_eq!(all[2].message, "&lt;html&gt;&lt;/html&gt;");
+        assert!(all.iter().all(|e| !e.notes.contains(Note::HtmlUnescaped)));
+        // v3 text is never decoded.
+        let v3 = events(
+            Source::BkjobIpLog,
+            "bkjob-ip-log/batch-script.json",
+            &Options::default(),
+        );
+        assert_eq!(v3[1].message, "if [ $a -lt 3 ] && echo '&lt;kept&gt;'");
+    }
+
+    #[test]
+    fn ok_default_offset_overrides_the_bk_default() {
+        let utc = crate::parse_offset("Z").unwrap();
+        let all = events(
+            Source::BkjobLog,
+            "bkjob-log/seed-example.json",
+            &Options::default().with_default_offset(utc),
+        );
+        // The host's start time carries its own +0800; the log line has none.
+        assert_eq!(
+            all[1].time.unwrap().to_string(),
+            "2018-03-15T14:39:30+08:00"
+        );
+        assert!(!all[1].time.unwrap().assumed());
+        assert_eq!(all[2].time.unwrap().to_string(), "2018-03-15T14:39:30Z");
+        assert!(all[2].time.unwrap().assumed());
+        assert_eq!(super::super::default_offset().local_minus_utc(), 8 * 3600);
+    }
+
+    #[test]
+    fn err_unknown_status_is_an_error_only_when_asked() {
+        let input = corpus("bkjob-log/unknown-status.json");
+        let strict = Options::strict();
+        let all: Vec<_> = crate::parse_as(Source::BkjobLog, &input, &strict)
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(all[0].status, Some(Status::Unknown));
+        let asked = Options::strict().with_unknown_status_is_error(true);
+        let err = crate::parse_as(Source::BkjobLog, &input, &asked)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnknownStatus);
+        let p = err.position().unwrap();
+        assert_eq!(&input[p.byte..p.byte + 2], b"16");
+        assert_eq!(
+            err.detail(),
+            "BlueKing step status 16 is not in the table (1-15)"
+        );
+        let status_input = corpus("bkjob-status/every-host-status.json");
+        let err = crate::parse_as(Source::BkjobStatus, &status_input, &asked).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnknownStatus);
+        assert!(
+            err.detail().starts_with("BlueKing host status 42 "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn err_long_lines_are_cut_or_refused() {
+        let lenient = Options::default().with_max_line_len(5);
+        let all = events(Source::BkjobLog, "bkjob-log/seed-example.json", &lenient);
+        assert_eq!(all[2].message, "job_s");
+        assert!(all[2].notes.contains(Note::LineTruncated));
+        let input = corpus("bkjob-log/seed-example.json");
+        let strict = Options::strict().with_max_line_len(5);
+        let err = crate::parse_as(Source::BkjobLog, &input, &strict)
+            .unwrap()
+            .find_map(Result::err)
+            .unwrap();
+        assert_eq!(err.kind(), ErrorKind::Limit);
+        let p = err.position().unwrap();
+        assert!(input[p.byte..].starts_with(b"[2018-03-15 14:39:30][PID:56875]"));
+    }
+
+    #[test]
+    fn ok_raw_text_mode_keeps_escapes_and_carriage_returns() {
+        let raw = Options::default().with_text(crate::TextMode::Raw);
+        let all = events(Source::BkjobLog, "bkjob-log/ansi-and-cr.json", &raw);
+        assert_eq!(all[2].message, "\u{1b}[32mOK\u{1b}[0m started");
+        assert_eq!(
+            all[4].message,
+            "downloading 10%\rdownloading 55%\rdownloading 100%"
+        );
+    }
+}
