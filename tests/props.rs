@@ -315,3 +315,127 @@ proptest! {
         prop_assert_eq!(out, whole);
     }
 }
+
+// ---------------------------------------------------------------------------
+// Structured mutations of the JSON corpus payloads.
+
+/// What to do to one spot of a JSON document.
+#[derive(Clone, Copy, Debug)]
+enum Mutation {
+    DropKey,
+    DuplicateKey,
+    NumberToString,
+    StringToNumber,
+    NullValue,
+    WrapInArray,
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        Just(Mutation::DropKey),
+        Just(Mutation::DuplicateKey),
+        Just(Mutation::NumberToString),
+        Just(Mutation::StringToNumber),
+        Just(Mutation::NullValue),
+        Just(Mutation::WrapInArray),
+    ]
+}
+
+/// Writes `v` as JSON, applying `m` at the `target`-th object member met
+/// (depth first), which lets a key be written twice.
+fn write_mutated(
+    v: &serde_json::Value,
+    m: Mutation,
+    target: usize,
+    count: &mut usize,
+    out: &mut String,
+) {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => {
+            out.push('{');
+            let mut first = true;
+            for (k, val) in map {
+                let here = *count == target;
+                *count += 1;
+                let mut emit = |out: &mut String, val: &Value| {
+                    if !first {
+                        out.push(',');
+                    }
+                    first = false;
+                    out.push_str(&serde_json::to_string(k).unwrap());
+                    out.push(':');
+                    out.push_str(&serde_json::to_string(val).unwrap());
+                };
+                if !here {
+                    // Recurse into the value normally.
+                    if !first {
+                        out.push(',');
+                    }
+                    first = false;
+                    out.push_str(&serde_json::to_string(k).unwrap());
+                    out.push(':');
+                    write_mutated(val, m, target, count, out);
+                    continue;
+                }
+                match m {
+                    Mutation::DropKey => {}
+                    Mutation::DuplicateKey => {
+                        emit(out, val);
+                        emit(out, val);
+                    }
+                    Mutation::NumberToString => match val {
+                        Value::Number(n) => emit(out, &Value::String(n.to_string())),
+                        other => emit(out, &Value::String(other.to_string())),
+                    },
+                    Mutation::StringToNumber => match val {
+                        Value::String(s) => emit(out, &Value::from(s.len() as u64 * 7919)),
+                        _ => emit(out, &Value::from(-1)),
+                    },
+                    Mutation::NullValue => emit(out, &Value::Null),
+                    Mutation::WrapInArray => emit(out, &Value::Array(vec![val.clone()])),
+                }
+            }
+            out.push('}');
+        }
+        Value::Array(a) => {
+            out.push('[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_mutated(x, m, target, count, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&serde_json::to_string(other).unwrap()),
+    }
+}
+
+fn json_payloads() -> Vec<serde_json::Value> {
+    corpus_payloads()
+        .iter()
+        .filter_map(|p| serde_json::from_slice(p).ok())
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// Dropping or duplicating a key, swapping a number for a string (and
+    /// back), nulling a value or wrapping it in an array, anywhere in any
+    /// JSON corpus payload: every front door ends in events or an error.
+    #[test]
+    fn no_panic_on_structural_mutations(pick in any::<prop::sample::Index>(), m in mutation(), spot in any::<prop::sample::Index>()) {
+        let docs = json_payloads();
+        let doc = pick.get(&docs);
+        // Count the object members, then mutate one of them.
+        let mut members = 0;
+        let mut scratch = String::new();
+        write_mutated(doc, m, usize::MAX, &mut members, &mut scratch);
+        if members == 0 { return Ok(()); }
+        let mut out = String::new();
+        write_mutated(doc, m, spot.index(members), &mut 0, &mut out);
+        exercise(out.as_bytes());
+    }
+}

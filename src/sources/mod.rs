@@ -4,7 +4,10 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::Events;
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
+use crate::event::{EventKind, LogEvent};
+use crate::note::Note;
+
 use crate::options::Options;
 
 pub(crate) mod bkjob;
@@ -159,7 +162,23 @@ pub(crate) fn dispatch<'a>(
     input: &'a [u8],
     options: &Options,
 ) -> Result<Events<'a>, Error> {
-    let result = match source {
+    let result = match parse_source(source, input, options) {
+        Err(e) if e.kind() == ErrorKind::Eof && source.is_json() && !options.is_strict() => {
+            truncated(source, input, options).ok_or(e)
+        }
+        other => other,
+    };
+    result
+        .map(|events| events.with_redaction(options.redact))
+        .map_err(|e| e.with_source(source))
+}
+
+fn parse_source<'a>(
+    source: Source,
+    input: &'a [u8],
+    options: &Options,
+) -> Result<Events<'a>, Error> {
+    match source {
         Source::SwrJobLog => swr::job_log(input, options),
         Source::SwrJobHistory => swr::job_history(input, options),
         Source::CodeartsRealtimeLog => codearts::realtime_log(input, options),
@@ -167,10 +186,41 @@ pub(crate) fn dispatch<'a>(
         Source::BkjobLog => bkjob::job_log(input, options),
         Source::BkjobIpLog => bkjob::ip_log(input, options),
         Source::BkjobStatus => bkjob::status(input, options),
-    };
-    result
-        .map(|events| events.with_redaction(options.redact))
-        .map_err(|e| e.with_source(source))
+    }
+}
+
+/// Lenient mode's answer to a JSON payload that ends early: the events of
+/// everything complete (the document cut at its last complete value, or
+/// inside a long log-text string, and closed), the last of them noted
+/// `truncated`, then the cut-off rest kept raw in one more event. `None`
+/// if the completed document cannot be read either: the caller reports the
+/// original error.
+fn truncated<'a>(source: Source, input: &[u8], options: &Options) -> Option<Events<'a>> {
+    let body = crate::detect::strip_bom(input);
+    let text = String::from_utf8_lossy(body);
+    let done = crate::json::complete_truncated(&text)?;
+    let mut events: Vec<LogEvent<'static>> = parse_source(source, done.text.as_bytes(), options)
+        .ok()?
+        .map(|e| e.map(LogEvent::into_owned))
+        .collect::<Result<_, _>>()
+        .ok()?;
+    if let Some(last) = events.last_mut() {
+        last.notes.insert(Note::Truncated);
+    }
+    let rest = text.get(done.cut..).unwrap_or_default();
+    let rest = rest.trim_start_matches(|c: char| c == ',' || c.is_ascii_whitespace());
+    if !rest.is_empty() || events.is_empty() {
+        let seq = events.last().map_or(0, |e| e.seq + 1);
+        let mut message = std::borrow::Cow::Owned(rest.to_owned());
+        let mut tail = LogEvent::new(source, EventKind::Line, seq, std::borrow::Cow::Borrowed(""));
+        if crate::text::truncate_cow(&mut message, options.max_line_len) {
+            tail.notes.insert(Note::LineTruncated);
+        }
+        tail.message = message;
+        tail.notes.insert(Note::Truncated);
+        events.push(tail);
+    }
+    Some(Events::buffered(events))
 }
 
 #[cfg(test)]
