@@ -6,11 +6,18 @@ use cilog::{Error, Events, LogEvent, Options};
 /// An error points inside the input and prints on one escaped line.
 pub fn check_error(input_len: usize, e: &Error) {
     if let Some(p) = e.position() {
-        assert!(p.byte <= input_len, "position {} past the input ({input_len}): {e}", p.byte);
+        assert!(
+            p.byte <= input_len,
+            "position {} past the input ({input_len}): {e}",
+            p.byte
+        );
         assert!(p.line >= 1 && p.column >= 1);
     }
     let text = e.to_string();
-    assert!(!text.contains('\n') && !text.contains('\u{1b}'), "unescaped error text {text:?}");
+    assert!(
+        !text.contains('\n') && !text.contains('\u{1b}'),
+        "unescaped error text {text:?}"
+    );
 }
 
 /// An event renders to one valid JSON line; strict mode never hands out
@@ -20,7 +27,11 @@ pub fn check_event(e: &LogEvent<'_>, opts: &Options) {
     assert!(line.ends_with('\n') && !line[..line.len() - 1].contains('\n'));
     serde_json::from_str::<serde_json::Value>(&line).expect("NDJSON line is valid JSON");
     if opts.is_strict() {
-        assert!(!e.notes.has_recovery(), "strict mode event with a recovery note: {:?}", e.notes);
+        assert!(
+            !e.notes.has_recovery(),
+            "strict mode event with a recovery note: {:?}",
+            e.notes
+        );
     }
 }
 

@@ -22,7 +22,10 @@ fuzz_target!(|data: &[u8]| {
         // A JSON error body where a log file was expected: not a text log.
         return;
     }
-    let mut points: Vec<usize> = cuts.iter().map(|&c| usize::from(c) * text.len() / 256).collect();
+    let mut points: Vec<usize> = cuts
+        .iter()
+        .map(|&c| usize::from(c) * text.len() / 256)
+        .collect();
     points.sort_unstable();
     points.push(text.len());
     let mut out = Vec::new();
