@@ -1,6 +1,7 @@
 //! The one public error type: what went wrong, and where.
 
 use std::fmt;
+use std::fmt::Write as _;
 
 use crate::sources::Source;
 
@@ -291,7 +292,15 @@ impl fmt::Display for Error {
         }
         f.write_str(i.kind.as_str())?;
         if !i.detail.is_empty() {
-            write!(f, ": {}", i.detail)?;
+            // Details quote input; keep them on one line, terminal-safe.
+            f.write_str(": ")?;
+            for c in i.detail.chars() {
+                if c.is_control() {
+                    write!(f, "{}", c.escape_default())?;
+                } else {
+                    f.write_char(c)?;
+                }
+            }
         }
         if let Some(p) = i.position {
             write!(f, " at {p}")?;
@@ -416,6 +425,12 @@ mod tests {
             e.to_string(),
             "unexpected end of input: expected `]` at line 1, column 4 (byte 3), at end of input"
         );
+    }
+
+    #[test]
+    fn details_cannot_inject_control_characters() {
+        let e = Error::new(ErrorKind::Value, "found \"a\nb\u{1b}[31m\"");
+        assert_eq!(e.to_string(), "invalid value: found \"a\\nb\\u{1b}[31m\"");
     }
 
     #[test]
