@@ -153,42 +153,53 @@ pub(crate) fn decode_str(raw: &str) -> Option<Cow<'_, str>> {
 /// Returns `false` if an escape was invalid (it is replaced with U+FFFD or
 /// kept as written); never panics.
 pub(crate) fn unescape_into(out: &mut String, body: &str) -> bool {
+    // Bytes are copied run by run with a plain loop: JSON-in-JSON (SWR
+    // content) has an escape every few bytes, where a memchr call per
+    // escape costs more than it saves.
     let b = body.as_bytes();
+    let mut buf = std::mem::take(out).into_bytes();
+    buf.reserve(b.len());
     let mut ok = true;
     let mut i = 0;
-    while i < b.len() {
-        let Some(rel) = memchr::memchr(b'\\', b.get(i..).unwrap_or_default()) else {
-            out.push_str(body.get(i..).unwrap_or_default());
-            break;
-        };
-        let at = i + rel;
-        out.push_str(body.get(i..at).unwrap_or_default());
-        match b.get(at + 1) {
-            Some(b'"') => out.push('"'),
-            Some(b'\\') => out.push('\\'),
-            Some(b'/') => out.push('/'),
-            Some(b'b') => out.push('\u{8}'),
-            Some(b'f') => out.push('\u{c}'),
-            Some(b'n') => out.push('\n'),
-            Some(b'r') => out.push('\r'),
-            Some(b't') => out.push('\t'),
-            Some(b'u') => {
-                let (c, used, valid) = decode_u_escape(b, at);
-                out.push(c);
-                ok &= valid;
-                i = at + used;
-                continue;
-            }
-            _ => {
-                // Invalid or dangling escape: keep the backslash as written.
-                out.push('\\');
-                ok = false;
-                i = at + 1;
-                continue;
-            }
+    loop {
+        let start = i;
+        while b.get(i).is_some_and(|&c| c != b'\\') {
+            i += 1;
         }
-        i = at + 2;
+        buf.extend_from_slice(b.get(start..i).unwrap_or_default());
+        if i >= b.len() {
+            break;
+        }
+        let simple = match b.get(i + 1) {
+            Some(b'"') => Some(b'"'),
+            Some(b'\\') => Some(b'\\'),
+            Some(b'/') => Some(b'/'),
+            Some(b'b') => Some(0x08),
+            Some(b'f') => Some(0x0c),
+            Some(b'n') => Some(b'\n'),
+            Some(b'r') => Some(b'\r'),
+            Some(b't') => Some(b'\t'),
+            _ => None,
+        };
+        if let Some(c) = simple {
+            buf.push(c);
+            i += 2;
+        } else if b.get(i + 1) == Some(&b'u') {
+            let (c, used, valid) = decode_u_escape(b, i);
+            let mut tmp = [0u8; 4];
+            buf.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+            ok &= valid;
+            i += used;
+        } else {
+            // Invalid or dangling escape: keep the backslash as written.
+            buf.push(b'\\');
+            ok = false;
+            i += 1;
+        }
     }
+    // Whole runs of a `&str` and encoded characters: always UTF-8.
+    *out = String::from_utf8(buf)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     ok
 }
 
@@ -330,7 +341,11 @@ fn finish_line(
 pub(crate) fn serde_error(err: &serde_json::Error, input: &[u8]) -> Error {
     use serde_json::error::Category;
     let kind = match err.classify() {
+        Category::Syntax if err.to_string().starts_with("recursion limit exceeded") => {
+            ErrorKind::Limit
+        }
         Category::Syntax => ErrorKind::Syntax,
+
         Category::Eof => ErrorKind::Eof,
         Category::Data => ErrorKind::Schema,
         Category::Io => ErrorKind::Io,
@@ -403,8 +418,16 @@ pub(crate) fn depth_exceeded(input: &[u8], max: usize) -> Option<usize> {
     None
 }
 
-/// Returns a depth error if `input` nests deeper than `max`.
+/// The JSON parser's own nesting guard.
+const PARSER_DEPTH: usize = 128;
+
+/// Returns a depth error if `input` nests deeper than `max`. At the
+/// parser's own limit (128, the default) there is nothing to add: the
+/// parser enforces it while reading, so the extra pass is skipped.
 pub(crate) fn check_depth(input: &[u8], max: usize) -> Result<(), Error> {
+    if max >= PARSER_DEPTH {
+        return Ok(());
+    }
     match depth_exceeded(input, max) {
         Some(at) => Err(Error::at(
             ErrorKind::Limit,

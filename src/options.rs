@@ -60,9 +60,11 @@ pub struct Options {
     /// at a character boundary with the note `line_truncated` (strict: an
     /// error). Real CodeArts lines reach ~18 000 characters.
     pub max_line_len: usize,
-    /// Deepest JSON nesting accepted (default 64, at most 128, the JSON
-    /// parser's own guard against stack overflow). Vendor payloads nest at
-    /// most 6 deep.
+    /// Deepest JSON nesting accepted (default and most: 128). At 128 the
+    /// JSON parser's own recursion guard enforces it (and values this crate
+    /// skips are skipped without recursion), so no stack can overflow; a
+    /// lower value costs one extra pass over the payload to check it.
+    /// Vendor payloads nest at most 6 deep.
     pub max_depth: usize,
     /// Most inner entries read from one SWR log batch (default 100 000); the
     /// rest of the batch is kept raw in one event with `too_many_entries`.
@@ -81,7 +83,8 @@ impl Default for Options {
             text: TextMode::Clean,
             html_unescape: true,
             max_line_len: 1 << 20,
-            max_depth: 64,
+            max_depth: 128,
+
             max_entries: 100_000,
             redact: false,
         }

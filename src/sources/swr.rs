@@ -571,10 +571,10 @@ fn batch_events<'a>(
                     job,
                     seq,
                     Notes::EMPTY,
+                    &Same,
                 ),
                 Some(Cow::Owned(inner)) => {
-                    let events = entries(cx, &inner, origin, job, seq, Notes::EMPTY)?;
-                    Ok(events.into_iter().map(LogEvent::into_owned).collect())
+                    entries(cx, &inner, origin, job, seq, Notes::EMPTY, &Copied)
                 }
                 None => Ok(Vec::new()),
             }
@@ -591,7 +591,7 @@ fn batch_events<'a>(
                     0,
                 )
             })?;
-            entries(cx, raw, Origin::Direct { base }, job, seq, notes)
+            entries(cx, raw, Origin::Direct { base }, job, seq, notes, &Same)
         }
         Some(b'n') => Ok(Vec::new()),
         _ => {
@@ -604,7 +604,7 @@ fn batch_events<'a>(
                     0,
                 )
             })?;
-            Ok(vec![raw_event(cx, raw, job, seq, notes)])
+            Ok(vec![raw_event(cx, raw, job, seq, notes, &Same)])
         }
     }
 }
@@ -635,35 +635,97 @@ fn finish_message<'b>(
     Ok(message)
 }
 
+/// Turns text taken from the inner content (lifetime `'b`) into text of
+/// the event (lifetime `'a`): free when the content was a slice of the
+/// input, a copy when it was decoded into a buffer of its own.
+trait Promote<'b, 'a> {
+    fn text(&self, c: Cow<'b, str>) -> Cow<'a, str>;
+
+    fn scalar(&self, s: Scalar<'b>) -> Scalar<'a> {
+        match s {
+            Scalar::Str(c) => Scalar::Str(match known_spelling(&c) {
+                Some(k) => Cow::Borrowed(k),
+                None => self.text(c),
+            }),
+            Scalar::Int(i) => Scalar::Int(i),
+            Scalar::Float(f) => Scalar::Float(f),
+            Scalar::Bool(b) => Scalar::Bool(b),
+        }
+    }
+}
+
+/// The inner content is a slice of the input.
+struct Same;
+
+impl<'a> Promote<'a, 'a> for Same {
+    fn text(&self, c: Cow<'a, str>) -> Cow<'a, str> {
+        c
+    }
+}
+
+/// The inner content was decoded into a buffer that does not outlive the batch.
+struct Copied;
+
+impl<'a> Promote<'_, 'a> for Copied {
+    fn text(&self, c: Cow<'_, str>) -> Cow<'a, str> {
+        Cow::Owned(c.into_owned())
+    }
+}
+
+/// The state spellings seen on the wire, so a `vendor_status` that is one
+/// of them needs no copy.
+fn known_spelling(s: &str) -> Option<&'static str> {
+    const SPELLINGS: &[&str] = &[
+        "waiting",
+        "pulling",
+        "Building",
+        "Successful",
+        "success",
+        "Waiting",
+        "Failed",
+        "Timeout",
+        "Cancel",
+        "building",
+        "successful",
+        "failed",
+        "timeout",
+        "cancel",
+        "running",
+    ];
+    SPELLINGS.iter().copied().find(|k| *k == s)
+}
+
 /// An event that keeps unparsed text raw.
 /// Only reached in lenient mode, so an over-long text is simply cut and noted.
-fn raw_event<'b>(
+fn raw_event<'b, 'a>(
     cx: &Ctx<'_, '_>,
     text: &'b str,
-    job: Option<&Cow<'_, str>>,
+    job: Option<&Cow<'a, str>>,
     seq: &mut u64,
     mut notes: Notes,
-) -> LogEvent<'b> {
+    p: &impl Promote<'b, 'a>,
+) -> LogEvent<'a> {
     let mut message = Cow::Borrowed(text);
     if crate::text::truncate_cow(&mut message, cx.opts.max_line_len) {
         notes.insert(Note::LineTruncated);
     }
-    let mut e = LogEvent::new(Source::SwrJobLog, EventKind::Line, *seq, message);
+    let mut e = LogEvent::new(Source::SwrJobLog, EventKind::Line, *seq, p.text(message));
     *seq += 1;
-    e.ctx.job = job.map(|j| Cow::Owned(j.to_string()));
+    e.ctx.job = job.cloned();
     e.notes = notes;
     e
 }
 
 /// Parses the inner array text into one event per entry.
-fn entries<'b>(
+fn entries<'b, 'a>(
     cx: &Ctx<'_, '_>,
     inner: &'b str,
     origin: Origin<'_>,
-    job: Option<&Cow<'_, str>>,
+    job: Option<&Cow<'a, str>>,
     seq: &mut u64,
     batch_notes: Notes,
-) -> Result<Vec<LogEvent<'b>>, Error> {
+    p: &impl Promote<'b, 'a>,
+) -> Result<Vec<LogEvent<'a>>, Error> {
     let b = inner.as_bytes();
     let mut out = Vec::new();
     let mut pos = json::skip_ws(b, 0);
@@ -671,7 +733,7 @@ fn entries<'b>(
         // `content: ""`: a batch with no entries.
         return Ok(out);
     }
-    let rest_event = |out: &mut Vec<LogEvent<'b>>, pos: usize, seq: &mut u64, note: Note| {
+    let rest_event = |out: &mut Vec<LogEvent<'a>>, pos: usize, seq: &mut u64, note: Note| {
         let mut notes = batch_notes;
         notes.insert(note);
         out.push(raw_event(
@@ -680,6 +742,7 @@ fn entries<'b>(
             job,
             seq,
             notes,
+            p,
         ));
     };
     if b.get(pos) != Some(&b'[') {
@@ -764,6 +827,7 @@ fn entries<'b>(
                     job,
                     seq,
                     batch_notes,
+                    p,
                 )?);
                 pos += used;
                 count += 1;
@@ -808,15 +872,17 @@ fn entries<'b>(
 }
 
 /// One inner entry as an event.
-fn entry_event<'b>(
+#[allow(clippy::too_many_arguments)]
+fn entry_event<'b, 'a>(
     cx: &Ctx<'_, '_>,
     w: &WireEntry<'b>,
     inner: &'b str,
     origin: Origin<'_>,
-    job: Option<&Cow<'_, str>>,
+    job: Option<&Cow<'a, str>>,
     seq: &mut u64,
     batch_notes: Notes,
-) -> Result<LogEvent<'b>, Error> {
+    p: &impl Promote<'b, 'a>,
+) -> Result<LogEvent<'a>, Error> {
     let mut notes = batch_notes;
     let mut attrs = Vec::new();
     let message = match w.message.map(Raw) {
@@ -854,13 +920,13 @@ fn entry_event<'b>(
         .and_then(|r| r.offset_in(inner))
         .unwrap_or(0);
     let message = finish_message(cx, message, &mut notes, origin, at)?;
-    let mut e = LogEvent::new(Source::SwrJobLog, kind, *seq, message);
+    let mut e = LogEvent::new(Source::SwrJobLog, kind, *seq, p.text(message));
     *seq += 1;
-    e.ctx.job = job.map(|j| Cow::Owned(j.to_string()));
+    e.ctx.job = job.cloned();
     e.time = time_field(cx, w.time, inner, origin, &mut notes, &mut attrs)?;
     let (status, vendor) = state_field(cx, w.state, inner, origin, &mut notes)?;
     e.status = status;
-    e.vendor_status = vendor;
+    e.vendor_status = vendor.map(|v| p.scalar(v));
     e.progress = int_field(
         cx,
         w.progress,
@@ -873,7 +939,7 @@ fn entry_event<'b>(
     )?
     .and_then(|p| u8::try_from(p).ok());
     e.notes = notes;
-    e.attrs = attrs;
+    e.attrs = attrs.into_iter().map(|(k, v)| (k, p.scalar(v))).collect();
     Ok(e)
 }
 
