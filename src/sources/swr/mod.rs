@@ -52,7 +52,7 @@ pub(crate) fn map_state(value: &str) -> Option<Status> {
         .map(|(_, st)| *st)
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(expecting = "an SWR job object")]
 struct WireJob<'a> {
     #[serde(borrow, default)]
@@ -127,6 +127,8 @@ struct WireEntry<'b> {
 /// SWR stamps are RFC 3339 with `Z`; a zone-less one is read as UTC (assumed)
 /// unless the options say otherwise.
 use crate::time::utc;
+
+mod fast;
 
 /// Where a text being parsed lives in the input, to turn its offsets into
 /// input positions for errors.
@@ -348,7 +350,8 @@ pub(crate) struct JobLogEvents<'a> {
     opts: Options,
     first: Option<LogEvent<'a>>,
     job: Option<Cow<'a, str>>,
-    batches: std::vec::IntoIter<WireBatch<'a>>,
+    /// The raw JSON text of each batch's `content`.
+    batches: std::vec::IntoIter<Option<&'a str>>,
     current: std::vec::IntoIter<LogEvent<'a>>,
     seq: u64,
 }
@@ -420,27 +423,41 @@ fn job_log_str<'a>(
             start,
         ));
     }
-    let wire: WireJob<'a> = match serde_json::from_str(input) {
-        Ok(w) => w,
-        Err(e) => {
-            let err = json::serde_error(&e, input.as_bytes());
-            if opts.is_strict() || err.kind() != ErrorKind::Syntax {
-                return Err(err);
+    let (wire, batches) = match fast::skim(input).and_then(|s| skimmed_wire(s)) {
+        Some(parts) => parts,
+        None => match serde_json::from_str::<WireJob<'a>>(input) {
+            Ok(mut w) => {
+                let batches = w
+                    .log
+                    .take()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|b| b.content.map(RawValue::get))
+                    .collect();
+                (w, batches)
             }
-            // The docs print `content` with unescaped inner quotes; read
-            // the bare inner arrays instead.
-            // If the repair does not give a readable document, the
-            // original error is the one to report.
-            return match repair_bare_content(input) {
-                Some(repaired) => {
-                    match job_log_str(&repaired, repaired.as_bytes(), opts).and_then(owned_events) {
-                        Ok(events) => Ok(Events::buffered(events)),
-                        Err(_) => Err(err),
-                    }
+            Err(e) => {
+                let err = json::serde_error(&e, input.as_bytes());
+                if opts.is_strict() || err.kind() != ErrorKind::Syntax {
+                    return Err(err);
                 }
-                None => Err(err),
-            };
-        }
+                // The docs print `content` with unescaped inner quotes; read
+                // the bare inner arrays instead.
+                // If the repair does not give a readable document, the
+                // original error is the one to report.
+                return match repair_bare_content(input) {
+                    Some(repaired) => {
+                        match job_log_str(&repaired, repaired.as_bytes(), opts)
+                            .and_then(owned_events)
+                        {
+                            Ok(events) => Ok(Events::buffered(events)),
+                            Err(_) => Err(err),
+                        }
+                    }
+                    None => Err(err),
+                };
+            }
+        },
     };
     if let Some(code) = wire.error_code {
         return Err(vendor_error(Raw(code), wire.error_message.map(Raw)));
@@ -456,10 +473,45 @@ fn job_log_str<'a>(
         opts: opts.clone(),
         first: Some(first),
         job,
-        batches: wire.log.unwrap_or_default().into_iter(),
+        batches: batches.into_iter(),
         current: Vec::new().into_iter(),
         seq,
     }))))
+}
+
+/// The wire job of a skimmed document: each small member checked and read
+/// by the JSON parser, the batches as the skimmer found them. `None` (read
+/// the whole document with the parser instead) if a member does not parse,
+/// or the document is an error body.
+fn skimmed_wire(s: fast::Skimmed<'_>) -> Option<(WireJob<'_>, Vec<Option<&str>>)> {
+    let mut w = WireJob::default();
+    for (key, text) in s.fields {
+        let raw: &RawValue = serde_json::from_str(text).ok()?;
+        let slot = match key {
+            "id" => &mut w.id,
+            "state" => &mut w.state,
+            "status" => &mut w.status,
+            "duration" => &mut w.duration,
+            "progress" => &mut w.progress,
+            "created_at" => &mut w.created_at,
+            "service" => &mut w.service,
+            "service_id" => &mut w.service_id,
+            "resource_type" => &mut w.resource_type,
+            "resource" => &mut w.resource,
+            "creator_id" => &mut w.creator_id,
+            "creator_name" => &mut w.creator_name,
+            "log_num" => &mut w.log_num,
+            "pkg" => &mut w.pkg,
+            "errorCode" | "errorMessage" => return None,
+            _ => continue,
+        };
+        if slot.is_some() {
+            return None; // a duplicate: the parser reports it
+        }
+        // `null` reads as absent, as serde's `Option` does.
+        *slot = (text != "null").then_some(raw);
+    }
+    Some((w, s.batches.unwrap_or_default()))
 }
 
 /// The status event of one job object (job log or history entry).
@@ -547,18 +599,21 @@ fn job_event<'a>(
 /// The events of one batch (`log[i]`).
 fn batch_events<'a>(
     cx: &Ctx<'a, '_>,
-    batch: WireBatch<'a>,
+    content: Option<&'a str>,
     job: Option<&Cow<'a, str>>,
     seq: &mut u64,
 ) -> Result<Vec<LogEvent<'a>>, Error> {
-    let Some(content) = batch.content.map(Raw) else {
+    let Some(raw) = content else {
         return Ok(Vec::new());
     };
-    let raw = content.text();
-    let base = content.offset_in(cx.input).unwrap_or(0);
+    let base = json::offset_in(raw, cx.input).unwrap_or(0);
     match raw.as_bytes().first() {
         Some(b'"') => {
             let body = raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default();
+            if let Some(events) = fast::batch(cx, body, job, *seq) {
+                *seq += events.len() as u64;
+                return Ok(events);
+            }
             let origin = Origin::Escaped {
                 base: base + 1,
                 body,
@@ -815,40 +870,62 @@ fn entries<'b, 'a>(
             return Ok(out);
         }
         let tail = inner.get(pos..).unwrap_or_default();
-        let mut stream = serde_json::Deserializer::from_str(tail).into_iter::<WireEntry<'b>>();
-        match stream.next() {
-            Some(Ok(entry)) => {
-                let used = stream.byte_offset();
-                out.push(entry_event(
-                    cx,
-                    &entry,
-                    inner,
-                    origin,
-                    job,
-                    seq,
-                    batch_notes,
-                    p,
-                )?);
-                pos += used;
-                count += 1;
-            }
-            Some(Err(e)) => {
-                let err = json::serde_error(&e, tail.as_bytes());
-                let at = pos + err.position().map_or(0, |p| p.byte);
-                let mut notes = Notes::EMPTY;
-                cx.opts.recover(&mut notes, Note::EntryInvalid, || {
-                    let kind = err.kind();
-                    cx.error(
-                        kind,
-                        format!("in a log entry: {}", err.detail()),
+        // The common shape in one pass; anything unusual goes the careful way.
+        let mut fast = serde_json::Deserializer::from_str(tail).into_iter::<FastEntry<'b>>();
+        if let Some(Ok(entry)) = fast.next()
+            && let Some(e) = usual_event(
+                cx,
+                entry.kind.map(|t| t.0),
+                entry.message.map(|t| t.0),
+                entry.time.map(|t| t.0),
+                entry.state.map(|t| t.0),
+                entry.progress,
+                job,
+                *seq,
+                batch_notes,
+                p,
+            )
+        {
+            out.push(e);
+            *seq += 1;
+            pos += fast.byte_offset();
+            count += 1;
+        } else {
+            let mut stream = serde_json::Deserializer::from_str(tail).into_iter::<WireEntry<'b>>();
+            match stream.next() {
+                Some(Ok(entry)) => {
+                    let used = stream.byte_offset();
+                    out.push(entry_event(
+                        cx,
+                        &entry,
+                        inner,
                         origin,
-                        at,
-                    )
-                })?;
-                rest_event(&mut out, pos, seq, Note::EntryInvalid);
-                return Ok(out);
+                        job,
+                        seq,
+                        batch_notes,
+                        p,
+                    )?);
+                    pos += used;
+                    count += 1;
+                }
+                Some(Err(e)) => {
+                    let err = json::serde_error(&e, tail.as_bytes());
+                    let at = pos + err.position().map_or(0, |p| p.byte);
+                    let mut notes = Notes::EMPTY;
+                    cx.opts.recover(&mut notes, Note::EntryInvalid, || {
+                        let kind = err.kind();
+                        cx.error(
+                            kind,
+                            format!("in a log entry: {}", err.detail()),
+                            origin,
+                            at,
+                        )
+                    })?;
+                    rest_event(&mut out, pos, seq, Note::EntryInvalid);
+                    return Ok(out);
+                }
+                None => return Ok(out),
             }
-            None => return Ok(out),
         }
         pos = json::skip_ws(b, pos);
         match b.get(pos) {
@@ -869,6 +946,86 @@ fn entries<'b, 'a>(
             }
         }
     }
+}
+
+/// The usual shape of an entry, read in one pass: strings borrowed where
+/// they need no unescaping, `Progress` a small number.
+#[derive(Deserialize)]
+struct FastEntry<'b> {
+    #[serde(borrow, default, rename = "Type", alias = "type")]
+    kind: Option<json::Text<'b>>,
+    #[serde(borrow, default, rename = "Message", alias = "message")]
+    message: Option<json::Text<'b>>,
+    #[serde(borrow, default, rename = "Time", alias = "time")]
+    time: Option<json::Text<'b>>,
+    #[serde(borrow, default, rename = "State", alias = "state")]
+    state: Option<json::Text<'b>>,
+    #[serde(default, rename = "Progress", alias = "progress")]
+    progress: Option<u8>,
+}
+
+/// The event of a usual entry (read by [`FastEntry`] or by the scanner in
+/// `fast.rs`), or `None` when anything about it needs a note or an error:
+/// [`entry_event`] then reads it again, carefully, and decides. Both give
+/// the same event for the entries this one accepts.
+#[allow(clippy::too_many_arguments)]
+fn usual_event<'b, 'a>(
+    cx: &Ctx<'_, '_>,
+    kind: Option<Cow<'b, str>>,
+    message: Option<Cow<'b, str>>,
+    time: Option<Cow<'b, str>>,
+    state: Option<Cow<'b, str>>,
+    progress: Option<u8>,
+    job: Option<&Cow<'a, str>>,
+    seq: u64,
+    batch_notes: Notes,
+    p: &impl Promote<'b, 'a>,
+) -> Option<LogEvent<'a>> {
+    let kind = match &kind {
+        None => EventKind::Line,
+        Some(t) if t.eq_ignore_ascii_case("phase") => EventKind::Phase,
+        Some(t) if t.eq_ignore_ascii_case("content") => EventKind::Line,
+        Some(_) => return None,
+    };
+    let message = message.unwrap_or(Cow::Borrowed(""));
+    if crate::text::needs_cleaning(&message) && cx.opts.text != crate::options::TextMode::Raw
+        || message.len() > cx.opts.max_line_len
+    {
+        return None;
+    }
+    let mut notes = batch_notes;
+    let time = match &time {
+        None => None,
+        Some(t) if t.trim().is_empty() => None,
+        Some(t) => Some(
+            crate::time::parse_written(t)
+                .and_then(|x| x.resolve(cx.opts.offset_or(utc())))
+                .ok()?,
+        ),
+    };
+    let (status, vendor) = match state {
+        None => (None, None),
+        Some(s) => match map_state(&s) {
+            Some(st) => (Some(st), Some(p.scalar(Scalar::Str(s)))),
+            None if cx.opts.is_strict() && cx.opts.unknown_status_is_error => return None,
+            None => {
+                notes.insert(Note::UnknownStatus);
+                (Some(Status::Unknown), Some(p.scalar(Scalar::Str(s))))
+            }
+        },
+    };
+    let progress = match progress {
+        Some(v) if v > 100 => return None,
+        v => v,
+    };
+    let mut e = LogEvent::new(Source::SwrJobLog, kind, seq, p.text(message));
+    e.ctx.job = job.cloned();
+    e.time = time;
+    e.status = status;
+    e.vendor_status = vendor;
+    e.progress = progress;
+    e.notes = notes;
+    Some(e)
 }
 
 /// One inner entry as an event.
@@ -1107,5 +1264,135 @@ mod tests {
         );
         assert!(repair_bare_content(r#"{"content":"[1,2"}"#).is_none());
         assert!(repair_bare_content(r#"{"content":"text"}"#).is_none());
+    }
+
+    use proptest::prelude::*;
+
+    /// Go's `json.Marshal` of a string.
+    fn go(s: &str) -> String {
+        serde_json::to_string(s)
+            .unwrap()
+            .replace('<', "\\u003c")
+            .replace('>', "\\u003e")
+            .replace('&', "\\u0026")
+    }
+
+    fn field() -> impl Strategy<Value = Option<String>> {
+        prop_oneof![
+            2 => Just(None),
+            1 => Just(Some("null".to_owned())),
+            6 => "[ -~]{0,20}|\\PC{0,10}".prop_map(|m| Some(go(&m))),
+            3 => "[<>&\"\\\\/\t\u{2028}中a]{0,6}".prop_map(|m| Some(go(&m))),
+            1 => "[a\u{1b}\r]{0,4}".prop_map(|m| Some(go(&m))),
+        ]
+    }
+
+    fn entry() -> impl Strategy<Value = String> {
+        let kind = prop_oneof![
+            8 => Just(Some("\"phase\"".to_owned())),
+            8 => Just(Some("\"content\"".to_owned())),
+            2 => Just(Some("\"Phase\"".to_owned())),
+            1 => Just(Some("\"other\"".to_owned())),
+            2 => Just(None),
+            1 => Just(Some("3".to_owned())),
+        ];
+        let time = prop_oneof![
+            8 => Just(Some("\"2018-12-06T06:45:16.559896079Z\"".to_owned())),
+            4 => Just(Some("\"2018-12-06T06:45:16Z\"".to_owned())),
+            2 => Just(Some("\"2018-12-06T06:45:16\"".to_owned())),
+            1 => Just(Some("\"2018-13-06T06:45:16Z\"".to_owned())),
+            1 => Just(Some("\"\"".to_owned())),
+            2 => Just(None),
+        ];
+        let state = prop_oneof![
+            8 => Just(Some("\"Building\"".to_owned())),
+            4 => Just(Some("\"waiting\"".to_owned())),
+            2 => Just(Some("\"WEIRD\"".to_owned())),
+            1 => Just(Some("\"Succ\\u0065ss\"".to_owned())),
+            2 => Just(None),
+        ];
+        let progress = prop_oneof![
+            2 => Just(None),
+            12 => (0u32..=100).prop_map(|p| Some(p.to_string())),
+            1 => (101u32..150).prop_map(|p| Some(p.to_string())),
+            1 => Just(Some("\"10\"".to_owned())),
+            1 => Just(Some("010".to_owned())),
+            1 => Just(Some("1.5".to_owned())),
+            1 => Just(Some("-1".to_owned())),
+        ];
+        (
+            kind,
+            field(),
+            time,
+            state,
+            progress,
+            proptest::bool::weighted(0.1),
+            any::<bool>(),
+        )
+            .prop_map(|(k, m, t, st, p, extra, spaced)| {
+                let mut parts = Vec::new();
+                let sep = if spaced { "\": " } else { "\":" };
+                for (name, v) in [
+                    ("Type", k),
+                    ("Message", m),
+                    ("Time", t),
+                    ("State", st),
+                    ("Progress", p),
+                ] {
+                    if let Some(v) = v {
+                        parts.push(format!("\"{name}{sep}{v}"));
+                    }
+                }
+                if extra {
+                    parts.push("\"Extra\":[1]".to_owned());
+                }
+                format!("{{{}}}", parts.join(","))
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 512,
+            failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
+            ..ProptestConfig::default()
+        })]
+
+        /// On every batch the fast scanner accepts, it gives exactly the
+        /// careful path's events, in both modes.
+        #[test]
+        fn fast_path_equals_careful_path(entries in proptest::collection::vec(entry(), 0..6), strict in any::<bool>()) {
+            let inner = format!("[{}]", entries.join(","));
+            let doc = format!("{{\"content\":{}}}", serde_json::to_string(&inner).unwrap());
+            let raw: &str = &doc[11..doc.len() - 1];
+            let body = &raw[1..raw.len() - 1];
+            let opts = if strict { Options::strict() } else { Options::default() };
+            let cx = Ctx { input: &doc, opts: &opts };
+            let job = Some(Cow::Borrowed("7"));
+            if let Some(fast) = fast::batch(&cx, body, job.as_ref(), 0) {
+                let decoded = json::decode_str(raw).unwrap();
+                let careful = entries_of(&cx, &decoded, job.as_ref());
+                let fast: Vec<String> = fast.iter().map(LogEvent::to_ndjson).collect();
+                prop_assert_eq!(Ok(fast), careful, "batch {}", inner);
+            }
+        }
+    }
+
+    fn entries_of(
+        cx: &Ctx<'_, '_>,
+        inner: &str,
+        job: Option<&Cow<'_, str>>,
+    ) -> Result<Vec<String>, String> {
+        let mut seq = 0;
+        entries(
+            cx,
+            inner,
+            Origin::Direct { base: 0 },
+            job,
+            &mut seq,
+            Notes::EMPTY,
+            &Copied,
+        )
+        .map(|v| v.iter().map(LogEvent::to_ndjson).collect())
+        .map_err(|e| e.to_string())
     }
 }

@@ -1,0 +1,590 @@
+//! The fast path for a batch's `content`: the inner entries are read
+//! straight from the outer JSON string, without decoding it first.
+//!
+//! `content` is the text of a JSON array encoded as a JSON string, so the
+//! inner quote `"` is written `\"` and an inner backslash `\\`. This scanner
+//! decodes those two outer escapes (and `\/`) on the fly while it tokenises
+//! the inner array. A string value with no backslash at all is the same
+//! text at both levels, so the event borrows it from the input: most
+//! messages need no copy. Anything else — another outer escape (`\u4e2d`,
+//! `\n`), a nested value, a number sent as a string, a state or time that
+//! needs a note — makes it give up on the batch, and the careful path in
+//! `mod.rs` (decode, then serde) reads the batch instead. On the entries it
+//! accepts, it gives exactly the careful path's events (a property test
+//! checks it).
+
+use std::borrow::Cow;
+
+use super::{Ctx, Same, usual_event};
+use crate::event::LogEvent;
+use crate::note::Notes;
+
+/// A cursor over the outer string body that yields inner (decoded) bytes.
+struct Cursor<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Cursor<'a> {
+    /// The next inner byte and where it started, or `None` at the end or
+    /// at an outer escape this path does not handle.
+    #[inline]
+    fn next(&mut self) -> Option<u8> {
+        let c = *self.b.get(self.i)?;
+        if c != b'\\' {
+            self.i += 1;
+            return Some(c);
+        }
+        let d = match self.b.get(self.i + 1)? {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'/' => b'/',
+            _ => return None,
+        };
+        self.i += 2;
+        Some(d)
+    }
+
+    /// The next inner byte without consuming it.
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        match *self.b.get(self.i)? {
+            b'\\' => match self.b.get(self.i + 1)? {
+                b'"' => Some(b'"'),
+                b'\\' => Some(b'\\'),
+                b'/' => Some(b'/'),
+                _ => None,
+            },
+            c => Some(c),
+        }
+    }
+
+    /// Skips inner white space (one byte each: it has no outer escape).
+    #[inline]
+    fn skip_ws(&mut self) -> Option<()> {
+        while matches!(self.b.get(self.i)?, b' ' | b'\n' | b'\r' | b'\t') {
+            self.i += 1;
+        }
+        Some(())
+    }
+
+    #[inline]
+    fn expect(&mut self, c: u8) -> Option<()> {
+        (self.next()? == c).then_some(())
+    }
+
+    /// An inner string value whose opening quote was just read: the text,
+    /// borrowed from the input when it holds no backslash at all.
+    fn string(&mut self, body: &'a str) -> Option<Cow<'a, str>> {
+        let start = self.i;
+        let mut escaped = false;
+        loop {
+            // Plain bytes: neither quote nor backslash, at either level.
+            // (The outer string was validated by the JSON parser, so it
+            // holds no raw control character.)
+            // Short values (keys, states, times) end within a few bytes:
+            // look there first, then search the rest of a long message.
+            let stop = |c: &u8| *c == b'\\' || *c == b'"';
+            let rest = self.b.get(self.i..)?;
+            self.i += match rest.iter().take(24).position(stop) {
+                Some(k) => k,
+                None => memchr::memchr2(b'\\', b'"', rest)?,
+            };
+            let at = self.i;
+            match self.next()? {
+                // An inner quote is written `\"`: the value ends here.
+                b'"' if self.b.get(at) == Some(&b'\\') => {
+                    let raw = body.get(start..at)?;
+                    return if escaped {
+                        decode(raw)
+                    } else {
+                        Some(Cow::Borrowed(raw))
+                    };
+                }
+                // A raw quote would have ended the outer string.
+                b'"' => return None,
+                // An inner escape: its character follows.
+                b'\\' => {
+                    escaped = true;
+                    self.next()?;
+                }
+                c if c < 0x20 => return None,
+                _ => escaped = true,
+            }
+        }
+    }
+
+    /// A scalar to skip (string, number, literal); `None` for anything else.
+    fn skip_scalar(&mut self, body: &'a str) -> Option<()> {
+        match self.peek()? {
+            b'"' => {
+                self.next()?;
+                self.string(body).map(drop)
+            }
+            b'-' | b'0'..=b'9' | b't' | b'f' | b'n' => {
+                while self
+                    .peek()
+                    .is_some_and(|c| !matches!(c, b',' | b'}' | b' ' | b'\n' | b'\r' | b'\t'))
+                {
+                    self.next()?;
+                }
+                Some(())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Decodes a value that had backslashes, both levels in one pass: outer
+/// escapes (`\"`, `\\`, `\/`) give the inner text, whose own escapes are
+/// then decoded. `None` if an inner escape is invalid (the careful path
+/// notes it).
+fn decode(raw: &str) -> Option<Cow<'static, str>> {
+    let b = raw.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut c = Cursor { b, i: 0 };
+    loop {
+        let start = c.i;
+        while b.get(c.i).is_some_and(|&x| x != b'\\') {
+            c.i += 1;
+        }
+        out.extend_from_slice(b.get(start..c.i)?);
+        if c.i >= b.len() {
+            break;
+        }
+        let d = c.next()?;
+        if d != b'\\' {
+            out.push(d); // `\/` (a `\"` cannot occur inside a value)
+            continue;
+        }
+        // An inner escape: its letter is the next inner byte.
+        let e = match c.next()? {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'/' => b'/',
+            b'b' => 0x08,
+            b'f' => 0x0c,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            b'u' => {
+                let hi = hex4(&mut c)?;
+                let ch = if (0xD800..0xDC00).contains(&hi) {
+                    if c.next()? != b'\\' || c.next()? != b'u' {
+                        return None;
+                    }
+                    let lo = hex4(&mut c)?;
+                    if !(0xDC00..0xE000).contains(&lo) {
+                        return None;
+                    }
+                    char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?
+                } else {
+                    char::from_u32(hi)?
+                };
+                let mut tmp = [0u8; 4];
+                out.extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
+                continue;
+            }
+            _ => return None,
+        };
+        out.push(e);
+    }
+    String::from_utf8(out).ok().map(Cow::Owned)
+}
+
+/// Four hex digits of the inner text.
+fn hex4(c: &mut Cursor<'_>) -> Option<u32> {
+    let mut v = 0u32;
+    for _ in 0..4 {
+        v = v * 16 + char::from(c.next()?).to_digit(16)?;
+    }
+    Some(v)
+}
+
+/// The fields of one inner entry.
+#[derive(Default)]
+struct Entry<'a> {
+    kind: Option<Cow<'a, str>>,
+    message: Option<Cow<'a, str>>,
+    time: Option<Cow<'a, str>>,
+    state: Option<Cow<'a, str>>,
+    progress: Option<u8>,
+    seen: u8,
+}
+
+/// Reads one field value into `e`; `None` gives up.
+fn field<'a>(c: &mut Cursor<'a>, body: &'a str, key: &[u8], e: &mut Entry<'a>) -> Option<()> {
+    let bit = match key {
+        b"Type" | b"type" => 1,
+        b"Message" | b"message" => 2,
+        b"Time" | b"time" => 4,
+        b"State" | b"state" => 8,
+        b"Progress" | b"progress" => 16,
+        _ => return c.skip_scalar(body),
+    };
+    if e.seen & bit != 0 {
+        return None; // a duplicate key: the careful path reports it
+    }
+    e.seen |= bit;
+    let value = match c.peek()? {
+        b'n' => {
+            for x in b"null" {
+                c.expect(*x)?;
+            }
+            return Some(());
+        }
+        b'"' if bit != 16 => {
+            c.next()?;
+            c.string(body)?
+        }
+        b'0'..=b'9' if bit == 16 => {
+            let mut v: u32 = 0;
+            let mut digits = 0;
+            let first = c.peek();
+            while let Some(d @ b'0'..=b'9') = c.peek() {
+                c.next()?;
+                digits += 1;
+                v = v * 10 + u32::from(d - b'0');
+                if v > 100 {
+                    return None;
+                }
+            }
+            // JSON forbids leading zeros: the careful path reports them.
+            if first == Some(b'0') && digits > 1 {
+                return None;
+            }
+            e.progress = Some(u8::try_from(v).ok()?);
+            return Some(());
+        }
+        _ => return None,
+    };
+    match bit {
+        1 => e.kind = Some(value),
+        2 => e.message = Some(value),
+        4 => e.time = Some(value),
+        _ => e.state = Some(value),
+    }
+    Some(())
+}
+
+/// The events of a batch whose content string body is `body`, or `None`
+/// to have the careful path read it.
+pub(super) fn batch<'a>(
+    cx: &Ctx<'_, '_>,
+    body: &'a str,
+    job: Option<&Cow<'a, str>>,
+    mut seq: u64,
+) -> Option<Vec<LogEvent<'a>>> {
+    let mut c = Cursor {
+        b: body.as_bytes(),
+        i: 0,
+    };
+    // About one `{` per entry: enough room for the events up front.
+    let mut out = Vec::with_capacity(
+        memchr::memchr_iter(b'{', c.b)
+            .count()
+            .min(cx.opts.max_entries),
+    );
+
+    c.skip_ws()?;
+    c.expect(b'[')?;
+    c.skip_ws()?;
+    if c.peek()? == b']' {
+        c.next()?;
+    } else {
+        loop {
+            if out.len() >= cx.opts.max_entries {
+                return None;
+            }
+            c.skip_ws()?;
+            c.expect(b'{')?;
+            let mut e = Entry::default();
+            c.skip_ws()?;
+            if c.peek()? == b'}' {
+                c.next()?;
+            } else {
+                loop {
+                    c.skip_ws()?;
+                    c.expect(b'"')?;
+                    // Keys are plain ASCII: read them straight off the bytes.
+                    let key_start = c.i;
+                    while c
+                        .b
+                        .get(c.i)
+                        .is_some_and(|x| x.is_ascii_alphanumeric() || *x == b'_')
+                    {
+                        c.i += 1;
+                    }
+                    let key = c.b.get(key_start..c.i)?;
+                    c.expect(b'"')?;
+                    c.skip_ws()?;
+                    c.expect(b':')?;
+                    c.skip_ws()?;
+                    field(&mut c, body, key, &mut e)?;
+                    c.skip_ws()?;
+                    match c.next()? {
+                        b',' => {}
+                        b'}' => break,
+                        _ => return None,
+                    }
+                }
+            }
+            let ev = usual_event(
+                cx,
+                e.kind,
+                e.message,
+                e.time,
+                e.state,
+                e.progress,
+                job,
+                seq,
+                Notes::EMPTY,
+                &Same,
+            )?;
+            out.push(ev);
+            seq += 1;
+            c.skip_ws()?;
+            match c.next()? {
+                b',' => {}
+                b']' => break,
+                _ => return None,
+            }
+        }
+    }
+    // Nothing but white space may follow the array.
+    while c.i < c.b.len() {
+        if !matches!(c.next()?, b' ' | b'\n' | b'\r' | b'\t') {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// A job log document read by [`skim`]: the raw text of each top-level
+/// member, and of each batch's `content`.
+pub(super) struct Skimmed<'a> {
+    /// (key, raw value text) of the top-level members other than `log`.
+    pub(super) fields: Vec<(&'a str, &'a str)>,
+    /// The raw `content` text of each `log[i]`, if the member is there.
+    pub(super) batches: Option<Vec<Option<&'a str>>>,
+}
+
+/// Reads the structure of a job log without the JSON parser's full pass
+/// over the (large, escape-dense) `content` strings: it only finds where
+/// each string ends, checking that it is well-formed JSON (valid escapes,
+/// no raw control characters). Small members are left for the caller to
+/// check with the parser. `None` for anything unusual — a key with an
+/// escape, a duplicate `content`, a `log` element that is not an object —
+/// and the caller parses the document with serde instead.
+pub(super) fn skim(input: &str) -> Option<Skimmed<'_>> {
+    let b = input.as_bytes();
+    let mut i = ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = ws(b, i + 1);
+    let mut fields = Vec::new();
+    let mut batches = None;
+    if b.get(i) == Some(&b'}') {
+        i += 1;
+    } else {
+        loop {
+            let (key, after) = key(input, i)?;
+            let vstart = ws(b, after);
+            if key == "log" {
+                if batches.is_some() {
+                    return None;
+                }
+                let (list, end) = log_array(input, vstart)?;
+                batches = Some(list);
+                i = end;
+            } else {
+                let end = skip_value(b, vstart, 0)?;
+                fields.push((key, input.get(vstart..end)?));
+                i = end;
+            }
+            i = ws(b, i);
+            match b.get(i)? {
+                b',' => i = ws(b, i + 1),
+                b'}' => {
+                    i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    if ws(b, i) != b.len() {
+        return None;
+    }
+    Some(Skimmed { fields, batches })
+}
+
+#[inline]
+fn ws(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+        i += 1;
+    }
+    i
+}
+
+/// A key without escapes at `i` (its opening quote), then `:`; returns the
+/// key and where its value starts.
+fn key(input: &str, i: usize) -> Option<(&str, usize)> {
+    let b = input.as_bytes();
+    if b.get(i) != Some(&b'"') {
+        return None;
+    }
+    let end = skip_string(b, i)?;
+    let key = input.get(i + 1..end - 1)?;
+    if key.contains('\\') {
+        return None;
+    }
+    let colon = ws(b, end);
+    (b.get(colon) == Some(&b':')).then_some((key, colon + 1))
+}
+
+/// The `log` array: the raw `content` of each element object.
+fn log_array(input: &str, i: usize) -> Option<(Vec<Option<&str>>, usize)> {
+    let b = input.as_bytes();
+    if b.get(i..i + 4) == Some(b"null") {
+        return Some((Vec::new(), i + 4));
+    }
+    if b.get(i) != Some(&b'[') {
+        return None;
+    }
+    let mut list = Vec::new();
+    let mut i = ws(b, i + 1);
+    if b.get(i) == Some(&b']') {
+        return Some((list, i + 1));
+    }
+    loop {
+        if b.get(i) != Some(&b'{') {
+            return None;
+        }
+        i = ws(b, i + 1);
+        let mut content = None;
+        if b.get(i) == Some(&b'}') {
+            i += 1;
+        } else {
+            loop {
+                let (k, after) = key(input, i)?;
+                let vstart = ws(b, after);
+                let end = skip_value(b, vstart, 0)?;
+                // Strings were checked by the skip; the parser checks the rest.
+                if b.get(vstart) != Some(&b'"') {
+                    serde_json::from_str::<serde::de::IgnoredAny>(input.get(vstart..end)?).ok()?;
+                }
+
+                if k == "content" {
+                    if content.is_some() {
+                        return None;
+                    }
+                    content = Some(input.get(vstart..end)?).filter(|t| *t != "null");
+                }
+                i = ws(b, end);
+                match b.get(i)? {
+                    b',' => i = ws(b, i + 1),
+                    b'}' => {
+                        i += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        list.push(content);
+        i = ws(b, i);
+        match b.get(i)? {
+            b',' => i = ws(b, i + 1),
+            b']' => return Some((list, i + 1)),
+            _ => return None,
+        }
+    }
+}
+
+/// Bytes that stop a string scan: `"`, `\` and the control characters.
+// Indexing in a const block is checked when compiling: it cannot panic at run time.
+#[allow(clippy::indexing_slicing)]
+const STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        t[c] = true;
+        c += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
+/// The end of the JSON string opening at `i`, if it is well formed.
+/// (A byte loop: in escape-dense text it beats a search call per escape.)
+fn skip_string(b: &[u8], i: usize) -> Option<usize> {
+    let mut j = i + 1;
+    loop {
+        while let Some(&c) = b.get(j) {
+            if STOP.get(usize::from(c)).copied().unwrap_or(true) {
+                break;
+            }
+            j += 1;
+        }
+        match b.get(j)? {
+            b'"' => return Some(j + 1),
+            b'\\' => {}
+            _ => return None,
+        }
+
+        j += match b.get(j + 1)? {
+            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => 2,
+            b'u' if b.get(j + 2..j + 6)?.iter().all(u8::is_ascii_hexdigit) => 6,
+            _ => return None,
+        };
+    }
+}
+
+/// The end of any JSON value at `i`; numbers and literals are only
+/// delimited here (the caller has the parser check the small members).
+fn skip_value(b: &[u8], i: usize, depth: usize) -> Option<usize> {
+    if depth > 64 {
+        return None;
+    }
+    match b.get(i)? {
+        b'"' => skip_string(b, i),
+        open @ (b'{' | b'[') => {
+            let close = if *open == b'{' { b'}' } else { b']' };
+            let mut j = ws(b, i + 1);
+            if b.get(j) == Some(&close) {
+                return Some(j + 1);
+            }
+            loop {
+                if *open == b'{' {
+                    if b.get(j) != Some(&b'"') {
+                        return None;
+                    }
+                    j = ws(b, skip_string(b, j)?);
+                    if b.get(j) != Some(&b':') {
+                        return None;
+                    }
+                    j = ws(b, j + 1);
+                }
+                j = ws(b, skip_value(b, j, depth + 1)?);
+                match b.get(j)? {
+                    b',' => j = ws(b, j + 1),
+                    c if *c == close => return Some(j + 1),
+                    _ => return None,
+                }
+            }
+        }
+        _ => {
+            let mut j = i;
+            while b
+                .get(j)
+                .is_some_and(|c| !matches!(c, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t'))
+            {
+                j += 1;
+            }
+            (j > i).then_some(j)
+        }
+    }
+}
