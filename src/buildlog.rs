@@ -210,6 +210,62 @@ pub(crate) fn prefix(line: &str) -> (Stamp, &str) {
     }
 }
 
+/// Remembers the minute of the last standard prefix, so that the next line
+/// in the same minute (most of them, in real logs) costs a compare and two
+/// small digit reads instead of a full calendar validation.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PrefixCache {
+    /// Bytes 1..17 (`yyyy/MM/dd HH:mm`) and 28..34 (`±HH:MM`) of the prefix.
+    key: [u8; 22],
+    /// That minute's start in UTC, and the offset.
+    utc: Option<(chrono::NaiveDate, u32, u32, chrono::FixedOffset)>,
+}
+
+impl PrefixCache {
+    /// [`prefix`], with the cache.
+    #[inline]
+    pub(crate) fn prefix<'l>(&mut self, line: &'l str) -> (Stamp, &'l str) {
+        let b = line.as_bytes();
+        if let (Some(p), Some((date, h, m, offset))) = (b.get(..STD_PREFIX), self.utc)
+            && p.first() == Some(&b'[')
+            && p.get(1..17) == self.key.get(..16)
+            && p.get(28..34) == self.key.get(16..)
+            && p.get(17) == Some(&b':')
+            && p.get(20) == Some(&b'.')
+            && p.get(24..28) == Some(b" GMT")
+            && p.get(34) == Some(&b']')
+            && let (Some(s), Some(ms)) = (time::digits(p, 18, 2), time::digits(p, 21, 3))
+            && let Some(t) = chrono::NaiveTime::from_hms_milli_opt(h, m, s, ms)
+        {
+            let dt = chrono::DateTime::from_naive_utc_and_offset(
+                chrono::NaiveDateTime::new(date, t),
+                offset,
+            );
+            return (
+                Stamp::Valid(Timestamp::new(dt, 3, false)),
+                after_prefix(line, STD_PREFIX),
+            );
+        }
+        let (stamp, rest) = prefix(line);
+        if let (Stamp::Valid(t), Some(p)) = (stamp, b.get(..STD_PREFIX))
+            && line.len() - rest.len() >= STD_PREFIX
+            && p.get(34) == Some(&b']')
+            && t.frac_digits() == 3
+            && let (Some(k1), Some(k2)) = (p.get(1..17), p.get(28..34))
+        {
+            // The minute's start in UTC (a whole-minute offset keeps the
+            // seconds of the minute in the same UTC minute and day).
+            let utc = t.datetime().naive_utc();
+            use chrono::Timelike as _;
+            self.utc = Some((utc.date(), utc.hour(), utc.minute(), *t.datetime().offset()));
+            let (a, b) = self.key.split_at_mut(16);
+            a.copy_from_slice(k1);
+            b.copy_from_slice(k2);
+        }
+        (stamp, rest)
+    }
+}
+
 /// The rest after a prefix of `len` bytes and one optional space.
 #[inline]
 fn after_prefix(line: &str, len: usize) -> &str {
@@ -808,7 +864,33 @@ mod tests {
             prop_assert_eq!(parse_line(&rendered), parsed, "line {:?} rendered {:?}", line, rendered);
         }
 
+        /// The minute cache reads every prefix of a sequence as the uncached
+        /// reader does: lines in the same minute, other minutes, other
+        /// offsets, days, invalid seconds and odd shapes, in any order.
+        #[test]
+        fn prefix_cache_agrees_with_prefix(
+            lines in prop::collection::vec(
+                prop_oneof![
+                    4 => (0usize..3, 0usize..3, 0u32..62, 0u32..1000, 0usize..3)
+                        .prop_map(|(day, min, s, ms, off)| format!(
+                            "[{} {}:{s:02}.{ms:03} GMT{}]x",
+                            ["2023/12/21", "2024/02/29", "2023/02/29"][day],
+                            ["23:59", "00:00", "15:44"][min],
+                            ["+08:00", "-03:30", "+00:00"][off],
+                        )),
+                    1 => prefix_strategy(),
+                ],
+                1..40,
+            ),
+        ) {
+            let mut cache = PrefixCache::default();
+            for line in &lines {
+                prop_assert_eq!(cache.prefix(line), prefix(line), "line {:?}", line);
+            }
+        }
+
         /// A line written in the canonical layout renders back byte for byte.
+
         #[test]
         fn canonical_lines_render_exactly(
             p in (1970u32..2100, 1u32..13, 1u32..29, 0u32..24, 0u32..60, 0u32..60, 0u32..1000, 0u32..14)

@@ -480,7 +480,7 @@ pub(crate) enum Utf8Input<'a> {
 pub(crate) fn utf8_input<'a>(input: &'a [u8], strict: bool) -> Result<Utf8Input<'a>, Error> {
     let body = crate::detect::strip_bom(input);
     let bom = input.len() - body.len();
-    match std::str::from_utf8(body) {
+    match crate::text::utf8(body) {
         Ok(s) => Ok(Utf8Input::Str(s)),
         Err(e) if strict => Err(Error::at(
             ErrorKind::Utf8,
@@ -561,7 +561,7 @@ pub(crate) fn anchor(e: Error, input: &[u8]) -> Error {
     let Some(p) = e.position() else { return e };
     let body = crate::detect::strip_bom(input);
     let bom = input.len() - body.len();
-    let at = if std::str::from_utf8(body).is_ok() {
+    let at = if crate::text::utf8(body).is_ok() {
         if bom == 0 {
             return e;
         }

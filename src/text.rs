@@ -6,8 +6,19 @@ use std::borrow::Cow;
 use crate::note::{Note, Notes};
 use crate::options::TextMode;
 
-const ESC: u8 = 0x1b;
+pub(crate) const ESC: u8 = 0x1b;
 const BEL: u8 = 0x07;
+
+/// `bytes` as text if it is all valid UTF-8. A whole input is checked
+/// with SIMD (several times faster than `std` on log text); where it fails,
+/// `std::str::from_utf8` says where.
+#[inline]
+pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(s) => Ok(s),
+        Err(_) => std::str::from_utf8(bytes),
+    }
+}
 
 /// Whether `s` needs [`clean`] (holds an ESC or a CR).
 #[inline]

@@ -52,6 +52,10 @@ pub(crate) struct Machine<'x> {
     pub(crate) source: Source,
     pub(crate) seq: u64,
     pub(crate) open: OpenStep<'x>,
+    /// Whether a line may hold an ESC or a CR to clean. The text source
+    /// checks its whole input once and clears this when there is none.
+    pub(crate) may_need_cleaning: bool,
+    cache: buildlog::PrefixCache,
 }
 
 /// What a line did to the open step.
@@ -75,11 +79,21 @@ impl Change<'_> {
 
 impl<'x> Machine<'x> {
     pub(crate) fn new(source: Source, seq: u64, open: OpenStep<'x>) -> Self {
-        Machine { source, seq, open }
+        Machine {
+            source,
+            seq,
+            open,
+            may_need_cleaning: true,
+            cache: buildlog::PrefixCache::default(),
+        }
     }
 
     /// The event of one line (without its line break). `notes` are what
     /// decoding already noted (invalid UTF-8, a cut line, …).
+    ///
+    /// The event is built once, in place: at tens of millions of lines a
+    /// second, moving a `LogEvent` between helpers costs more than parsing.
+    #[inline]
     pub(crate) fn line(
         &mut self,
         line: Cow<'x, str>,
@@ -87,13 +101,50 @@ impl<'x> Machine<'x> {
         opts: &Options,
         loc: Loc<'_>,
     ) -> Result<LogEvent<'x>, Error> {
-        let (event, change) = match line {
-            Cow::Borrowed(s) => self.build(s, notes, opts, loc)?,
-            Cow::Owned(s) => {
-                let (e, c) = self.build(&s, notes, opts, loc)?;
-                (e.into_owned(), c.into_owned())
+        let mut e = self.blank();
+        self.line_into(&mut e, line, notes, opts, loc)?;
+        Ok(e)
+    }
+
+    /// The event that [`line_into`](Machine::line_into) fills.
+    #[inline]
+    pub(crate) fn blank(&self) -> LogEvent<'x> {
+        LogEvent::new(self.source, EventKind::Line, self.seq, Cow::Borrowed(""))
+    }
+
+    /// [`line`](Machine::line), filling `e`, a [`blank`](Machine::blank)
+    /// event, where the caller will return it from: no copy of the event.
+    #[inline]
+    pub(crate) fn line_into(
+        &mut self,
+        e: &mut LogEvent<'x>,
+        line: Cow<'x, str>,
+        mut notes: Notes,
+        opts: &Options,
+        loc: Loc<'_>,
+    ) -> Result<(), Error> {
+        match line {
+            Cow::Borrowed(s) => {
+                let (stamp, rest) = self.cache.prefix(s);
+                let change = self.fill(e, s, stamp, rest, &mut notes, opts, loc)?;
+                self.apply(change);
             }
-        };
+            Cow::Owned(s) => {
+                let mut tmp = self.blank();
+                let (stamp, rest) = self.cache.prefix(&s);
+                let change = self
+                    .fill(&mut tmp, &s, stamp, rest, &mut notes, opts, loc)?
+                    .into_owned();
+                *e = tmp.into_owned();
+                self.apply(change);
+            }
+        }
+        e.notes.extend(notes);
+        self.seq += 1;
+        Ok(())
+    }
+
+    fn apply(&mut self, change: Change<'x>) {
         match change {
             Change::None => {}
             Change::Start(id, name) => self.open = Some((id, name)),
@@ -103,62 +154,78 @@ impl<'x> Machine<'x> {
                 }
             }
         }
-        self.seq += 1;
-        Ok(event)
     }
 
-    fn build<'y>(
+    /// Fills `e` from `line`, whose prefix was read as (`stamp`, `rest`).
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn fill<'y>(
         &self,
+        e: &mut LogEvent<'y>,
         line: &'y str,
-        mut notes: Notes,
+        stamp: Stamp,
+        rest: &'y str,
+        notes: &mut Notes,
         opts: &Options,
         loc: Loc<'_>,
-    ) -> Result<(LogEvent<'y>, Change<'y>), Error>
+    ) -> Result<Change<'y>, Error>
     where
         'x: 'y,
     {
-        let (stamp, rest) = buildlog::prefix(line);
-        let time = match stamp {
-            Stamp::Valid(t) => Some(t),
-            Stamp::Invalid => {
-                opts.recover(&mut notes, Note::InvalidTime, || {
-                    loc.error(
-                        ErrorKind::Time,
-                        "the line's [yyyy/MM/dd HH:mm:ss.SSS GMT±HH:MM] prefix has a field out of range",
-                    )
-                })?;
-                None
-            }
-            Stamp::None => None,
-        };
-        let (mut event, change, own_step) = if time.is_none() {
-            // No usable prefix: the whole line is the message.
-            notes.insert(Note::NoPrefix);
-            let message = text::clean(Cow::Borrowed(line), opts.text, &mut notes);
-            let e = LogEvent::new(self.source, EventKind::Line, self.seq, message);
-            (e, Change::None, false)
+        let mode = if self.may_need_cleaning {
+            opts.text
         } else {
-            match text::clean(Cow::Borrowed(rest), opts.text, &mut notes) {
-                Cow::Borrowed(r) => self.body_event(r),
-                Cow::Owned(r) => {
-                    let (e, c, own) = self.body_event(&r);
-                    (e.into_owned(), c.into_owned(), own)
+            crate::options::TextMode::Raw
+        };
+        let mut change = Change::None;
+        let mut own_step = false;
+        match stamp {
+            Stamp::Valid(t) => {
+                e.time = Some(t);
+                match text::clean(Cow::Borrowed(rest), mode, notes) {
+                    Cow::Borrowed(r) => (change, own_step) = self.fill_body(e, r),
+                    Cow::Owned(r) => {
+                        // Cleaned text: the fields must own their text.
+                        let mut tmp = LogEvent::new(
+                            self.source,
+                            EventKind::Line,
+                            self.seq,
+                            Cow::Borrowed(""),
+                        );
+                        let (c, own) = self.fill_body(&mut tmp, &r);
+                        let mut tmp = tmp.into_owned();
+                        tmp.time = e.time;
+                        *e = tmp;
+                        (change, own_step) = (c.into_owned(), own);
+                    }
                 }
             }
-        };
-        event.time = time;
+            Stamp::Invalid | Stamp::None => {
+                if stamp == Stamp::Invalid {
+                    opts.recover(notes, Note::InvalidTime, || {
+                        loc.error(
+                            ErrorKind::Time,
+                            "the line's [yyyy/MM/dd HH:mm:ss.SSS GMT±HH:MM] prefix has a field out of range",
+                        )
+                    })?;
+                }
+                // No usable prefix: the whole line is the message.
+                notes.insert(Note::NoPrefix);
+                e.message = text::clean(Cow::Borrowed(line), mode, notes);
+            }
+        }
         if !own_step && let Some((id, name)) = &self.open {
-            event.ctx.step_id = Some(id.clone());
-            event.ctx.step_name = Some(name.clone());
+            e.ctx.step_id = Some(id.clone());
+            e.ctx.step_name = Some(name.clone());
             notes.insert(Note::StepInferred);
         }
-        event.notes.extend(notes);
-        Ok((event, change))
+        Ok(change)
     }
 
-    /// The event of a prefixed line's body; the bool says whether the line
-    /// carries its own step context (platform records do).
-    fn body_event<'z>(&self, rest: &'z str) -> (LogEvent<'z>, Change<'z>, bool) {
+    /// Fills `e` from a prefixed line's body; the bool says whether the
+    /// line carries its own step context (platform records do).
+    #[inline]
+    fn fill_body<'z>(&self, e: &mut LogEvent<'z>, rest: &'z str) -> (Change<'z>, bool) {
         match buildlog::body(rest) {
             Body::Platform {
                 level,
@@ -166,12 +233,7 @@ impl<'x> Machine<'x> {
                 tag,
                 message,
             } => {
-                let mut e = LogEvent::new(
-                    self.source,
-                    EventKind::Line,
-                    self.seq,
-                    Cow::Borrowed(message),
-                );
+                e.message = Cow::Borrowed(message);
                 e.severity = Some(severity);
                 e.severity_text = Some(Cow::Borrowed(level));
                 let mut change = Change::None;
@@ -192,33 +254,27 @@ impl<'x> Machine<'x> {
                         change = Change::Done(Cow::Borrowed(tag.id));
                     }
                 } else {
-                    job_status_plugin(&mut e, message);
+                    job_status_plugin(e, message);
                 }
                 // Platform records are the platform's own: never inferred.
-                (e, change, true)
+                (change, true)
             }
             Body::Bare {
                 level,
                 severity,
                 message,
             } => {
-                let mut e = LogEvent::new(
-                    self.source,
-                    EventKind::Line,
-                    self.seq,
-                    Cow::Borrowed(message),
-                );
+                e.message = Cow::Borrowed(message);
                 e.severity = Some(severity);
                 e.severity_text = Some(Cow::Borrowed(level));
-                (e, Change::None, false)
+                (Change::None, false)
             }
             Body::Raw(text) => {
-                let mut e =
-                    LogEvent::new(self.source, EventKind::Line, self.seq, Cow::Borrowed(text));
-                finished(&mut e, text);
+                e.message = Cow::Borrowed(text);
+                finished(e, text);
                 // The build's own status belongs to no step.
                 let own = e.kind == EventKind::Status;
-                (e, Change::None, own)
+                (Change::None, own)
             }
         }
     }

@@ -30,14 +30,19 @@ pub(crate) fn text_log<'a>(input: &'a [u8], opts: &Options) -> Result<Events<'a>
     }
     let body = crate::detect::strip_bom(input);
     let bom = input.len() - body.len();
+    let mut machine = Machine::new(Source::CodeartsLog, 0, None);
+    // One scan of the whole input spares every line its own: a CR that
+    // ends a CRLF line break is not part of any line.
+    machine.may_need_cleaning = memchr::memchr2_iter(text::ESC, b'\r', body)
+        .any(|i| body.get(i) == Some(&text::ESC) || body.get(i + 1) != Some(&b'\n'));
     Ok(Events::from_inner(Inner::CodeartsText(Box::new(
         TextEvents {
             input,
-            text: std::str::from_utf8(body).ok(),
+            text: text::utf8(body).ok(),
             body,
             pos: 0,
             bom,
-            machine: Machine::new(Source::CodeartsLog, 0, None),
+            machine,
             opts: opts.clone(),
         },
     ))))
@@ -118,7 +123,14 @@ impl<'a> Iterator for TextEvents<'a> {
             }
             text::truncate_cow(&mut line, max);
         }
-        Some(self.machine.line(line, notes, &self.opts, loc))
+        // Filled where it is returned from (see `Machine::line_into`).
+        let mut item = Some(Ok(self.machine.blank()));
+        if let Some(Ok(e)) = &mut item
+            && let Err(err) = self.machine.line_into(e, line, notes, &self.opts, loc)
+        {
+            return Some(Err(err));
+        }
+        item
     }
 }
 
@@ -145,6 +157,43 @@ mod tests {
         assert!(matches!(ev[0].message, std::borrow::Cow::Borrowed(_)));
         assert_eq!(ev[1].time, None);
         assert!(ev[1].notes.contains(Note::NoPrefix));
+    }
+
+    /// The whole-input scan for text to clean sees past CRLF line breaks
+    /// but not past a CR or an ESC anywhere else, last line included.
+    #[test]
+    fn cleaning_is_skipped_only_when_nothing_needs_it() {
+        let ts = "[2023/12/21 15:44:18.744 GMT+08:00] ";
+        let cases = [
+            (format!("{ts}a\r\n{ts}b\r\n"), ["a", "b"], Notes::EMPTY),
+            (
+                format!("{ts}a\r\n{ts}x\rb\r\n"),
+                ["a", "b"],
+                Notes::from(Note::CrOverwrite),
+            ),
+            (
+                format!("{ts}a\r\n{ts}b\r\r\n"),
+                ["a", "b"],
+                Notes::from(Note::CrOverwrite),
+            ),
+            (
+                format!("{ts}a\n{ts}\x1b[31mb\x1b[0m"),
+                ["a", "b"],
+                Notes::from(Note::AnsiStripped),
+            ),
+            (
+                format!("{ts}a\n{ts}x\rb"),
+                ["a", "b"],
+                Notes::from(Note::CrOverwrite),
+            ),
+        ];
+        for (log, want, notes) in cases {
+            let ev = events(&log, &Options::default());
+            let msgs: Vec<_> = ev.iter().map(|e| e.message.as_ref()).collect();
+            assert_eq!(msgs, want, "{log:?}");
+            assert_eq!(ev[0].notes, Notes::EMPTY, "{log:?}");
+            assert_eq!(ev[1].notes, notes, "{log:?}");
+        }
     }
 
     #[test]

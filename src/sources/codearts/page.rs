@@ -103,7 +103,7 @@ pub(crate) fn error_body(input: &[u8]) -> Option<Error> {
     if body.get(start) != Some(&b'{') {
         return None;
     }
-    let text = std::str::from_utf8(body).ok()?;
+    let text = crate::text::utf8(body).ok()?;
     let w: WirePage<'_> = serde_json::from_str(text).ok()?;
     w.error_code.map(|c| vendor(Some(c), w.error_msg))
 }
