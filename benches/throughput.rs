@@ -1,136 +1,883 @@
-//! Throughput per source, with a naive baseline measured in the same run.
+//! Throughput per source, each with its baselines measured in the same run on
+//! the same bytes (issue 6; STYLE habit 10).
 //!
-//! Inputs are generated deterministically at start (SplitMix64, fixed seeds).
-//! `CILOG_BENCH_MB` sets the size per source (default 16).
+//! Groups: `codearts-log`, `codearts-realtime-log`, `swr-job-log`,
+//! `bkjob-log`, `detect`. Inputs are generated at start, deterministically
+//! (SplitMix64, fixed seeds; `benches/support/workload.rs`), about
+//! `CILOG_BENCH_MB` MB per source (default 64).
+//!
+//! Every case returns a [`Tally`] (items, a cross-check key, message bytes)
+//! so nothing is optimised away; before timing, each case runs once and the
+//! cases of a group that compute the same thing must agree on it.
+//!
+//! After criterion, two summaries are printed:
+//! 1. per case, criterion's median (read back from
+//!    `target/criterion/<group>/<case>/new/estimates.json`) as MB/s and
+//!    items/s, and cilog's throughput ÷ each baseline's;
+//! 2. paired rounds (`CILOG_BENCH_ROUNDS`, default 5; 0 skips): every case
+//!    of a group run back to back in each round (twice, the second timed),
+//!    the ratio taken per round, then the median — steadier on a noisy
+//!    machine than ratios of medians taken minutes apart.
+//!
+//! ```sh
+//! cargo bench --bench throughput -- --warm-up-time 2 --measurement-time 10 --noplot
+//! ```
 
 // Bench code is test code: panicking on a broken generator is the right thing.
 #![allow(
     clippy::unwrap_used,
+    clippy::expect_used,
     clippy::indexing_slicing,
     clippy::panic,
-    clippy::print_stderr
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::cast_precision_loss
 )]
 
+#[path = "support/workload.rs"]
+mod workload;
+
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::hint::black_box;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
+use criterion::{Criterion, SamplingMode, Throughput};
+use regex::Regex;
 
-use cilog::{Options, Source, parse_as};
+use cilog::{EventKind, Follower, LogEvent, Options, Source, Status, detect, parse_as};
 
-struct Rng(u64);
+use workload::{SEED_BK, SEED_SWR, SEED_TEXT, TextOpts};
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
+/// What a case computed: items (events, lines, entries), a key that cases
+/// computing the same thing must agree on, and message bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Tally {
+    n: u64,
+    key: u64,
+    len: u64,
+}
+
+impl Tally {
+    fn add_key(&mut self, v: u64) {
+        self.key = self.key.wrapping_add(v);
     }
 }
 
-fn size_bytes() -> usize {
+/// Unified status as a number, for the cross-check key.
+fn status_code(s: Option<Status>) -> u64 {
+    match s {
+        None => 0,
+        Some(Status::Pending) => 1,
+        Some(Status::Running) => 2,
+        Some(Status::Succeeded) => 3,
+        Some(Status::Failed) => 4,
+        Some(_) => 5,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// cilog cases
+
+/// CodeArts text: events, Σ unix millis of the timed ones, message bytes.
+fn fold_text(t: &mut Tally, e: &LogEvent<'_>) {
+    t.n += 1;
+    if let Some(ts) = e.time {
+        t.add_key(ts.unix_millis() as u64);
+    }
+    t.len += e.message.len() as u64;
+}
+
+fn cilog_text(text: &[u8], opts: &Options) -> Tally {
+    let mut t = Tally::default();
+    for e in parse_as(Source::CodeartsLog, text, opts).unwrap() {
+        fold_text(&mut t, &e.unwrap());
+    }
+    t
+}
+
+/// The CLI's streaming path: `Follower::feed_text` in 64 KiB chunks.
+fn cilog_feed_text(text: &[u8], opts: &Options) -> Tally {
+    let mut t = Tally::default();
+    let mut f = Follower::new(opts.clone());
+    for chunk in text.chunks(64 * 1024) {
+        f.feed_text(chunk, |e| fold_text(&mut t, &e)).unwrap();
+    }
+    f.finish(|e| fold_text(&mut t, &e)).unwrap();
+    t
+}
+
+fn cilog_pages(pages: &[String], opts: &Options) -> Tally {
+    let mut t = Tally::default();
+    let mut f = Follower::new(opts.clone());
+    for p in pages {
+        f.feed_page(p.as_bytes(), |e| fold_text(&mut t, &e))
+            .unwrap();
+    }
+    f.finish(|e| fold_text(&mut t, &e)).unwrap();
+    t
+}
+
+/// SWR: all events; key and bytes over entry events (status code, and for
+/// entries also Σ unix millis and progress).
+fn cilog_swr(docs: &[String], opts: &Options) -> Tally {
+    let mut t = Tally::default();
+    for d in docs {
+        for e in parse_as(Source::SwrJobLog, d.as_bytes(), opts).unwrap() {
+            let e = e.unwrap();
+            t.n += 1;
+            t.add_key(status_code(e.status));
+            if e.kind != EventKind::Status {
+                t.add_key(e.time.map_or(0, |ts| ts.unix_millis() as u64));
+                t.add_key(u64::from(e.progress.unwrap_or(0)));
+                t.len += e.message.len() as u64;
+            }
+        }
+    }
+    t
+}
+
+/// BlueKing: all events; key and bytes over line events (Σ unix millis of
+/// prefixed lines, Σ pid).
+fn cilog_bk(docs: &[String], opts: &Options) -> Tally {
+    let mut t = Tally::default();
+    for d in docs {
+        for e in parse_as(Source::BkjobLog, d.as_bytes(), opts).unwrap() {
+            let e = e.unwrap();
+            t.n += 1;
+            if e.kind != EventKind::Status {
+                t.add_key(e.time.map_or(0, |ts| ts.unix_millis() as u64));
+                t.add_key(u64::from(e.ctx.pid.unwrap_or(0)));
+                t.len += e.message.len() as u64;
+            }
+        }
+    }
+    t
+}
+
+fn source_code(s: Option<Source>) -> u64 {
+    match s {
+        Some(Source::CodeartsLog) => 1,
+        Some(Source::CodeartsRealtimeLog) => 2,
+        Some(Source::SwrJobLog) => 3,
+        Some(Source::BkjobLog) => 4,
+        Some(_) => 5,
+        None => 0,
+    }
+}
+
+fn cilog_detect(heads: &[&[u8]]) -> Tally {
+    let mut t = Tally::default();
+    for h in heads {
+        t.n += 1;
+        t.add_key(source_code(detect(h)) << (8 * t.n));
+        t.len += h.len() as u64;
+    }
+    t
+}
+
+// ---------------------------------------------------------------------------
+// Baselines
+
+/// The floor: a memchr line split yielding `&str` lines (the probe's
+/// `LineIter`), over text already known to be UTF-8.
+fn memchr_lines(text: &str) -> Tally {
+    let b = text.as_bytes();
+    let mut t = Tally::default();
+    let mut start = 0;
+    let line = |l: &str, t: &mut Tally| {
+        t.n += 1;
+        t.len += l.len() as u64;
+        t.key ^= u64::from(l.as_bytes().first().copied().unwrap_or(0));
+    };
+    for nl in memchr::memchr_iter(b'\n', b) {
+        line(&text[start..nl], &mut t);
+        start = nl + 1;
+    }
+    if start < b.len() {
+        line(&text[start..], &mut t);
+    }
+    t
+}
+
+/// The floor including UTF-8 validation of the bytes (which cilog does).
+fn utf8_memchr_lines(bytes: &[u8]) -> Tally {
+    memchr_lines(std::str::from_utf8(bytes).unwrap())
+}
+
+/// What a grok / Logstash-style user writes: one regex with captures per
+/// line, the time through chrono's format-string parser.
+struct Grok {
+    re: Regex,
+}
+
+const GROK_TIME: &str = "%Y/%m/%d %H:%M:%S%.3f GMT%:z";
+
+impl Grok {
+    fn new() -> Grok {
+        let re = Regex::new(
+            r"^\[(\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}\.\d{3} GMT[+-]\d{2}:\d{2})\] (?:\[((?i)INFO|WARNING|WARN|ERROR|DEBUG|FATAL|TRACE)\] (?:\[([^\]]*):([^:\]]*)\] : | : )?)?(.*)$",
+        )
+        .unwrap();
+        Grok { re }
+    }
+
+    fn run(&self, text: &str) -> Tally {
+        let mut t = Tally::default();
+        let b = text.as_bytes();
+        let mut start = 0;
+        for nl in memchr::memchr_iter(b'\n', b) {
+            self.line(&text[start..nl], &mut t);
+            start = nl + 1;
+        }
+        if start < b.len() {
+            self.line(&text[start..], &mut t);
+        }
+        t
+    }
+
+    fn line(&self, line: &str, t: &mut Tally) {
+        t.n += 1;
+        match self.re.captures(line) {
+            Some(c) => {
+                let stamp = c.get(1).unwrap().as_str();
+                if let Ok(dt) = DateTime::parse_from_str(stamp, GROK_TIME) {
+                    t.add_key(dt.timestamp_millis() as u64);
+                }
+                let _level = c.get(2).map(|m| m.as_str());
+                let _step = c.get(3).zip(c.get(4));
+                t.len += c.get(5).map_or(0, |m| m.len()) as u64;
+            }
+            None => t.len += line.len() as u64,
+        }
+    }
+}
+
+/// SWR state → unified status, as a user's table would map it.
+fn swr_state(s: Option<&str>) -> u64 {
+    let Some(s) = s else { return 0 };
+    let s = s.trim();
+    let st = if s.eq_ignore_ascii_case("waiting") || s.eq_ignore_ascii_case("pulling") {
+        Status::Pending
+    } else if s.eq_ignore_ascii_case("building") || s.eq_ignore_ascii_case("running") {
+        Status::Running
+    } else if s.eq_ignore_ascii_case("successful") || s.eq_ignore_ascii_case("success") {
+        Status::Succeeded
+    } else if s.eq_ignore_ascii_case("failed") {
+        Status::Failed
+    } else {
+        Status::Unknown
+    };
+    status_code(Some(st))
+}
+
+/// `serde_json::Value` for the document and for every inner `content`; each
+/// entry's `Time` through `DateTime::parse_from_rfc3339`, `State` mapped.
+fn value_swr(docs: &[String]) -> Tally {
+    let mut t = Tally::default();
+    for d in docs {
+        let v: serde_json::Value = serde_json::from_str(d).unwrap();
+        t.n += 1;
+        t.add_key(swr_state(v["state"].as_str()));
+        for b in v["log"].as_array().unwrap() {
+            let Some(content) = b["content"].as_str() else {
+                continue;
+            };
+            let inner: serde_json::Value = serde_json::from_str(content).unwrap();
+            for e in inner.as_array().unwrap() {
+                t.n += 1;
+                t.add_key(swr_state(e["State"].as_str()));
+                if let Some(Ok(time)) = e["Time"].as_str().map(DateTime::parse_from_rfc3339) {
+                    t.add_key(time.timestamp_millis() as u64);
+                }
+                t.add_key(e["Progress"].as_u64().unwrap_or(0));
+                t.len += e["Message"].as_str().map_or(0, str::len) as u64;
+            }
+        }
+    }
+    t
+}
+
+/// Decodes the entities bk-job 3.x writes (and the two common others).
+fn html_unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = memchr::memchr(b'&', rest.as_bytes()) {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let (c, n) = if rest.starts_with("&lt;") {
+            ('<', 4)
+        } else if rest.starts_with("&gt;") {
+            ('>', 4)
+        } else if rest.starts_with("&amp;") {
+            ('&', 5)
+        } else if rest.starts_with("&quot;") {
+            ('"', 6)
+        } else if rest.starts_with("&#39;") {
+            ('\'', 5)
+        } else {
+            ('&', 1)
+        };
+        out.push(c);
+        rest = &rest[n..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |acc, &c| {
+        c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+    })
+}
+
+/// `[yyyy-MM-dd HH:mm:ss][PID:n] ` at fixed positions, the time built with
+/// chrono's constructors (+08:00 assumed): (unix millis, pid, body start).
+fn bk_prefix(line: &str, cst: FixedOffset) -> Option<(i64, u32, usize)> {
+    let b = line.as_bytes();
+    if b.len() < 21 || b[0] != b'[' || b[20] != b']' {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(
+        digits(&b[1..5])? as i32,
+        digits(&b[6..8])?,
+        digits(&b[9..11])?,
+    )?;
+    let dt = date.and_hms_opt(
+        digits(&b[12..14])?,
+        digits(&b[15..17])?,
+        digits(&b[18..20])?,
+    )?;
+    let ms = cst.from_local_datetime(&dt).single()?.timestamp_millis();
+    let mut body = 21;
+    let mut pid = 0;
+    if b[21..].starts_with(b"[PID:") {
+        let end = 26 + memchr::memchr(b']', &b[26..])?;
+        pid = digits(&b[26..end])?;
+        body = end + 1;
+    }
+    if b.get(body) == Some(&b' ') {
+        body += 1;
+    }
+    Some((ms, pid, body))
+}
+
+/// `serde_json::Value` for the document; each `log_content` split into lines
+/// with memchr, HTML-unescaped where it holds `&`, the `[date][PID]` prefix
+/// read at fixed positions.
+fn value_bk(docs: &[String]) -> Tally {
+    let cst = FixedOffset::east_opt(8 * 3600).unwrap();
+    let mut t = Tally::default();
+    for d in docs {
+        let v: serde_json::Value = serde_json::from_str(d).unwrap();
+        for step in v["data"].as_array().unwrap() {
+            t.n += 1;
+            let Some(groups) = step["step_results"].as_array() else {
+                continue;
+            };
+            for g in groups {
+                for host in g["ip_logs"].as_array().unwrap() {
+                    t.n += 1;
+                    let content = host["log_content"].as_str().unwrap_or("");
+                    let b = content.as_bytes();
+                    let mut start = 0;
+                    let line = |l: &str, t: &mut Tally| {
+                        let l = l.strip_suffix('\r').unwrap_or(l);
+                        let l: Cow<'_, str> = if memchr::memchr(b'&', l.as_bytes()).is_some() {
+                            Cow::Owned(html_unescape(l))
+                        } else {
+                            Cow::Borrowed(l)
+                        };
+                        t.n += 1;
+                        let mut body = 0;
+                        if let Some((ms, pid, at)) = bk_prefix(&l, cst) {
+                            t.add_key(ms as u64);
+                            t.add_key(u64::from(pid));
+                            body = at;
+                        }
+                        t.len += (l.len() - body) as u64;
+                    };
+                    for nl in memchr::memchr_iter(b'\n', b) {
+                        line(&content[start..nl], &mut t);
+                        start = nl + 1;
+                    }
+                    if start < b.len() {
+                        line(&content[start..], &mut t);
+                    }
+                }
+            }
+        }
+    }
+    t
+}
+
+/// Real-time pages the way a user would: each page to `serde_json::Value`,
+/// the content split into lines with memchr, a line cut by a page boundary
+/// stitched in a `String`.
+fn value_pages(pages: &[String]) -> Tally {
+    let mut t = Tally::default();
+    let mut partial = String::new();
+    let line = |l: &str, t: &mut Tally| {
+        t.n += 1;
+        t.len += l.len() as u64;
+    };
+    for p in pages {
+        let v: serde_json::Value = serde_json::from_str(p).unwrap();
+        let content = v["result"]["content"].as_str().unwrap_or("");
+        let mut rest = content;
+        if !partial.is_empty() {
+            match memchr::memchr(b'\n', rest.as_bytes()) {
+                Some(nl) => {
+                    partial.push_str(&rest[..nl]);
+                    line(&partial, &mut t);
+                    partial.clear();
+                    rest = &rest[nl + 1..];
+                }
+                None => {
+                    partial.push_str(rest);
+                    continue;
+                }
+            }
+        }
+        let b = rest.as_bytes();
+        let mut start = 0;
+        for nl in memchr::memchr_iter(b'\n', b) {
+            line(&rest[start..nl], &mut t);
+            start = nl + 1;
+        }
+        partial.push_str(&rest[start..]);
+    }
+    if !partial.is_empty() {
+        line(&partial, &mut t);
+    }
+    t
+}
+
+/// A naive detector: look for one distinctive key per source with memmem.
+fn memmem_detect(heads: &[&[u8]]) -> Tally {
+    let mut t = Tally::default();
+    for h in heads {
+        t.n += 1;
+        let find = |k: &str| memchr::memmem::find(h, k.as_bytes()).is_some();
+        let s = if find("\"has_more_data\"") {
+            Some(Source::CodeartsRealtimeLog)
+        } else if find("\"log_num\"") {
+            Some(Source::SwrJobLog)
+        } else if find("\"ip_logs\"") {
+            Some(Source::BkjobLog)
+        } else if h.first() == Some(&b'[') && h.get(5) == Some(&b'/') {
+            Some(Source::CodeartsLog)
+        } else {
+            None
+        };
+        t.add_key(source_code(s) << (8 * t.n));
+        t.len += h.len() as u64;
+    }
+    t
+}
+
+// ---------------------------------------------------------------------------
+// Harness
+
+type Run<'d> = Box<dyn Fn() -> Tally + 'd>;
+
+struct Case<'d> {
+    name: &'static str,
+    /// What its items are.
+    unit: &'static str,
+    run: Run<'d>,
+    tally: Tally,
+}
+
+struct Group<'d> {
+    name: &'static str,
+    bytes: u64,
+    what: String,
+    cases: Vec<Case<'d>>,
+    /// Pairs of case indexes that must agree on (items, key[, bytes]).
+    agree: Vec<(usize, usize, bool)>,
+}
+
+fn case<'d>(name: &'static str, unit: &'static str, run: impl Fn() -> Tally + 'd) -> Case<'d> {
+    Case {
+        name,
+        unit,
+        run: Box::new(run),
+        tally: Tally::default(),
+    }
+}
+
+struct Data {
+    text: String,
+    pages: Vec<String>,
+    swr: Vec<String>,
+    swr_entries: usize,
+    bk: Vec<String>,
+    bk_counts: (usize, usize, usize),
+}
+
+fn size_mb(test_mode: bool) -> usize {
+    if test_mode {
+        return 1;
+    }
     std::env::var("CILOG_BENCH_MB")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(16usize)
-        << 20
+        .unwrap_or(64)
 }
 
-const MESSAGES: &[&str] = &[
-    "Clone code start.",
-    " * branch master -> FETCH_HEAD",
-    "Step 3/12 : RUN mvn -q package && cp target/app.jar /app/",
-    "https://user:******@github.com/org/rest-service.git /projects/github/org/1574/2502/rest-service",
-    "[INFO] Building jar: /workspace/target/server-1.0.jar",
-    "npm WARN deprecated request@2.88.2: request has been deprecated, see https://github.com/request/request/issues/3142",
-    "编译成功，耗时 12.3 秒",
-    "if [ \"$A\" < 10 ] && [ -f x ]; then echo ok; fi",
-];
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1e6
+}
 
-/// An SWR job log of about `target` bytes: batches of Go-marshalled entries.
-fn swr_payload(target: usize) -> (String, usize) {
-    let mut rng = Rng(0x53752);
-    let mut batches = Vec::new();
-    let mut size = 0;
-    let mut entries = 0;
-    while size < target {
-        let n = 20 + rng.below(300) as usize;
-        let mut inner = Vec::with_capacity(n);
-        for _ in 0..n {
-            let m = MESSAGES[rng.below(MESSAGES.len() as u64) as usize];
-            let msg = serde_json::to_string(m)
-                .unwrap()
-                .replace('<', "\\u003c")
-                .replace('>', "\\u003e")
-                .replace('&', "\\u0026");
-            let digits = rng.below(10) as usize;
-            let frac = if digits == 0 {
-                String::new()
-            } else {
-                format!(".{}", &"559896079"[..digits])
-            };
-            inner.push(format!(
-                r#"{{"Type":"content","Message":{msg},"Time":"2018-12-06T06:45:{:02}{frac}Z","State":"Building","Progress":{}}}"#,
-                rng.below(60),
-                rng.below(101)
-            ));
-        }
-        entries += n;
-        let content = format!("[{}]", inner.join(","));
-        let batch = format!(
-            r#"{{"content":{},"created_at":"2018-12-06T06:45:16.559926Z"}}"#,
-            serde_json::to_string(&content).unwrap()
-        );
-        size += batch.len();
-        batches.push(batch);
-    }
-    let doc = format!(
-        r#"{{"id":1408,"service":"code_source","duration":"9","state":"success","progress":"100","pkg":null,"created_at":"2018-12-06T06:45:16.554903Z","log_num":{},"log":[{}]}}"#,
-        batches.len(),
-        batches.join(",")
+fn generate(size: usize) -> Data {
+    let t0 = Instant::now();
+    let text = workload::codearts_text(size, SEED_TEXT, TextOpts { ansi: true });
+    let pages = workload::realtime_pages(&text, 1 << 20);
+    let (swr, swr_entries) = workload::swr_docs(size, SEED_SWR);
+    let (bk, bk_counts) = workload::bk_docs(size, SEED_BK);
+    eprintln!(
+        "generated in {:.1} s: CodeArts text {:.1} MB ({} pages, {:.1} MB), SWR {} documents {:.1} MB, BlueKing {} documents {:.1} MB",
+        t0.elapsed().as_secs_f64(),
+        mb(text.len() as u64),
+        pages.len(),
+        mb(pages.iter().map(|p| p.len() as u64).sum()),
+        swr.len(),
+        mb(swr.iter().map(|d| d.len() as u64).sum()),
+        bk.len(),
+        mb(bk.iter().map(|d| d.len() as u64).sum()),
     );
-    (doc, entries)
+    Data {
+        text,
+        pages,
+        swr,
+        swr_entries,
+        bk,
+        bk_counts,
+    }
 }
 
-/// Baseline: what a user writes with `serde_json::Value`, inner content too.
-fn swr_value_baseline(doc: &str) -> usize {
-    let v: serde_json::Value = serde_json::from_str(doc).unwrap();
-    let mut n = 0;
-    for b in v["log"].as_array().unwrap() {
-        let inner: serde_json::Value =
-            serde_json::from_str(b["content"].as_str().unwrap()).unwrap();
-        for e in inner.as_array().unwrap() {
-            n += e["Message"].as_str().map_or(0, str::len)
-                + e["Progress"].as_u64().unwrap_or(0) as usize;
+fn groups<'d>(
+    d: &'d Data,
+    opts: &'d Options,
+    grok: &'d Grok,
+    heads: &'d [&'d [u8]],
+) -> Vec<Group<'d>> {
+    let text = d.text.as_str();
+    let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+    let long = text.split('\n').filter(|l| l.len() > 2000).count();
+    let total = |v: &[String]| v.iter().map(|s| s.len() as u64).sum::<u64>();
+    vec![
+        Group {
+            name: "codearts-log",
+            bytes: text.len() as u64,
+            what: format!(
+                "one task-log text, {lines} lines (avg {:.0} B, {long} over 2 KB)",
+                text.len() as f64 / lines as f64
+            ),
+            cases: vec![
+                case("cilog", "events", || cilog_text(text.as_bytes(), opts)),
+                case("cilog-feed_text-64KiB", "events", || {
+                    cilog_feed_text(text.as_bytes(), opts)
+                }),
+                case("baseline-memchr-lines", "lines", || memchr_lines(text)),
+                case("baseline-utf8+memchr-lines", "lines", || {
+                    utf8_memchr_lines(text.as_bytes())
+                }),
+                case("baseline-regex+chrono", "lines", || grok.run(text)),
+            ],
+            agree: vec![(0, 1, true), (0, 4, false)],
+        },
+        Group {
+            name: "codearts-realtime-log",
+            bytes: total(&d.pages),
+            what: format!("the same log as {} real-time pages of ~1 MB", d.pages.len()),
+            cases: vec![
+                case("cilog", "events", || cilog_pages(&d.pages, opts)),
+                case("baseline-serde_json-Value+memchr-lines", "lines", || {
+                    value_pages(&d.pages)
+                }),
+            ],
+            agree: vec![],
+        },
+        Group {
+            name: "swr-job-log",
+            bytes: total(&d.swr),
+            what: format!(
+                "{} documents of 20 batches, {} entries, parsed one after another",
+                d.swr.len(),
+                d.swr_entries
+            ),
+            cases: vec![
+                case("cilog", "events", || cilog_swr(&d.swr, opts)),
+                case("baseline-serde_json-Value", "entries", || value_swr(&d.swr)),
+            ],
+            agree: vec![(0, 1, true)],
+        },
+        Group {
+            name: "bkjob-log",
+            bytes: total(&d.bk),
+            what: format!(
+                "{} documents, {} steps, {} hosts, {} lines, parsed one after another",
+                d.bk.len(),
+                d.bk_counts.0,
+                d.bk_counts.1,
+                d.bk_counts.2
+            ),
+            cases: vec![
+                case("cilog", "events", || cilog_bk(&d.bk, opts)),
+                case("baseline-serde_json-Value+lines", "events", || {
+                    value_bk(&d.bk)
+                }),
+            ],
+            agree: vec![(0, 1, true)],
+        },
+        Group {
+            name: "detect",
+            bytes: heads.iter().map(|h| h.len() as u64).sum(),
+            what: format!(
+                "the first 64 KiB of {} payloads (text, page, SWR, BlueKing)",
+                heads.len()
+            ),
+            cases: vec![
+                case("cilog", "payloads", || cilog_detect(heads)),
+                case("baseline-memmem-keys", "payloads", || memmem_detect(heads)),
+            ],
+            agree: vec![(0, 1, true)],
+        },
+    ]
+}
+
+/// Runs every case once and checks that the cases agree where they must.
+fn verify(groups: &mut [Group<'_>], d: &Data) {
+    for g in groups.iter_mut() {
+        for c in &mut g.cases {
+            c.tally = (c.run)();
+        }
+        println!("{}: {:.1} MB, {}", g.name, mb(g.bytes), g.what);
+        for c in &g.cases {
+            println!(
+                "  {:<40} {:>10} {:<8} key {:>20} message bytes {:>12}",
+                c.name, c.tally.n, c.unit, c.tally.key, c.tally.len
+            );
+        }
+        for &(a, b, bytes) in &g.agree {
+            let (x, y) = (g.cases[a].tally, g.cases[b].tally);
+            assert_eq!(
+                (x.n, x.key),
+                (y.n, y.key),
+                "{}: {} and {} disagree",
+                g.name,
+                g.cases[a].name,
+                g.cases[b].name
+            );
+            if bytes {
+                assert_eq!(x.len, y.len, "{}: message bytes differ", g.name);
+            }
         }
     }
-    n
+    // The pages are the text: same events, same keys, same messages.
+    assert_eq!(groups[0].cases[0].tally, groups[1].cases[0].tally);
+    assert_eq!(groups[1].cases[0].tally.n, groups[1].cases[1].tally.n);
+    assert_eq!(groups[0].cases[0].tally.n, groups[0].cases[2].tally.n);
+    let (s, h, l) = d.bk_counts;
+    assert_eq!(groups[3].cases[0].tally.n as usize, s + h + l);
+    assert_eq!(
+        groups[2].cases[1].tally.n as usize,
+        d.swr.len() + d.swr_entries
+    );
+    assert_eq!(
+        groups[4].cases[0].tally.key,
+        (1 << 8) | (2 << 16) | (3 << 24) | (4 << 32)
+    );
+    println!("all cases agree\n");
 }
 
-fn swr(c: &mut Criterion) {
-    let (doc, entries) = swr_payload(size_bytes());
-    let mut g = c.benchmark_group("swr-job-log");
-    g.throughput(Throughput::Bytes(doc.len() as u64));
-    g.sample_size(10);
-    eprintln!("swr-job-log: {} bytes, {} entries", doc.len(), entries);
+/// Cases whose criterion closure ran in this process.
+static RAN: Mutex<BTreeSet<(String, String)>> = Mutex::new(BTreeSet::new());
+
+fn bench(c: &mut Criterion, groups: &[Group<'_>]) {
+    for g in groups {
+        let mut cg = c.benchmark_group(g.name);
+        cg.throughput(Throughput::Bytes(g.bytes));
+        cg.sample_size(10);
+        cg.sampling_mode(SamplingMode::Flat);
+        for case in &g.cases {
+            cg.bench_function(case.name, |b| {
+                RAN.lock()
+                    .unwrap()
+                    .insert((g.name.to_owned(), case.name.to_owned()));
+                b.iter(|| black_box((case.run)()));
+            });
+        }
+        cg.finish();
+    }
+}
+
+fn criterion_dir() -> std::path::PathBuf {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return home.into();
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target.join("criterion")
+}
+
+/// Criterion's median time per iteration of one case, in seconds.
+fn criterion_median(group: &str, case: &str) -> Option<f64> {
+    let path = criterion_dir()
+        .join(group)
+        .join(case)
+        .join("new")
+        .join("estimates.json");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    Some(v["median"]["point_estimate"].as_f64()? / 1e9)
+}
+
+fn fmt_rate(per_s: f64) -> String {
+    if per_s >= 1e6 {
+        format!("{:.2} M", per_s / 1e6)
+    } else {
+        format!("{:.1} k", per_s / 1e3)
+    }
+}
+
+fn summary_criterion(groups: &[Group<'_>]) {
+    let ran = RAN.lock().unwrap().clone();
+    println!("\n## Criterion medians (ratio = cilog throughput ÷ the case's)\n");
+    println!("| group | case | median | MB/s | items/s | cilog ÷ case |");
+    println!("|---|---|---:|---:|---:|---:|");
+    for g in groups {
+        let Some(base) = criterion_median(g.name, g.cases[0].name) else {
+            continue;
+        };
+        for c in &g.cases {
+            if !ran.contains(&(g.name.to_owned(), c.name.to_owned())) {
+                continue;
+            }
+            let Some(t) = criterion_median(g.name, c.name) else {
+                continue;
+            };
+            println!(
+                "| {} | {} | {:.2} ms | {:.0} | {}{} | {:.2} |",
+                g.name,
+                c.name,
+                t * 1e3,
+                mb(g.bytes) / t,
+                fmt_rate(c.tally.n as f64 / t),
+                c.unit,
+                t / base
+            );
+        }
+    }
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// Interleaved rounds: per round, each case twice back to back, the second
+/// timed (short cases repeated to ≥ 20 ms); ratios per round, then medians.
+fn summary_paired(groups: &[Group<'_>], rounds: usize) {
+    let ran = RAN.lock().unwrap().clone();
+    println!(
+        "\n## Paired rounds ({rounds} rounds; ratio = cilog throughput ÷ the case's, median of per-round ratios, min..max)\n"
+    );
+    println!("| group | case | median | MB/s | items/s | cilog ÷ case | min..max |");
+    println!("|---|---|---:|---:|---:|---:|---:|");
+    for g in groups {
+        if !ran.contains(&(g.name.to_owned(), g.cases[0].name.to_owned())) {
+            continue;
+        }
+        let reps: Vec<u32> = g
+            .cases
+            .iter()
+            .map(|c| {
+                let t0 = Instant::now();
+                black_box((c.run)());
+                let once = t0.elapsed().max(Duration::from_micros(1));
+                (Duration::from_millis(20).as_secs_f64() / once.as_secs_f64())
+                    .ceil()
+                    .max(1.0) as u32
+            })
+            .collect();
+        let mut times = vec![Vec::new(); g.cases.len()];
+        for _ in 0..rounds {
+            for (i, c) in g.cases.iter().enumerate() {
+                for _ in 0..reps[i] {
+                    black_box((c.run)());
+                }
+                let t0 = Instant::now();
+                for _ in 0..reps[i] {
+                    black_box((c.run)());
+                }
+                times[i].push(t0.elapsed().as_secs_f64() / f64::from(reps[i]));
+            }
+        }
+        for (i, c) in g.cases.iter().enumerate() {
+            let mut ratios: Vec<f64> = times[i]
+                .iter()
+                .zip(&times[0])
+                .map(|(t, base)| t / base)
+                .collect();
+            let (lo, hi) = ratios
+                .iter()
+                .fold((f64::MAX, f64::MIN), |(lo, hi), &r| (lo.min(r), hi.max(r)));
+            let t = median(&mut times[i].clone());
+            println!(
+                "| {} | {} | {:.2} ms | {:.0} | {}{} | {:.2} | {:.2}..{:.2} |",
+                g.name,
+                c.name,
+                t * 1e3,
+                mb(g.bytes) / t,
+                fmt_rate(c.tally.n as f64 / t),
+                c.unit,
+                median(&mut ratios),
+                lo,
+                hi
+            );
+        }
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--test" || a == "--list");
+    let data = generate(size_mb(quick) << 20);
     let opts = Options::default();
-    g.bench_function("cilog", |b| {
-        b.iter(|| {
-            let n = parse_as(Source::SwrJobLog, black_box(doc.as_str()), &opts)
-                .unwrap()
-                .count();
-            assert_eq!(n, entries + 1);
-        })
-    });
-    g.bench_function("baseline-serde_json-Value", |b| {
-        b.iter(|| swr_value_baseline(black_box(&doc)))
-    });
-    g.finish();
+    let grok = Grok::new();
+    let window = |b: &'_ [u8]| -> usize { b.len().min(64 * 1024) };
+    let heads: Vec<&[u8]> = vec![
+        &data.text.as_bytes()[..window(data.text.as_bytes())],
+        &data.pages[0].as_bytes()[..window(data.pages[0].as_bytes())],
+        &data.swr[0].as_bytes()[..window(data.swr[0].as_bytes())],
+        &data.bk[0].as_bytes()[..window(data.bk[0].as_bytes())],
+    ];
+    let mut groups = groups(&data, &opts, &grok, &heads);
+    if !args.iter().any(|a| a == "--list") {
+        verify(&mut groups, &data);
+    }
+    let mut c = Criterion::default().configure_from_args();
+    bench(&mut c, &groups);
+    c.final_summary();
+    if quick {
+        return;
+    }
+    summary_criterion(&groups);
+    let rounds = std::env::var("CILOG_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5usize);
+    if rounds > 0 {
+        summary_paired(&groups, rounds);
+    }
 }
-
-criterion_group!(benches, swr);
-criterion_main!(benches);
