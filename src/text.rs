@@ -29,11 +29,18 @@ pub(crate) fn needs_cleaning(s: &str) -> bool {
 /// Cleans message text per `mode`: strips ANSI escape sequences, then keeps
 /// the last non-empty carriage-return segment. Notes what changed. Borrows
 /// when nothing changed.
+#[inline]
 pub(crate) fn clean<'a>(s: Cow<'a, str>, mode: TextMode, notes: &mut Notes) -> Cow<'a, str> {
     if mode == TextMode::Raw || !needs_cleaning(&s) {
         return s;
     }
+    clean_slow(s, notes)
+}
+
+#[inline(never)]
+fn clean_slow<'a>(s: Cow<'a, str>, notes: &mut Notes) -> Cow<'a, str> {
     let mut out = s;
+
     if memchr::memchr(ESC, out.as_bytes()).is_some() {
         out = Cow::Owned(strip_ansi(&out));
         notes.insert(Note::AnsiStripped);

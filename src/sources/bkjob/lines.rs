@@ -56,7 +56,42 @@ pub(super) struct Prefix {
 }
 
 /// Reads the timestamp prefix of a line, if it has one.
+#[inline]
 pub(super) fn prefix(s: &str) -> Option<Prefix> {
+    let b = s.as_bytes();
+    // The template's own `[yyyy-MM-dd HH:mm:ss]` at fixed positions; any
+    // other shape, or a field out of range, takes the general reader.
+    if let Some(p) = b.get(..21)
+        && p.first() == Some(&b'[')
+        && p.get(5) == Some(&b'-')
+        && p.get(8) == Some(&b'-')
+        && p.get(11) == Some(&b' ')
+        && p.get(14) == Some(&b':')
+        && p.get(17) == Some(&b':')
+        && p.get(20) == Some(&b']')
+        && let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(sec)) = (
+            crate::time::digits(p, 1, 4),
+            crate::time::digits(p, 6, 2),
+            crate::time::digits(p, 9, 2),
+            crate::time::digits(p, 12, 2),
+            crate::time::digits(p, 15, 2),
+            crate::time::digits(p, 18, 2),
+        )
+        && let Some(naive) = chrono::NaiveDate::from_ymd_opt(y.cast_signed(), mo, d)
+            .and_then(|date| date.and_hms_opt(h, mi, sec))
+    {
+        let time = Ok(Written {
+            naive,
+            offset: None,
+            frac_digits: 0,
+        });
+        return Some(after_stamp(b, 1..20, time));
+    }
+    prefix_general(s)
+}
+
+/// [`prefix`] for any stamp shape `time::parse_written` reads.
+fn prefix_general(s: &str) -> Option<Prefix> {
     let b = s.as_bytes();
     if b.first() != Some(&b'[') || !b.get(1..5)?.iter().all(u8::is_ascii_digit) {
         return None;
@@ -69,7 +104,14 @@ pub(super) fn prefix(s: &str) -> Option<Prefix> {
         Err(TimeError::Range) => Err(TimeError::Range),
         Err(TimeError::Shape) => return None,
     };
-    let mut body = close + 1;
+    Some(after_stamp(b, stamp, time))
+}
+
+/// The prefix whose stamp is `stamp` (inside brackets): an optional
+/// `[PID:n]` and one space may follow.
+#[inline]
+fn after_stamp(b: &[u8], stamp: Range<usize>, time: Result<Written, TimeError>) -> Prefix {
+    let mut body = stamp.end + 1;
     let mut pid = None;
     if let Some(rest) = b.get(body..)
         && rest.starts_with(b"[PID:")
@@ -85,12 +127,12 @@ pub(super) fn prefix(s: &str) -> Option<Prefix> {
     if b.get(body) == Some(&b' ') {
         body += 1;
     }
-    Some(Prefix {
+    Prefix {
         stamp,
         time,
         pid,
         body,
-    })
+    }
 }
 
 /// A marker of the default script template.
@@ -320,6 +362,17 @@ fn strip_cr(line: &mut Cow<'_, str>) {
     }
 }
 
+/// [`crate::text::clean`], kept out of line: the rare case, and inlining it
+/// into the line builder measurably slowed every line.
+#[inline(never)]
+fn clean_message<'a>(
+    s: Cow<'a, str>,
+    mode: crate::options::TextMode,
+    notes: &mut Notes,
+) -> Cow<'a, str> {
+    crate::text::clean(s, mode, notes)
+}
+
 /// Pushes a non-empty text attribute.
 fn push_text<'a>(attrs: &mut Vec<(&'static str, Scalar<'a>)>, key: &'static str, v: Cow<'a, str>) {
     if !v.is_empty() {
@@ -390,6 +443,10 @@ fn line_event<'a>(
         })?;
     }
     let mut text = line.text;
+    // ESC and CR can only reach a line through an escape (JSON strings hold
+    // no raw control characters) or an HTML entity: a line that needed
+    // neither has nothing to clean.
+    let mut may_need_cleaning = matches!(text, Cow::Owned(_));
     strip_cr(&mut text);
     if cur.html
         && memchr::memchr(b'&', text.as_bytes()).is_some()
@@ -397,6 +454,7 @@ fn line_event<'a>(
     {
         text = Cow::Owned(decoded);
         notes.insert(Note::HtmlUnescaped);
+        may_need_cleaning = true;
     }
     let mut e = LogEvent::new(cx.source, EventKind::Line, *seq, Cow::Borrowed(""));
     *seq += 1;
@@ -453,7 +511,12 @@ fn line_event<'a>(
             file_attrs(cx, &text, &f, at, &mut e, &mut notes, &mut attrs)?;
         }
     }
-    let mut message = crate::text::clean(tail(text, body), cx.opts.text, &mut notes);
+    let mut message = if may_need_cleaning {
+        clean_message(tail(text, body), cx.opts.text, &mut notes)
+    } else {
+        tail(text, body)
+    };
+
     if message.len() > cx.opts.max_line_len {
         cx.opts.recover(&mut notes, Note::LineTruncated, || {
             cx.err_at(
@@ -832,5 +895,36 @@ mod tests {
         let mut crlf: Cow<'_, str> = Cow::Borrowed("dir\r");
         strip_cr(&mut crlf);
         assert!(matches!(crlf, Cow::Borrowed("dir")));
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+        /// The fixed-position reader of `[yyyy-MM-dd HH:mm:ss]` agrees with
+        /// the general one on every line: valid and out-of-range fields,
+        /// other separators, `[PID:n]` or not, anything after.
+        #[test]
+        fn fast_prefix_agrees_with_general(
+            fields in (0u32..10000, 0u32..14, 0u32..33, 0u32..26, 0u32..62, 0u32..62),
+            seps in prop::sample::select(vec!["-- ::", "// ::", "-- :.", "--T::", "-  ::"]),
+            pid in prop::option::of("[0-9]{0,12}"),
+            tail in "[ \\[\\]a-z0-9:]{0,8}",
+            cut in 0usize..30,
+        ) {
+            let (y, mo, d, h, mi, sec) = fields;
+            let sep: Vec<char> = seps.chars().collect();
+            let mut line = format!(
+                "[{y:04}{}{mo:02}{}{d:02}{}{h:02}{}{mi:02}{}{sec:02}]",
+                sep[0], sep[1], sep[2], sep[3], sep[4]
+            );
+            if let Some(p) = pid {
+                line.push_str(&format!("[PID:{p}]"));
+            }
+            line.push_str(&tail);
+            let line = if cut < line.len() { &line[..cut] } else { &line[..] };
+            prop_assert_eq!(prefix(line), prefix_general(line), "line {:?}", line);
+        }
     }
 }
