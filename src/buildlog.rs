@@ -439,7 +439,7 @@ fn fast_tag(s: &str) -> Option<(Tag<'_>, &str)> {
 }
 
 /// The reference grammar, written with nom combinators: slower than
-/// [`parse_line`](super::parse_line), which must agree with it on every line.
+/// [`parse_line`], which must agree with it on every line.
 pub mod grammar {
     use nom::branch::alt;
     use nom::bytes::complete::{tag, take_till, take_while_m_n};

@@ -12,7 +12,7 @@ pub const WINDOW: usize = 64 * 1024;
 
 /// Names the source of `input`, or `None` if it looks like none of them.
 ///
-/// Reads at most the first [`WINDOW`] bytes; never fails or panics.
+/// Reads at most the first 64 KiB; never fails or panics.
 ///
 /// ```
 /// use cilog::{detect, Source};

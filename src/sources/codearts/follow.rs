@@ -139,7 +139,30 @@ impl PageSig {
     }
 }
 
-/// Follows a live CodeArts log; see the [module docs](self).
+/// Follows a live CodeArts build log page by page (or a text log chunk by
+/// chunk), emitting every complete line exactly once.
+///
+/// A page is one response of the real-time log API (v3 `{result:{offset,
+/// current_offset, content, has_more_data}}` or v1 `{result:{start_offset,
+/// end_offset, log, has_more}}`). The follower
+///
+/// - holds back a trailing partial line until a later page completes it, and
+///   flushes it on [`Follower::finish`];
+/// - tolerates empty, repeated and overlapping pages (deduplicated by offset)
+///   and marks gaps (`page_gap`) and rewinds (`offset_rewind`) on the next
+///   event, never silently (strict mode: an
+///   [`ErrorKind::Offset`](crate::ErrorKind::Offset) error);
+/// - does not assume whether offsets count bytes or characters: it infers the
+///   unit from `offset − current_offset` against the page's content when the
+///   content has non-ASCII text and exactly one of the two lengths fits. Until
+///   a unit is known, an overlap is skipped by bytes and marked
+///   `offset_unit_unknown`;
+/// - keeps everything it needs in a serde-serializable [`Cursor`], so a
+///   process can stop and resume without loss or duplication.
+///
+/// For any split of a log into pages or chunks (inside a line, inside a
+/// multi-byte character), the events equal those of parsing the whole text
+/// at once.
 ///
 /// ```
 /// use cilog::{Follower, Options};
