@@ -16,6 +16,42 @@ use crate::event::Scalar;
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Raw<'a>(pub(crate) &'a RawValue);
 
+/// A JSON object read into `T`, and only an object. Serde's derived
+/// `Deserialize` for a struct also takes an array and fills the fields in
+/// order, so `[[1]]` would read as an error body with code 1 and `[{..}]`
+/// as a page: every wire struct is read through this instead.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Obj<T>(pub(crate) T);
+
+impl<T> std::ops::Deref for Obj<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Obj<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for V<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData)).map(Obj)
+    }
+}
+
+/// The objects of an optional array, unwrapped (in place: `Obj<T>` and
+/// `T` have the same layout, so the vector is reused).
+pub(crate) fn objs<T>(v: Option<Vec<Obj<T>>>) -> Vec<T> {
+    v.unwrap_or_default().into_iter().map(|Obj(t)| t).collect()
+}
+
 /// A JSON string that borrows from the input when it has no escape. (Serde
 /// does not borrow a `Cow<str>` inside an `Option`; this does.)
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -783,6 +819,50 @@ pub(crate) fn raw_offset_of_decoded(body: &str, decoded: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Serde's derive reads `[1, "a"]` into a struct field by field; `Obj`
+    /// takes objects only, borrowing as the derive does.
+    #[test]
+    fn obj_takes_objects_only() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct S<'a> {
+            #[serde(default)]
+            n: Option<u32>,
+            #[serde(borrow, default)]
+            s: Option<&'a str>,
+        }
+        let plain: S<'_> = serde_json::from_str(r#"[1, "a"]"#).unwrap();
+        assert_eq!(
+            plain,
+            S {
+                n: Some(1),
+                s: Some("a")
+            }
+        );
+        let err = serde_json::from_str::<Obj<S<'_>>>(r#"[1, "a"]"#).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("invalid type: sequence, expected a JSON object"),
+            "{err}"
+        );
+        let Obj(ok) = serde_json::from_str::<Obj<S<'_>>>(r#"{"s": "a", "n": 1}"#).unwrap();
+        assert_eq!(
+            ok,
+            S {
+                n: Some(1),
+                s: Some("a")
+            }
+        );
+        let v = objs(serde_json::from_str::<Option<Vec<Obj<S<'_>>>>>(r#"[{"n": 2}]"#).unwrap());
+        assert_eq!(
+            v,
+            [S {
+                n: Some(2),
+                s: None
+            }]
+        );
+        assert!(serde_json::from_str::<Vec<Obj<S<'_>>>>(r#"[[2]]"#).is_err());
+    }
 
     fn raw(s: &str) -> Raw<'_> {
         Raw(serde_json::from_str::<&RawValue>(s).unwrap())

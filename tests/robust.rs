@@ -228,11 +228,16 @@ fn swr_entries_are_accounted_for() {
                 _ => None,
             };
             match inner.as_ref().and_then(|i| i.as_array()) {
-                Some(entries) => messages.extend(entries.iter().map(|e| match &e["Message"] {
-                    serde_json::Value::String(s) => s.clone(),
-                    serde_json::Value::Null => String::new(),
-                    other => other.to_string(),
-                })),
+                Some(entries) => {
+                    messages.extend(entries.iter().map(|e| match (e, &e["Message"]) {
+                        // An entry that is not an object is kept raw (the
+                        // corpus writes such entries compactly).
+                        (e, _) if !e.is_object() => e.to_string(),
+                        (_, serde_json::Value::String(s)) => s.clone(),
+                        (_, serde_json::Value::Null) => String::new(),
+                        (_, other) => other.to_string(),
+                    }))
+                }
                 None => readable = false,
             }
         }

@@ -552,8 +552,8 @@ where
             start,
         ));
     }
-    match serde_json::from_str::<wire::Envelope<'a, T>>(input) {
-        Ok(env) => {
+    match serde_json::from_str::<json::Obj<wire::Envelope<'a, T>>>(input) {
+        Ok(json::Obj(env)) => {
             vendor_check(env.result, env.code, env.message)?;
             if env.data.is_none() && env.result.is_none() && env.code.is_none() {
                 return Err(cx.err_at(
@@ -565,7 +565,9 @@ where
             Ok(env.data)
         }
         Err(e) => {
-            if let Ok(bare) = serde_json::from_str::<wire::BareEnvelope<'a>>(input) {
+            if let Ok(json::Obj(bare)) =
+                serde_json::from_str::<json::Obj<wire::BareEnvelope<'a>>>(input)
+            {
                 vendor_check(bare.result, bare.code, bare.message)?;
             }
             Err(json::serde_error(&e, input.as_bytes()))

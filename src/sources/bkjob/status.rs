@@ -6,6 +6,7 @@
 use crate::error::Error;
 use crate::event::{Context, LogEvent, Scalar};
 use crate::events::Events;
+use crate::json;
 use crate::note::Notes;
 use crate::options::Options;
 use crate::sources::Source;
@@ -16,7 +17,7 @@ use super::{Attrs, Cx, attr, cx, envelope, time_attr};
 
 pub(super) fn status_str<'a>(input: &'a str, opts: &Options) -> Result<Events<'a>, Error> {
     let cx = cx(input, opts, Source::BkjobStatus);
-    let Some(data) = envelope::<wire::StatusData<'a>>(&cx)? else {
+    let Some(json::Obj(data)) = envelope::<json::Obj<wire::StatusData<'a>>>(&cx)? else {
         return Ok(Events::buffered(Vec::new()));
     };
     let mut seq = 0;
@@ -48,7 +49,7 @@ pub(super) fn status_str<'a>(input: &'a str, opts: &Options) -> Result<Events<'a
         e.attrs = attrs;
         out.push(e);
     }
-    for s in data.step_instance_list.unwrap_or_default() {
+    for s in json::objs(data.step_instance_list) {
         let mut notes = Notes::EMPTY;
         let mut attrs = Vec::new();
         let mut ctx = job.clone();
@@ -83,7 +84,7 @@ pub(super) fn status_str<'a>(input: &'a str, opts: &Options) -> Result<Events<'a
         e.notes = notes;
         e.attrs = attrs;
         out.push(e);
-        for r in s.step_ip_result_list.unwrap_or_default() {
+        for r in json::objs(s.step_ip_result_list) {
             let mut notes = Notes::EMPTY;
             let mut attrs = Vec::new();
             let mut host_attrs = Vec::new();

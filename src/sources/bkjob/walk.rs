@@ -10,7 +10,7 @@ use chrono::FixedOffset;
 use crate::error::{Error, ErrorKind};
 use crate::event::{Context, EventKind, LogEvent, Scalar};
 use crate::events::{Events, Inner};
-use crate::json::Raw;
+use crate::json::{self, Obj, Raw};
 use crate::note::{Note, Notes};
 use crate::options::Options;
 use crate::sources::Source;
@@ -21,9 +21,9 @@ use super::{Attrs, Cx, attr, clip, codes, cx, envelope, keep_raw, non_empty, per
 
 pub(super) fn job_log_str<'a>(input: &'a str, opts: &Options) -> Result<Events<'a>, Error> {
     let cx = cx(input, opts, Source::BkjobLog);
-    let steps: Option<Vec<wire::Step<'a>>> = envelope(&cx)?;
+    let steps = json::objs(envelope::<Vec<Obj<wire::Step<'a>>>>(&cx)?);
     let walk = Walk::Log(LogWalk {
-        steps: steps.unwrap_or_default().into_iter(),
+        steps: steps.into_iter(),
         step: Context::default(),
         groups: Vec::new().into_iter(),
         group: (None, None),
@@ -34,7 +34,7 @@ pub(super) fn job_log_str<'a>(input: &'a str, opts: &Options) -> Result<Events<'
 
 pub(super) fn ip_log_str<'a>(input: &'a str, opts: &Options) -> Result<Events<'a>, Error> {
     let cx = cx(input, opts, Source::BkjobIpLog);
-    let Some(data) = envelope::<wire::IpLogData<'a>>(&cx)? else {
+    let Some(Obj(data)) = envelope::<Obj<wire::IpLogData<'a>>>(&cx)? else {
         return Ok(Events::buffered(Vec::new()));
     };
     let mut notes = Notes::EMPTY;
@@ -75,8 +75,8 @@ pub(super) fn ip_log_str<'a>(input: &'a str, opts: &Options) -> Result<Events<'a
     if single.log_content.is_some() || single.file_logs.is_some() {
         hosts.push(single);
     }
-    hosts.extend(script_task_logs.unwrap_or_default());
-    hosts.extend(file_task_logs.unwrap_or_default());
+    hosts.extend(json::objs(script_task_logs));
+    hosts.extend(json::objs(file_task_logs));
     let walk = Walk::Ip(IpWalk {
         base,
         base_notes: notes,
@@ -216,14 +216,14 @@ impl<'a> LogWalk<'a> {
             }
             if let Some(g) = self.groups.next() {
                 self.group = (g.ip_status, g.tag);
-                self.hosts = g.ip_logs.unwrap_or_default().into_iter();
+                self.hosts = json::objs(g.ip_logs).into_iter();
                 continue;
             }
             let Some(s) = self.steps.next() else {
                 return Ok(None);
             };
             let e = self.step_event(cx, &s, seq)?;
-            self.groups = s.step_results.unwrap_or_default().into_iter();
+            self.groups = json::objs(s.step_results).into_iter();
             return Ok(Some((Some(e), None)));
         }
     }
@@ -375,7 +375,7 @@ impl<'a> IpWalk<'a> {
             self.host = self.base.clone();
             self.host.host = cx.host(h.host(), &mut notes, &mut self.host_attrs)?;
             self.host_notes = notes;
-            self.files = h.file_logs.unwrap_or_default().into_iter();
+            self.files = json::objs(h.file_logs).into_iter();
             match content(cx, h.log_content) {
                 Content::None => {}
                 Content::Lines(body, base) => {
@@ -418,13 +418,13 @@ impl<'a> IpWalk<'a> {
         e.vendor_status = vendor;
         attr(&mut attrs, "mode", f.mode);
         let mut dropped = Vec::new();
-        if let Some(src) = f.src_ip
+        if let Some(Obj(src)) = f.src_ip
             && let Some(name) = cx.host(src, &mut notes, &mut dropped)?
         {
             attrs.push(("src_host", Scalar::Str(name)));
         }
         attr(&mut attrs, "src_path", f.src_path);
-        if let Some(dest) = f.dest_ip
+        if let Some(Obj(dest)) = f.dest_ip
             && let Some(name) = cx.host(dest, &mut notes, &mut dropped)?
         {
             attrs.push(("dest_host", Scalar::Str(name)));

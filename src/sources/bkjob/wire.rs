@@ -3,6 +3,7 @@
 //! which handles numbers sent as strings and gives exact error positions.
 //! Unknown keys are ignored everywhere; `null` is accepted for every member.
 
+use crate::json::Obj;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -49,7 +50,7 @@ pub(super) struct Step<'a> {
     #[serde(borrow, default)]
     pub(super) is_finished: R<'a>,
     #[serde(borrow, default)]
-    pub(super) step_results: Option<Vec<Group<'a>>>,
+    pub(super) step_results: Option<Vec<Obj<Group<'a>>>>,
 }
 
 /// v2: hosts of one step grouped by (`ip_status`, `tag`).
@@ -61,7 +62,7 @@ pub(super) struct Group<'a> {
     #[serde(borrow, default)]
     pub(super) tag: R<'a>,
     #[serde(borrow, default)]
-    pub(super) ip_logs: Option<Vec<IpLog<'a>>>,
+    pub(super) ip_logs: Option<Vec<Obj<IpLog<'a>>>>,
 }
 
 /// v2: one host's result and log. `retry_count` (legacy) and
@@ -142,11 +143,11 @@ pub(super) struct IpLogData<'a> {
     #[serde(borrow, default)]
     pub(super) log_content: R<'a>,
     #[serde(borrow, default)]
-    pub(super) file_logs: Option<Vec<FileLog<'a>>>,
+    pub(super) file_logs: Option<Vec<Obj<FileLog<'a>>>>,
     #[serde(borrow, default)]
-    pub(super) script_task_logs: Option<Vec<HostLog<'a>>>,
+    pub(super) script_task_logs: Option<Vec<Obj<HostLog<'a>>>>,
     #[serde(borrow, default)]
-    pub(super) file_task_logs: Option<Vec<HostLog<'a>>>,
+    pub(super) file_task_logs: Option<Vec<Obj<HostLog<'a>>>>,
 }
 
 /// v3: one host's script log or file logs.
@@ -166,7 +167,7 @@ pub(super) struct HostLog<'a> {
     #[serde(borrow, default)]
     pub(super) log_content: R<'a>,
     #[serde(borrow, default)]
-    pub(super) file_logs: Option<Vec<FileLog<'a>>>,
+    pub(super) file_logs: Option<Vec<Obj<FileLog<'a>>>>,
 }
 
 /// v3: one file task of a host (`mode` 0 upload from the source, 1 download
@@ -177,11 +178,11 @@ pub(super) struct FileLog<'a> {
     #[serde(borrow, default)]
     pub(super) mode: R<'a>,
     #[serde(borrow, default)]
-    pub(super) src_ip: Option<Host<'a>>,
+    pub(super) src_ip: Option<Obj<Host<'a>>>,
     #[serde(borrow, default)]
     pub(super) src_path: R<'a>,
     #[serde(borrow, default)]
-    pub(super) dest_ip: Option<Host<'a>>,
+    pub(super) dest_ip: Option<Obj<Host<'a>>>,
     #[serde(borrow, default)]
     pub(super) dest_path: R<'a>,
     #[serde(borrow, default)]
@@ -203,9 +204,9 @@ pub(super) struct StatusData<'a> {
     #[serde(borrow, default)]
     pub(super) finished: R<'a>,
     #[serde(borrow, default)]
-    pub(super) job_instance: Option<JobInstance<'a>>,
+    pub(super) job_instance: Option<Obj<JobInstance<'a>>>,
     #[serde(borrow, default)]
-    pub(super) step_instance_list: Option<Vec<StepInstance<'a>>>,
+    pub(super) step_instance_list: Option<Vec<Obj<StepInstance<'a>>>>,
 }
 
 /// v3: the job instance. Times are epoch milliseconds, `total_time`
@@ -258,7 +259,7 @@ pub(super) struct StepInstance<'a> {
     #[serde(borrow, default)]
     pub(super) total_time: R<'a>,
     #[serde(borrow, default)]
-    pub(super) step_ip_result_list: Option<Vec<IpResult<'a>>>,
+    pub(super) step_ip_result_list: Option<Vec<Obj<IpResult<'a>>>>,
 }
 
 /// v3: one host's result in a step.

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind};
-use crate::json::{self, Raw};
+use crate::json::{self, Obj, Raw};
 use crate::note::{Note, Notes};
 use crate::options::Options;
 
@@ -104,7 +104,7 @@ pub(crate) fn error_body(input: &[u8]) -> Option<Error> {
         return None;
     }
     let text = crate::text::utf8(body).ok()?;
-    let w: WirePage<'_> = serde_json::from_str(text).ok()?;
+    let Obj(w): Obj<WirePage<'_>> = serde_json::from_str(text).ok()?;
     w.error_code.map(|c| vendor(Some(c), w.error_msg))
 }
 
@@ -124,7 +124,7 @@ pub(crate) fn parse<'p>(bytes: &'p [u8], opts: &Options) -> Result<Page<'p>, Err
     let body_start = input.len() - crate::detect::strip_bom(bytes).len();
     let body = input.get(body_start..).unwrap_or_default();
     json::check_depth(body.as_bytes(), opts.max_depth)?;
-    let w: WirePage<'p> = serde_json::from_str(body)
+    let Obj(w): Obj<WirePage<'p>> = serde_json::from_str(body)
         .map_err(|e| json::serde_error(&e, body.as_bytes()).rebase(bytes, body_start))?;
     if w.error_code.is_some() {
         return Err(vendor(w.error_code, w.error_msg));
@@ -133,7 +133,7 @@ pub(crate) fn parse<'p>(bytes: &'p [u8], opts: &Options) -> Result<Page<'p>, Err
         Some(r) => r,
         None => return Err(missing_result(&w, bytes)),
     };
-    let r: WireResult<'p> = serde_json::from_str(result.get()).map_err(|e| {
+    let Obj(r): Obj<WireResult<'p>> = serde_json::from_str(result.get()).map_err(|e| {
         let base = Raw(result).offset_in(input).unwrap_or(0);
         json::serde_error(&e, result.get().as_bytes()).rebase(bytes, base)
     })?;
@@ -227,7 +227,7 @@ fn missing_result(w: &WirePage<'_>, bytes: &[u8]) -> Error {
     if let Some(err) = w.error {
         let t = err.get();
         if t.starts_with('{') {
-            if let Ok(o) = serde_json::from_str::<WireErrorObject<'_>>(t)
+            if let Ok(Obj(o)) = serde_json::from_str::<Obj<WireErrorObject<'_>>>(t)
                 && (o.error_code.is_some()
                     || o.code.is_some()
                     || o.error_msg.is_some()

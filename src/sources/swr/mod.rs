@@ -20,7 +20,7 @@ use serde_json::value::RawValue;
 use crate::error::{Error, ErrorKind};
 use crate::event::{EventKind, LogEvent, Scalar};
 use crate::events::{Events, Inner};
-use crate::json::{self, Raw, Utf8Input};
+use crate::json::{self, Obj, Raw, Utf8Input};
 use crate::note::{Note, Notes};
 use crate::options::Options;
 use crate::sources::Source;
@@ -84,7 +84,7 @@ struct WireJob<'a> {
     #[serde(borrow, default)]
     pkg: Option<&'a RawValue>,
     #[serde(borrow, default)]
-    log: Option<Vec<WireBatch<'a>>>,
+    log: Option<Vec<Obj<WireBatch<'a>>>>,
     #[serde(borrow, default, rename = "errorCode")]
     error_code: Option<&'a RawValue>,
     #[serde(borrow, default, rename = "errorMessage")]
@@ -425,8 +425,8 @@ fn job_log_str<'a>(
     }
     let (wire, batches) = match fast::skim(input).and_then(|s| skimmed_wire(s)) {
         Some(parts) => parts,
-        None => match serde_json::from_str::<WireJob<'a>>(input) {
-            Ok(mut w) => {
+        None => match serde_json::from_str::<Obj<WireJob<'a>>>(input) {
+            Ok(Obj(mut w)) => {
                 let batches = w
                     .log
                     .take()
@@ -585,7 +585,7 @@ fn job_event<'a>(
     attr(&mut attrs, "creator_name", w.creator_name);
     attr(&mut attrs, "log_num", w.log_num);
     if let Some(pkg) = w.pkg.filter(|p| p.get().starts_with('{'))
-        && let Ok(p) = serde_json::from_str::<WirePkg<'a>>(pkg.get())
+        && let Ok(Obj(p)) = serde_json::from_str::<Obj<WirePkg<'a>>>(pkg.get())
     {
         attr(&mut attrs, "git_branch", p.git_branch);
         attr(&mut attrs, "git_clone_type", p.git_clone_type);
@@ -871,8 +871,8 @@ fn entries<'b, 'a>(
         }
         let tail = inner.get(pos..).unwrap_or_default();
         // The common shape in one pass; anything unusual goes the careful way.
-        let mut fast = serde_json::Deserializer::from_str(tail).into_iter::<FastEntry<'b>>();
-        if let Some(Ok(entry)) = fast.next()
+        let mut fast = serde_json::Deserializer::from_str(tail).into_iter::<Obj<FastEntry<'b>>>();
+        if let Some(Ok(Obj(entry))) = fast.next()
             && let Some(e) = usual_event(
                 cx,
                 entry.kind.map(|t| t.0),
@@ -891,9 +891,10 @@ fn entries<'b, 'a>(
             pos += fast.byte_offset();
             count += 1;
         } else {
-            let mut stream = serde_json::Deserializer::from_str(tail).into_iter::<WireEntry<'b>>();
+            let mut stream =
+                serde_json::Deserializer::from_str(tail).into_iter::<Obj<WireEntry<'b>>>();
             match stream.next() {
-                Some(Ok(entry)) => {
+                Some(Ok(Obj(entry))) => {
                     let used = stream.byte_offset();
                     out.push(entry_event(
                         cx,
@@ -921,8 +922,30 @@ fn entries<'b, 'a>(
                             at,
                         )
                     })?;
-                    rest_event(&mut out, pos, seq, Note::EntryInvalid);
-                    return Ok(out);
+                    // Well-formed JSON that is not an object (an array, a
+                    // string, …): that entry alone is kept raw, and the
+                    // entries after it are read. Anything else cannot be
+                    // resynchronised: the rest is kept raw.
+                    let mut value = serde_json::Deserializer::from_str(tail)
+                        .into_iter::<serde::de::IgnoredAny>();
+                    if let Some(Ok(_)) = value.next() {
+                        let end = pos + value.byte_offset();
+                        let mut notes = batch_notes;
+                        notes.insert(Note::EntryInvalid);
+                        out.push(raw_event(
+                            cx,
+                            inner.get(pos..end).unwrap_or_default(),
+                            job,
+                            seq,
+                            notes,
+                            p,
+                        ));
+                        pos = end;
+                        count += 1;
+                    } else {
+                        rest_event(&mut out, pos, seq, Note::EntryInvalid);
+                        return Ok(out);
+                    }
                 }
                 None => return Ok(out),
             }
@@ -1157,7 +1180,7 @@ struct WireError<'a> {
 /// If `input` is an SWR error body (`[{"errorCode", "errorMessage", "detail"}]`),
 /// returns the vendor error.
 fn vendor_array(input: &str) -> Result<(), Error> {
-    if let Ok(items) = serde_json::from_str::<Vec<WireError<'_>>>(input)
+    if let Ok(items) = serde_json::from_str::<Vec<Obj<WireError<'_>>>>(input)
         && let Some((code, first)) = items.iter().find_map(|i| i.error_code.map(|c| (c, i)))
     {
         return Err(vendor_error(Raw(code), first.error_message.map(Raw)));
@@ -1198,7 +1221,7 @@ fn history_str<'a>(input: &'a str, opts: &Options) -> Result<Vec<LogEvent<'a>>, 
     let start = json::skip_ws(input.as_bytes(), 0);
     if input.as_bytes().get(start) == Some(&b'{') {
         // A single object: an error body, or one job.
-        let wire: WireJob<'a> =
+        let Obj(wire): Obj<WireJob<'a>> =
             serde_json::from_str(input).map_err(|e| json::serde_error(&e, input.as_bytes()))?;
         if let Some(code) = wire.error_code {
             return Err(vendor_error(Raw(code), wire.error_message.map(Raw)));
@@ -1210,8 +1233,11 @@ fn history_str<'a>(input: &'a str, opts: &Options) -> Result<Vec<LogEvent<'a>>, 
             start,
         ));
     }
-    let jobs: Vec<WireJob<'a>> =
-        serde_json::from_str(input).map_err(|e| json::serde_error(&e, input.as_bytes()))?;
+    let jobs: Vec<WireJob<'a>> = serde_json::from_str::<Vec<Obj<WireJob<'a>>>>(input)
+        .map_err(|e| json::serde_error(&e, input.as_bytes()))?
+        .into_iter()
+        .map(|Obj(j)| j)
+        .collect();
     if let Some((code, err)) = jobs.iter().find_map(|j| j.error_code.map(|c| (c, j))) {
         return Err(vendor_error(Raw(code), err.error_message.map(Raw)));
     }
