@@ -57,9 +57,9 @@ notes! {
     /// The SWR `content` is not a JSON array of entries; its raw text is the message.
     InnerJsonInvalid = 4, "inner_json_invalid", true,
         "an SWR log content is not a JSON array of entries; its raw text is the message";
-    /// One inner entry could not be read; its raw text (and anything after it in the batch) is the message.
+    /// One inner entry could not be read: kept raw by itself when it is JSON but not an object, else with the rest of its batch.
     EntryInvalid = 5, "entry_invalid", true,
-        "an SWR log entry could not be read; its raw text and the rest of its batch are the message";
+        "an SWR log entry could not be read: an entry that is JSON but not an object is the message by itself; otherwise the rest of its batch is";
     /// The input ended early; this event holds the cut-off rest, raw.
     Truncated = 6, "truncated", true,
         "the input ended in the middle of a document; this event holds the cut-off rest, raw";
