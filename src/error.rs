@@ -288,7 +288,13 @@ impl fmt::Display for Error {
             escape_into(&mut msg, &v.message);
             let mut code = String::new();
             escape_into(&mut code, &v.code);
-            return write!(f, "vendor error {code}: {msg}");
+            // Either may be missing from the body: no dangling separators.
+            return match (code.is_empty(), msg.is_empty()) {
+                (false, false) => write!(f, "vendor error {code}: {msg}"),
+                (false, true) => write!(f, "vendor error {code}"),
+                (true, false) => write!(f, "vendor error: {msg}"),
+                (true, true) => f.write_str("vendor error"),
+            };
         }
         f.write_str(i.kind.as_str())?;
         if !i.detail.is_empty() {
@@ -444,6 +450,16 @@ mod tests {
         // A hostile message cannot inject terminal escapes.
         let e = Error::vendor_body("X", "bad\x1b]0;pwned\x07");
         assert_eq!(e.to_string(), "vendor error X: bad\\u{1b}]0;pwned\\u{7}");
+        // A body may leave out the code or the message.
+        assert_eq!(
+            Error::vendor_body("1241007", "").to_string(),
+            "vendor error 1241007"
+        );
+        assert_eq!(
+            Error::vendor_body("", "denied").to_string(),
+            "vendor error: denied"
+        );
+        assert_eq!(Error::vendor_body("", "").to_string(), "vendor error");
     }
 
     #[test]

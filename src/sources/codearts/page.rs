@@ -364,7 +364,7 @@ mod tests {
                 br#"{"error":{"error_code":"DEV.CB.1","error_msg":"boom"}}"#,
                 "vendor error DEV.CB.1: boom",
             ),
-            (br#"{"status":"fail"}"#, "vendor error fail: "),
+            (br#"{"status":"fail"}"#, "vendor error fail"),
             (
                 br#"{"status":"success"}"#,
                 "unexpected payload shape: expected `result` (a CodeArts real-time log page) or `error_code` (an error body) at line 1, column 1 (byte 0), near \"{\\\"status\\\":\\\"success\\\"}\"",
