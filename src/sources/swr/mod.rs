@@ -788,29 +788,35 @@ fn entries<'b, 'a>(
         // `content: ""`: a batch with no entries.
         return Ok(out);
     }
-    let rest_event = |out: &mut Vec<LogEvent<'a>>, pos: usize, seq: &mut u64, note: Note| {
-        let mut notes = batch_notes;
-        notes.insert(note);
-        out.push(raw_event(
-            cx,
-            inner.get(pos..).unwrap_or_default(),
-            job,
-            seq,
-            notes,
-            p,
-        ));
+    // `inner[from..to]` kept raw as one event noted `note`.
+    let keep_raw =
+        |out: &mut Vec<LogEvent<'a>>, from: usize, to: usize, seq: &mut u64, note: Note| {
+            let mut notes = batch_notes;
+            notes.insert(note);
+            out.push(raw_event(
+                cx,
+                inner.get(from..to).unwrap_or_default(),
+                job,
+                seq,
+                notes,
+                p,
+            ));
+        };
+    // Strict mode's error at `at`; lenient mode goes on (the caller keeps
+    // the part raw with the note).
+    let recover = |note: Note, kind: ErrorKind, detail: String, at: usize| {
+        let mut ignored = Notes::EMPTY;
+        cx.opts
+            .recover(&mut ignored, note, || cx.error(kind, detail, origin, at))
     };
     if b.get(pos) != Some(&b'[') {
-        let mut notes = Notes::EMPTY;
-        cx.opts.recover(&mut notes, Note::InnerJsonInvalid, || {
-            cx.error(
-                ErrorKind::Syntax,
-                "expected `[` (the log content is a JSON array of entries)",
-                origin,
-                pos,
-            )
-        })?;
-        rest_event(&mut out, pos, seq, Note::InnerJsonInvalid);
+        recover(
+            Note::InnerJsonInvalid,
+            ErrorKind::Syntax,
+            "expected `[` (the log content is a JSON array of entries)".into(),
+            pos,
+        )?;
+        keep_raw(&mut out, pos, b.len(), seq, Note::InnerJsonInvalid);
         return Ok(out);
     }
     pos += 1;
@@ -820,53 +826,44 @@ fn entries<'b, 'a>(
         match b.get(pos) {
             None => {
                 // The array never closed.
-                let mut notes = Notes::EMPTY;
-                cx.opts.recover(&mut notes, Note::Truncated, || {
-                    cx.error(
-                        ErrorKind::Eof,
-                        "expected `]` (the entry array is not closed)",
-                        origin,
-                        pos,
-                    )
-                })?;
+                recover(
+                    Note::Truncated,
+                    ErrorKind::Eof,
+                    "expected `]` (the entry array is not closed)".into(),
+                    pos,
+                )?;
                 match out.last_mut() {
                     Some(last) => last.notes.insert(Note::Truncated),
-                    None => rest_event(&mut out, pos, seq, Note::Truncated),
+                    None => keep_raw(&mut out, pos, b.len(), seq, Note::Truncated),
                 }
                 return Ok(out);
             }
             Some(b']') => {
                 let end = json::skip_ws(b, pos + 1);
                 if end < b.len() {
-                    let mut notes = Notes::EMPTY;
-                    cx.opts.recover(&mut notes, Note::InnerJsonInvalid, || {
-                        cx.error(
-                            ErrorKind::Syntax,
-                            "trailing characters after the entry array",
-                            origin,
-                            end,
-                        )
-                    })?;
-                    rest_event(&mut out, end, seq, Note::InnerJsonInvalid);
+                    recover(
+                        Note::InnerJsonInvalid,
+                        ErrorKind::Syntax,
+                        "trailing characters after the entry array".into(),
+                        end,
+                    )?;
+                    keep_raw(&mut out, end, b.len(), seq, Note::InnerJsonInvalid);
                 }
                 return Ok(out);
             }
             Some(_) => {}
         }
         if count >= cx.opts.max_entries {
-            let mut notes = Notes::EMPTY;
-            cx.opts.recover(&mut notes, Note::TooManyEntries, || {
-                cx.error(
-                    ErrorKind::Limit,
-                    format!(
-                        "more than {} entries in one batch (the max_entries option)",
-                        cx.opts.max_entries
-                    ),
-                    origin,
-                    pos,
-                )
-            })?;
-            rest_event(&mut out, pos, seq, Note::TooManyEntries);
+            recover(
+                Note::TooManyEntries,
+                ErrorKind::Limit,
+                format!(
+                    "more than {} entries in one batch (the max_entries option)",
+                    cx.opts.max_entries
+                ),
+                pos,
+            )?;
+            keep_raw(&mut out, pos, b.len(), seq, Note::TooManyEntries);
             return Ok(out);
         }
         let tail = inner.get(pos..).unwrap_or_default();
@@ -912,16 +909,12 @@ fn entries<'b, 'a>(
                 Some(Err(e)) => {
                     let err = json::serde_error(&e, tail.as_bytes());
                     let at = pos + err.position().map_or(0, |p| p.byte);
-                    let mut notes = Notes::EMPTY;
-                    cx.opts.recover(&mut notes, Note::EntryInvalid, || {
-                        let kind = err.kind();
-                        cx.error(
-                            kind,
-                            format!("in a log entry: {}", err.detail()),
-                            origin,
-                            at,
-                        )
-                    })?;
+                    recover(
+                        Note::EntryInvalid,
+                        err.kind(),
+                        format!("in a log entry: {}", err.detail()),
+                        at,
+                    )?;
                     // Well-formed JSON that is not an object (an array, a
                     // string, …): that entry alone is kept raw, and the
                     // entries after it are read. Anything else cannot be
@@ -930,20 +923,11 @@ fn entries<'b, 'a>(
                         .into_iter::<serde::de::IgnoredAny>();
                     if let Some(Ok(_)) = value.next() {
                         let end = pos + value.byte_offset();
-                        let mut notes = batch_notes;
-                        notes.insert(Note::EntryInvalid);
-                        out.push(raw_event(
-                            cx,
-                            inner.get(pos..end).unwrap_or_default(),
-                            job,
-                            seq,
-                            notes,
-                            p,
-                        ));
+                        keep_raw(&mut out, pos, end, seq, Note::EntryInvalid);
                         pos = end;
                         count += 1;
                     } else {
-                        rest_event(&mut out, pos, seq, Note::EntryInvalid);
+                        keep_raw(&mut out, pos, b.len(), seq, Note::EntryInvalid);
                         return Ok(out);
                     }
                 }
@@ -955,16 +939,13 @@ fn entries<'b, 'a>(
             Some(b',') => pos += 1,
             Some(b']') | None => {}
             Some(_) => {
-                let mut notes = Notes::EMPTY;
-                cx.opts.recover(&mut notes, Note::EntryInvalid, || {
-                    cx.error(
-                        ErrorKind::Syntax,
-                        "expected `,` or `]` after a log entry",
-                        origin,
-                        pos,
-                    )
-                })?;
-                rest_event(&mut out, pos, seq, Note::EntryInvalid);
+                recover(
+                    Note::EntryInvalid,
+                    ErrorKind::Syntax,
+                    "expected `,` or `]` after a log entry".into(),
+                    pos,
+                )?;
+                keep_raw(&mut out, pos, b.len(), seq, Note::EntryInvalid);
                 return Ok(out);
             }
         }
