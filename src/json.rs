@@ -46,6 +46,28 @@ impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Obj<T> {
     }
 }
 
+/// At most 40 characters of a raw value, for error messages.
+pub(crate) fn clip(s: &str) -> String {
+    let mut out: String = s.chars().take(40).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// Keeps a value that could not be read as an attribute, as sent.
+pub(crate) fn keep_raw<'b>(
+    attrs: &mut Vec<(&'static str, Scalar<'b>)>,
+    name: &'static str,
+    raw: Raw<'b>,
+) {
+    let value = match raw.scalar() {
+        Ok(Some(s)) => s,
+        _ => Scalar::Str(Cow::Borrowed(raw.text())),
+    };
+    attrs.push((name, value));
+}
+
 /// The objects of an optional array, unwrapped (in place: `Obj<T>` and
 /// `T` have the same layout, so the vector is reused).
 pub(crate) fn objs<T>(v: Option<Vec<Obj<T>>>) -> Vec<T> {
@@ -105,6 +127,25 @@ impl<'a> Raw<'a> {
             Some(b'n') => Ok(None),
             Some(b'-' | b'0'..=b'9') => Ok(Some(number(t).ok_or(WrongType)?)),
             _ => Err(WrongType),
+        }
+    }
+
+    /// [`int`](Raw::int) in `range`; the error is the detail of a message
+    /// about field `name`.
+    pub(crate) fn int_in(
+        self,
+        name: &str,
+        range: &std::ops::RangeInclusive<i64>,
+    ) -> Result<Option<i64>, String> {
+        match self.int() {
+            Ok(Some(v)) if range.contains(&v) => Ok(Some(v)),
+            Ok(None) => Ok(None),
+            _ => Err(format!(
+                "`{name}` must be an integer in {}..={}, found {}",
+                range.start(),
+                range.end(),
+                clip(self.text())
+            )),
         }
     }
 

@@ -119,21 +119,11 @@ impl<'a> Cx<'a, '_> {
         let Some(raw) = raw.map(Raw) else {
             return Ok(None);
         };
-        match raw.int() {
-            Ok(Some(v)) if range.contains(&v) => Ok(Some(v)),
-            Ok(None) => Ok(None),
-            _ => {
+        match raw.int_in(name, &range) {
+            Ok(v) => Ok(v),
+            Err(detail) => {
                 self.opts.recover(notes, Note::InvalidValue, || {
-                    self.err_raw(
-                        ErrorKind::Value,
-                        format!(
-                            "`{name}` must be an integer in {}..={}, found {}",
-                            range.start(),
-                            range.end(),
-                            clip(raw.text())
-                        ),
-                        raw,
-                    )
+                    self.err_raw(ErrorKind::Value, detail, raw)
                 })?;
                 keep_raw(attrs, name, raw);
                 Ok(None)
@@ -444,15 +434,6 @@ fn non_empty(raw: R<'_>) -> Option<Scalar<'_>> {
     }
 }
 
-/// Keeps a value that could not be read as an attribute, as sent.
-fn keep_raw<'a>(attrs: &mut Attrs<'a>, name: &'static str, raw: Raw<'a>) {
-    let value = match raw.scalar() {
-        Ok(Some(s)) => s,
-        _ => Scalar::Str(Cow::Borrowed(raw.text())),
-    };
-    attrs.push((name, value));
-}
-
 /// Adds a scalar attribute if present and not an empty string.
 fn attr<'a>(attrs: &mut Attrs<'a>, name: &'static str, raw: R<'a>) {
     if let Some(Ok(Some(v))) = raw.map(|r| Raw(r).scalar()) {
@@ -470,14 +451,7 @@ fn time_attr<'a>(attrs: &mut Attrs<'a>, name: &'static str, t: Option<Timestamp>
     }
 }
 
-/// At most 40 characters of a raw value, for messages.
-pub(super) fn clip(s: &str) -> String {
-    let mut out: String = s.chars().take(40).collect();
-    if out.len() < s.len() {
-        out.push('…');
-    }
-    out
-}
+pub(super) use crate::json::{clip, keep_raw};
 
 // ---------------------------------------------------------------------------
 // Front doors

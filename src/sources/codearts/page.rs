@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind};
-use crate::json::{self, Obj, Raw};
+use crate::json::{self, Obj, Raw, clip};
 use crate::note::{Note, Notes};
 use crate::options::Options;
 
@@ -249,14 +249,6 @@ fn missing_result(w: &WirePage<'_>, bytes: &[u8]) -> Error {
         bytes,
         0,
     )
-}
-
-fn clip(s: &str) -> String {
-    let mut out: String = s.chars().take(40).collect();
-    if out.len() < s.len() {
-        out.push('…');
-    }
-    out
 }
 
 /// The CodeArts docs' example carries its line breaks as the two characters

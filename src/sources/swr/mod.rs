@@ -20,7 +20,7 @@ use serde_json::value::RawValue;
 use crate::error::{Error, ErrorKind};
 use crate::event::{EventKind, LogEvent, Scalar};
 use crate::events::{Events, Inner};
-use crate::json::{self, Obj, Raw, Utf8Input};
+use crate::json::{self, Obj, Raw, Utf8Input, clip, keep_raw};
 use crate::note::{Note, Notes};
 use crate::options::Options;
 use crate::sources::Source;
@@ -193,46 +193,16 @@ fn int_field<'b>(
     let Some(raw) = raw.map(Raw) else {
         return Ok(None);
     };
-    match raw.int() {
-        Ok(Some(v)) if range.contains(&v) => Ok(Some(v)),
-        Ok(None) => Ok(None),
-        _ => {
+    match raw.int_in(name, &range) {
+        Ok(v) => Ok(v),
+        Err(detail) => {
             cx.opts.recover(notes, Note::InvalidValue, || {
-                cx.raw_error(
-                    ErrorKind::Value,
-                    format!(
-                        "`{name}` must be an integer in {}..={}, found {}",
-                        range.start(),
-                        range.end(),
-                        clip(raw.text())
-                    ),
-                    raw,
-                    text,
-                    origin,
-                )
+                cx.raw_error(ErrorKind::Value, detail, raw, text, origin)
             })?;
             keep_raw(attrs, name, raw);
             Ok(None)
         }
     }
-}
-
-/// Keeps a value that could not be read as an attribute, as sent.
-fn keep_raw<'b>(attrs: &mut Vec<(&'static str, Scalar<'b>)>, name: &'static str, raw: Raw<'b>) {
-    let value = match raw.scalar() {
-        Ok(Some(s)) => s,
-        _ => Scalar::Str(Cow::Borrowed(raw.text())),
-    };
-    attrs.push((name, value));
-}
-
-/// At most 40 characters of a raw value, for messages.
-fn clip(s: &str) -> String {
-    let mut out: String = s.chars().take(40).collect();
-    if out.len() < s.len() {
-        out.push('…');
-    }
-    out
 }
 
 /// Reads a state field: (status, vendor_status).
