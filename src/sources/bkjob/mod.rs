@@ -529,6 +529,22 @@ where
     match serde_json::from_str::<json::Obj<wire::Envelope<'a, T>>>(input) {
         Ok(json::Obj(env)) => {
             vendor_check(env.result, env.code, env.message)?;
+            // An unreadable `result` is no verdict either way: strict mode
+            // says so; lenient mode reads the data, and with none there is
+            // nothing to read and nothing else to say.
+            if let Some(r) = env.result.map(Raw)
+                && r.boolean().is_err()
+                && (cx.opts.is_strict() || env.data.is_none())
+            {
+                return Err(cx.err_raw(
+                    ErrorKind::Value,
+                    format!(
+                        "`result` must be a boolean (or \"true\"/\"false\"), found {}",
+                        clip(r.text())
+                    ),
+                    r,
+                ));
+            }
             if env.data.is_none() && env.result.is_none() && env.code.is_none() {
                 return Err(cx.err_at(
                     ErrorKind::Schema,

@@ -123,6 +123,7 @@ type Advance<'a> = Result<Option<(Option<LogEvent<'a>>, Option<LineCursor<'a>>)>
 impl<'a> Iterator for BkEvents<'a> {
     type Item = Result<LogEvent<'a>, Error>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         let cx = Cx {
             input: self.input,
