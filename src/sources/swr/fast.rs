@@ -322,7 +322,7 @@ pub(super) fn batch<'a>(
                     }
                 }
             }
-            let ev = usual_event(
+            usual_event(
                 cx,
                 e.kind,
                 e.message,
@@ -333,8 +333,8 @@ pub(super) fn batch<'a>(
                 seq,
                 Notes::EMPTY,
                 &Same,
+                &mut out,
             )?;
-            out.push(ev);
             seq += 1;
             c.skip_ws()?;
             match c.next()? {

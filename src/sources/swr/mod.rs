@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind};
-use crate::event::{EventKind, LogEvent, Scalar};
+use crate::event::{Context, EventKind, LogEvent, Scalar};
 use crate::events::{Events, Inner};
 use crate::json::{self, Obj, Raw, Utf8Input, clip, keep_raw};
 use crate::note::{Note, Notes};
@@ -333,10 +333,7 @@ impl<'a> Iterator for JobLogEvents<'a> {
         if let Some(e) = self.first.take() {
             return Some(Ok(e));
         }
-        loop {
-            if let Some(e) = self.current.next() {
-                return Some(Ok(e));
-            }
+        while self.current.as_slice().is_empty() {
             let batch = self.batches.next()?;
             let cx = Ctx {
                 input: self.input,
@@ -347,6 +344,8 @@ impl<'a> Iterator for JobLogEvents<'a> {
                 Err(e) => return Some(Err(json::anchor(e, self.original))),
             }
         }
+        // Straight from the batch's buffer into the result: one copy.
+        self.current.next().map(Ok)
     }
 }
 
@@ -840,7 +839,7 @@ fn entries<'b, 'a>(
         // The common shape in one pass; anything unusual goes the careful way.
         let mut fast = serde_json::Deserializer::from_str(tail).into_iter::<Obj<FastEntry<'b>>>();
         if let Some(Ok(Obj(entry))) = fast.next()
-            && let Some(e) = usual_event(
+            && usual_event(
                 cx,
                 entry.kind.map(|t| t.0),
                 entry.message.map(|t| t.0),
@@ -851,9 +850,10 @@ fn entries<'b, 'a>(
                 *seq,
                 batch_notes,
                 p,
+                &mut out,
             )
+            .is_some()
         {
-            out.push(e);
             *seq += 1;
             pos += fast.byte_offset();
             count += 1;
@@ -938,10 +938,12 @@ struct FastEntry<'b> {
     progress: Option<u8>,
 }
 
-/// The event of a usual entry (read by [`FastEntry`] or by the scanner in
-/// `fast.rs`), or `None` when anything about it needs a note or an error:
-/// [`entry_event`] then reads it again, carefully, and decides. Both give
-/// the same event for the entries this one accepts.
+/// Pushes the event of a usual entry (read by [`FastEntry`] or by the
+/// scanner in `fast.rs`) onto `out`, or returns `None` (pushing nothing)
+/// when anything about it needs a note or an error: [`entry_event`] then
+/// reads it again, carefully, and decides. Both give the same event for the
+/// entries this one accepts. The event is built in the push itself: an
+/// event is large, and every move of it is a copy.
 #[allow(clippy::too_many_arguments)]
 fn usual_event<'b, 'a>(
     cx: &Ctx<'_, '_>,
@@ -954,7 +956,8 @@ fn usual_event<'b, 'a>(
     seq: u64,
     batch_notes: Notes,
     p: &impl Promote<'b, 'a>,
-) -> Option<LogEvent<'a>> {
+    out: &mut Vec<LogEvent<'a>>,
+) -> Option<()> {
     let kind = match &kind {
         None => EventKind::Line,
         Some(t) if t.eq_ignore_ascii_case("phase") => EventKind::Phase,
@@ -992,14 +995,19 @@ fn usual_event<'b, 'a>(
         Some(v) if v > 100 => return None,
         v => v,
     };
-    let mut e = LogEvent::new(Source::SwrJobLog, kind, seq, p.text(message));
-    e.ctx.job = job.cloned();
-    e.time = time;
-    e.status = status;
-    e.vendor_status = vendor;
-    e.progress = progress;
-    e.notes = notes;
-    Some(e)
+    out.push(LogEvent {
+        time,
+        status,
+        vendor_status: vendor,
+        progress,
+        ctx: Context {
+            job: job.cloned(),
+            ..Context::default()
+        },
+        notes,
+        ..LogEvent::new(Source::SwrJobLog, kind, seq, p.text(message))
+    });
+    Some(())
 }
 
 /// One inner entry as an event.
