@@ -107,6 +107,37 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// A key and its colon: the key's field bit (see [`key_bit`]). `None`
+    /// gives up.
+    #[inline]
+    fn field_key(&mut self) -> Option<u8> {
+        if let Some((bit, len)) = self.b.get(self.i..).and_then(usual_key) {
+            self.i += len;
+            return Some(bit);
+        }
+        self.any_key()
+    }
+
+    /// A key and its colon, byte by byte: [`Cursor::field_key`] for the
+    /// keys [`usual_key`] does not know.
+    fn any_key(&mut self) -> Option<u8> {
+        self.expect(b'"')?;
+        // Keys are plain ASCII: read them straight off the bytes.
+        let key_start = self.i;
+        while self
+            .b
+            .get(self.i)
+            .is_some_and(|x| x.is_ascii_alphanumeric() || *x == b'_')
+        {
+            self.i += 1;
+        }
+        let key = self.b.get(key_start..self.i)?;
+        self.expect(b'"')?;
+        self.skip_ws()?;
+        self.expect(b':')?;
+        Some(key_bit(key))
+    }
+
     /// A scalar to skip (string, number, literal); `None` for anything else.
     fn skip_scalar(&mut self, body: &'a str) -> Option<()> {
         match self.peek()? {
@@ -205,16 +236,46 @@ struct Entry<'a> {
     seen: u8,
 }
 
-/// Reads one field value into `e`; `None` gives up.
-fn field<'a>(c: &mut Cursor<'a>, body: &'a str, key: &[u8], e: &mut Entry<'a>) -> Option<()> {
-    let bit = match key {
+/// The field bit of a key: 1 `Type`, 2 `Message`, 4 `Time`, 8 `State`,
+/// 16 `Progress` (either case of the first letter), 0 for any other key.
+fn key_bit(key: &[u8]) -> u8 {
+    match key {
         b"Type" | b"type" => 1,
         b"Message" | b"message" => 2,
         b"Time" | b"time" => 4,
         b"State" | b"state" => 8,
         b"Progress" | b"progress" => 16,
-        _ => return c.skip_scalar(body),
-    };
+        _ => 0,
+    }
+}
+
+/// A key as Go's encoder writes the entry's fields, colon included, at the
+/// start of `rest` (`\"Message\":`, outer escapes and all): its field bit
+/// and its length, as [`Cursor::any_key`] reads the same bytes; `None`
+/// leaves anything else to that reader.
+#[inline]
+fn usual_key(rest: &[u8]) -> Option<(u8, usize)> {
+    // One comparison of constant length per arm, which compiles to a few
+    // word compares (a shared one of varying length calls `memcmp`).
+    #[inline(always)]
+    fn hit(rest: &[u8], key: &[u8], bit: u8) -> Option<(u8, usize)> {
+        rest.starts_with(key).then_some((bit, key.len()))
+    }
+    match rest.get(2)? {
+        b'T' => hit(rest, b"\\\"Type\\\":", 1).or_else(|| hit(rest, b"\\\"Time\\\":", 4)),
+        b'M' => hit(rest, b"\\\"Message\\\":", 2),
+        b'S' => hit(rest, b"\\\"State\\\":", 8),
+        b'P' => hit(rest, b"\\\"Progress\\\":", 16),
+        _ => None,
+    }
+}
+
+/// Reads the value of the field `bit` (see [`key_bit`]) into `e`; `None`
+/// gives up.
+fn field<'a>(c: &mut Cursor<'a>, body: &'a str, bit: u8, e: &mut Entry<'a>) -> Option<()> {
+    if bit == 0 {
+        return c.skip_scalar(body);
+    }
     if e.seen & bit != 0 {
         return None; // a duplicate key: the careful path reports it
     }
@@ -298,22 +359,9 @@ pub(super) fn batch<'a>(
             } else {
                 loop {
                     c.skip_ws()?;
-                    c.expect(b'"')?;
-                    // Keys are plain ASCII: read them straight off the bytes.
-                    let key_start = c.i;
-                    while c
-                        .b
-                        .get(c.i)
-                        .is_some_and(|x| x.is_ascii_alphanumeric() || *x == b'_')
-                    {
-                        c.i += 1;
-                    }
-                    let key = c.b.get(key_start..c.i)?;
-                    c.expect(b'"')?;
+                    let bit = c.field_key()?;
                     c.skip_ws()?;
-                    c.expect(b':')?;
-                    c.skip_ws()?;
-                    field(&mut c, body, key, &mut e)?;
+                    field(&mut c, body, bit, &mut e)?;
                     c.skip_ws()?;
                     match c.next()? {
                         b',' => {}
@@ -769,6 +817,39 @@ mod tests {
                         );
                     }
                 }
+            }
+        }
+    }
+
+    proptest! {
+        /// Where the usual-key shortcut takes a key, the byte-by-byte key
+        /// reader takes the same key, with the same length, from the same
+        /// bytes; keys near the usual ones, in other cases, with spaces,
+        /// raw quotes, other escapes.
+        #[test]
+        fn usual_key_agrees_with_key_reader(
+            open in prop_oneof![4 => Just("\\\""), 1 => Just("\""), 1 => Just("\\"), 1 => Just("")],
+            name in prop_oneof![
+                8 => prop_oneof![
+                    Just("Type"), Just("Time"), Just("Message"), Just("State"), Just("Progress"),
+                ],
+                4 => prop_oneof![
+                    Just("type"), Just("Types"), Just("Tim"), Just("Ty"), Just("T"), Just("Mess"),
+                    Just("Messages"), Just("Stat"), Just("Progres"), Just("P_x"), Just("Sé"),
+                    Just(""), Just("Extra"),
+                ],
+            ],
+            close in prop_oneof![
+                6 => Just("\\\":"), 1 => Just("\\\" :"), 1 => Just("\\\""), 1 => Just("\":"),
+                1 => Just("\\\"\\\":"), 1 => Just(":"), 1 => Just("\\/\":"),
+            ],
+            tail in "[ :\"\\\\a1{]{0,3}",
+        ) {
+            let text = format!("{open}{name}{close}{tail}");
+            let mut c = Cursor { b: text.as_bytes(), i: 0 };
+            if let Some((bit, len)) = usual_key(text.as_bytes()) {
+                prop_assert_eq!(c.any_key(), Some(bit));
+                prop_assert_eq!(c.i, len);
             }
         }
     }
