@@ -169,9 +169,7 @@ fn decode(raw: &str) -> Option<Cow<'static, str>> {
     let mut c = Cursor { b, i: 0 };
     loop {
         let start = c.i;
-        while b.get(c.i).is_some_and(|&x| x != b'\\') {
-            c.i += 1;
-        }
+        c.i = memchr::memchr(b'\\', b.get(start..)?).map_or(b.len(), |k| start + k);
         out.extend_from_slice(b.get(start..c.i)?);
         if c.i >= b.len() {
             break;
