@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind};
-use crate::event::{EventKind, LogEvent, Scalar};
+use crate::event::{Context, EventKind, LogEvent, Scalar};
 use crate::events::{Events, Inner};
 use crate::json::{self, Obj, Raw, Utf8Input, clip, keep_raw};
 use crate::note::{Note, Notes};
@@ -333,10 +333,7 @@ impl<'a> Iterator for JobLogEvents<'a> {
         if let Some(e) = self.first.take() {
             return Some(Ok(e));
         }
-        loop {
-            if let Some(e) = self.current.next() {
-                return Some(Ok(e));
-            }
+        while self.current.as_slice().is_empty() {
             let batch = self.batches.next()?;
             let cx = Ctx {
                 input: self.input,
@@ -347,6 +344,8 @@ impl<'a> Iterator for JobLogEvents<'a> {
                 Err(e) => return Some(Err(json::anchor(e, self.original))),
             }
         }
+        // Straight from the batch's buffer into the result: one copy.
+        self.current.next().map(Ok)
     }
 }
 
@@ -700,24 +699,31 @@ impl<'a> Promote<'_, 'a> for Copied {
 /// The state spellings seen on the wire, so a `vendor_status` that is one
 /// of them needs no copy.
 fn known_spelling(s: &str) -> Option<&'static str> {
-    const SPELLINGS: &[&str] = &[
-        "waiting",
-        "pulling",
-        "Building",
-        "Successful",
-        "success",
-        "Waiting",
-        "Failed",
-        "Timeout",
-        "Cancel",
-        "building",
-        "successful",
-        "failed",
-        "timeout",
-        "cancel",
-        "running",
-    ];
-    SPELLINGS.iter().copied().find(|k| *k == s)
+    known_state(s).map(|(k, _)| k)
+}
+
+/// A state spelling seen on the wire, as written, with its status (what
+/// [`map_state`] gives it): the usual entry's state in one `match`, without
+/// the trimming, case-blind walk of [`STATES`].
+fn known_state(s: &str) -> Option<(&'static str, Status)> {
+    Some(match s {
+        "waiting" => ("waiting", Status::Pending),
+        "pulling" => ("pulling", Status::Pending),
+        "Building" => ("Building", Status::Running),
+        "Successful" => ("Successful", Status::Succeeded),
+        "success" => ("success", Status::Succeeded),
+        "Waiting" => ("Waiting", Status::Pending),
+        "Failed" => ("Failed", Status::Failed),
+        "Timeout" => ("Timeout", Status::TimedOut),
+        "Cancel" => ("Cancel", Status::Cancelled),
+        "building" => ("building", Status::Running),
+        "successful" => ("successful", Status::Succeeded),
+        "failed" => ("failed", Status::Failed),
+        "timeout" => ("timeout", Status::TimedOut),
+        "cancel" => ("cancel", Status::Cancelled),
+        "running" => ("running", Status::Running),
+        _ => return None,
+    })
 }
 
 /// An event that keeps unparsed text raw.
@@ -840,7 +846,7 @@ fn entries<'b, 'a>(
         // The common shape in one pass; anything unusual goes the careful way.
         let mut fast = serde_json::Deserializer::from_str(tail).into_iter::<Obj<FastEntry<'b>>>();
         if let Some(Ok(Obj(entry))) = fast.next()
-            && let Some(e) = usual_event(
+            && usual_event(
                 cx,
                 entry.kind.map(|t| t.0),
                 entry.message.map(|t| t.0),
@@ -851,9 +857,10 @@ fn entries<'b, 'a>(
                 *seq,
                 batch_notes,
                 p,
+                &mut out,
             )
+            .is_some()
         {
-            out.push(e);
             *seq += 1;
             pos += fast.byte_offset();
             count += 1;
@@ -938,10 +945,12 @@ struct FastEntry<'b> {
     progress: Option<u8>,
 }
 
-/// The event of a usual entry (read by [`FastEntry`] or by the scanner in
-/// `fast.rs`), or `None` when anything about it needs a note or an error:
-/// [`entry_event`] then reads it again, carefully, and decides. Both give
-/// the same event for the entries this one accepts.
+/// Pushes the event of a usual entry (read by [`FastEntry`] or by the
+/// scanner in `fast.rs`) onto `out`, or returns `None` (pushing nothing)
+/// when anything about it needs a note or an error: [`entry_event`] then
+/// reads it again, carefully, and decides. Both give the same event for the
+/// entries this one accepts. The event is built in the push itself: an
+/// event is large, and every move of it is a copy.
 #[allow(clippy::too_many_arguments)]
 fn usual_event<'b, 'a>(
     cx: &Ctx<'_, '_>,
@@ -954,7 +963,8 @@ fn usual_event<'b, 'a>(
     seq: u64,
     batch_notes: Notes,
     p: &impl Promote<'b, 'a>,
-) -> Option<LogEvent<'a>> {
+    out: &mut Vec<LogEvent<'a>>,
+) -> Option<()> {
     let kind = match &kind {
         None => EventKind::Line,
         Some(t) if t.eq_ignore_ascii_case("phase") => EventKind::Phase,
@@ -979,27 +989,35 @@ fn usual_event<'b, 'a>(
     };
     let (status, vendor) = match state {
         None => (None, None),
-        Some(s) => match map_state(&s) {
-            Some(st) => (Some(st), Some(p.scalar(Scalar::Str(s)))),
-            None if cx.opts.is_strict() && cx.opts.unknown_status_is_error => return None,
-            None => {
-                notes.insert(Note::UnknownStatus);
-                (Some(Status::Unknown), Some(p.scalar(Scalar::Str(s))))
-            }
+        Some(s) => match known_state(&s) {
+            Some((k, st)) => (Some(st), Some(Scalar::Str(Cow::Borrowed(k)))),
+            None => match map_state(&s) {
+                Some(st) => (Some(st), Some(p.scalar(Scalar::Str(s)))),
+                None if cx.opts.is_strict() && cx.opts.unknown_status_is_error => return None,
+                None => {
+                    notes.insert(Note::UnknownStatus);
+                    (Some(Status::Unknown), Some(p.scalar(Scalar::Str(s))))
+                }
+            },
         },
     };
     let progress = match progress {
         Some(v) if v > 100 => return None,
         v => v,
     };
-    let mut e = LogEvent::new(Source::SwrJobLog, kind, seq, p.text(message));
-    e.ctx.job = job.cloned();
-    e.time = time;
-    e.status = status;
-    e.vendor_status = vendor;
-    e.progress = progress;
-    e.notes = notes;
-    Some(e)
+    out.push(LogEvent {
+        time,
+        status,
+        vendor_status: vendor,
+        progress,
+        ctx: Context {
+            job: job.cloned(),
+            ..Context::default()
+        },
+        notes,
+        ..LogEvent::new(Source::SwrJobLog, kind, seq, p.text(message))
+    });
+    Some(())
 }
 
 /// One inner entry as an event.
@@ -1231,6 +1249,35 @@ mod tests {
         }
     }
 
+    /// The spellings read without the table walk get the table's status,
+    /// and are kept as written.
+    #[test]
+    fn known_states_agree_with_the_table() {
+        let spellings = [
+            "waiting",
+            "pulling",
+            "Building",
+            "Successful",
+            "success",
+            "Waiting",
+            "Failed",
+            "Timeout",
+            "Cancel",
+            "building",
+            "successful",
+            "failed",
+            "timeout",
+            "cancel",
+            "running",
+        ];
+        for v in spellings {
+            assert_eq!(known_state(v), Some((v, map_state(v).unwrap())), "{v}");
+        }
+        for v in ["", "WAITING", " waiting", "Succ", "cancelled", "Running"] {
+            assert_eq!(known_state(v), None, "{v}");
+        }
+    }
+
     #[test]
     fn repair_unescaped_content() {
         let bad = r#"{"log":[{"content":"[{"Type":"phase","Message":"a\"b"}]","created_at":"x"}]}"#;
@@ -1351,6 +1398,102 @@ mod tests {
                 let fast: Vec<String> = fast.iter().map(LogEvent::to_ndjson).collect();
                 prop_assert_eq!(Ok(fast), careful, "batch {}", inner);
             }
+        }
+    }
+
+    /// An entry written in unusual ways: keys in lower case, near misses of
+    /// the usual keys, a space before the colon, a key twice, values of
+    /// every type under any key.
+    fn odd_entry() -> impl Strategy<Value = String> {
+        let key = prop_oneof![
+            Just("Type"),
+            Just("type"),
+            Just("Message"),
+            Just("message"),
+            Just("Time"),
+            Just("time"),
+            Just("State"),
+            Just("state"),
+            Just("Progress"),
+            Just("progress"),
+            Just("Types"),
+            Just("Tim"),
+            Just("Messages"),
+            Just("Extra"),
+            Just("Progres"),
+        ];
+        let value = prop_oneof![
+            Just("\"content\""),
+            Just("\"phase\""),
+            Just("\"Building\""),
+            Just("\"WEIRD\""),
+            Just("\"2018-12-06T06:45:16Z\""),
+            Just("\"a \\u003e b\""),
+            Just("\"\""),
+            Just("42"),
+            Just("100"),
+            Just("101"),
+            Just("null"),
+            Just("true"),
+            Just("[1]"),
+        ];
+        let colon = prop_oneof![4 => Just(":"), 1 => Just(" :"), 1 => Just(": ")];
+        proptest::collection::vec((key, colon, value), 0..5).prop_map(|fields| {
+            let parts: Vec<String> = fields
+                .into_iter()
+                .map(|(k, c, v)| format!("\"{k}\"{c}{v}"))
+                .collect();
+            format!("{{{}}}", parts.join(","))
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 512,
+            failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
+            ..ProptestConfig::default()
+        })]
+
+        /// A batch read by `batch_events` (the scanner, with its usual-key
+        /// shortcut, first) gives exactly what the careful path alone gives:
+        /// the same events and the same next `seq`, or the same error, in
+        /// both modes, with and without a low entry limit.
+        #[test]
+        fn batch_events_equal_careful_path(
+            items in proptest::collection::vec(prop_oneof![3 => entry(), 2 => odd_entry()], 0..6),
+            strict in any::<bool>(),
+            few in proptest::bool::weighted(0.2),
+        ) {
+            let inner = format!("[{}]", items.join(","));
+            let doc = format!("{{\"content\":{}}}", serde_json::to_string(&inner).unwrap());
+            let raw: &str = &doc[11..doc.len() - 1];
+            let body = &raw[1..raw.len() - 1];
+            let mut opts = if strict { Options::strict() } else { Options::default() };
+            if few {
+                opts.max_entries = 2;
+            }
+            let cx = Ctx { input: &doc, opts: &opts };
+            let job = Some(Cow::Borrowed("7"));
+            let ndjson = |r: Result<Vec<LogEvent<'_>>, Error>| {
+                r.map(|v| v.iter().map(LogEvent::to_ndjson).collect::<Vec<_>>())
+                    .map_err(|e| e.to_string())
+            };
+            let mut seq = 3;
+            let got = ndjson(batch_events(&cx, Some(raw), job.as_ref(), &mut seq));
+            let base = json::offset_in(raw, &doc).unwrap() + 1;
+            let mut careful_seq = 3;
+            let want = match json::decode_str(raw).unwrap() {
+                Cow::Borrowed(text) => ndjson(entries(
+                    &cx, text, Origin::Direct { base }, job.as_ref(), &mut careful_seq,
+                    Notes::EMPTY, &Same,
+                )),
+                Cow::Owned(text) => ndjson(entries(
+                    &cx, &text, Origin::Escaped { base, body }, job.as_ref(), &mut careful_seq,
+                    Notes::EMPTY, &Copied,
+                )),
+            };
+            prop_assert_eq!(got, want, "batch {}", inner);
+            prop_assert_eq!(seq, careful_seq);
         }
     }
 
