@@ -62,6 +62,13 @@ impl<'a> Iterator for Events<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
+        // The text log's events are handed on untouched, straight from where
+        // they are built (it stops by itself after an error).
+        if !self.redact
+            && let Inner::CodeartsText(it) = &mut self.inner
+        {
+            return it.next();
+        }
         let mut item = match &mut self.inner {
             Inner::Swr(it) => it.next(),
             Inner::CodeartsText(it) => it.next(),
