@@ -287,7 +287,9 @@ impl<'x> Machine<'x> {
         }
         notes.extend(f.notes);
         let seq = self.seq;
-        self.apply(f.change());
+        if f.mark != Mark::None {
+            self.apply(f.change());
+        }
         self.seq += 1;
         Ok(LogEvent {
             source: self.source,
@@ -469,6 +471,10 @@ fn job_status_plugin<'z>(f: &mut Fields<'z>, message: &'z str) {
 
 /// `Finished: SUCCESS` (Jenkins' last line): a status event for the build.
 fn finished<'z>(f: &mut Fields<'z>, text: &'z str) {
+    // Most lines are not: a byte compare before `trim_end` walks the end.
+    if !text.as_bytes().starts_with(b"Finished: ") {
+        return;
+    }
     let Some(result) = text.trim_end().strip_prefix("Finished: ") else {
         return;
     };
