@@ -215,10 +215,23 @@ pub(crate) fn prefix(line: &str) -> (Stamp, &str) {
 /// small digit reads instead of a full calendar validation.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct PrefixCache {
-    /// Bytes 1..17 (`yyyy/MM/dd HH:mm`) and 28..34 (`±HH:MM`) of the prefix.
-    key: [u8; 22],
-    /// That minute's start in UTC, and the offset.
-    utc: Option<(chrono::NaiveDate, u32, u32, chrono::FixedOffset)>,
+    /// Bytes 1..17 (`yyyy/MM/dd HH:mm`) of the prefix, as one number.
+    minute: u128,
+    /// Bytes 27..35 (`T±HH:MM]`) of the prefix, as one number.
+    zone: u64,
+    /// That minute's start in UTC (its date and second of the day), and
+    /// the offset.
+    utc: Option<(chrono::NaiveDate, u32, chrono::FixedOffset)>,
+}
+
+/// The prefix bytes a [`PrefixCache`] compares: bytes 1..17 and 27..35.
+#[inline]
+fn cache_key(p: &[u8; STD_PREFIX]) -> (u128, u64) {
+    let mut minute = [0; 16];
+    minute.copy_from_slice(&p[1..17]);
+    let mut zone = [0; 8];
+    zone.copy_from_slice(&p[27..35]);
+    (u128::from_le_bytes(minute), u64::from_le_bytes(zone))
 }
 
 impl PrefixCache {
@@ -226,41 +239,51 @@ impl PrefixCache {
     #[inline]
     pub(crate) fn prefix<'l>(&mut self, line: &'l str) -> (Stamp, &'l str) {
         let b = line.as_bytes();
-        if let (Some(p), Some((date, h, m, offset))) = (b.get(..STD_PREFIX), self.utc)
-            && p.first() == Some(&b'[')
-            && p.get(1..17) == self.key.get(..16)
-            && p.get(28..34) == self.key.get(16..)
-            && p.get(17) == Some(&b':')
-            && p.get(20) == Some(&b'.')
-            && p.get(24..28) == Some(b" GMT")
-            && p.get(34) == Some(&b']')
-            && let (Some(s), Some(ms)) = (time::digits(p, 18, 2), time::digits(p, 21, 3))
-            && let Some(t) = chrono::NaiveTime::from_hms_milli_opt(h, m, s, ms)
+        if let (Some(p), Some((date, minute_secs, offset))) =
+            (b.first_chunk::<STD_PREFIX>(), self.utc)
+            && cache_key(p) == (self.minute, self.zone)
+            && p[0] == b'['
+            && p[17] == b':'
+            && p[20] == b'.'
+            && p[24..27] == *b" GM"
         {
-            let dt = chrono::DateTime::from_naive_utc_and_offset(
-                chrono::NaiveDateTime::new(date, t),
-                offset,
-            );
-            return (
-                Stamp::Valid(Timestamp::new(dt, 3, false)),
-                after_prefix(line, STD_PREFIX),
-            );
+            // `ss.SSS`: five digits, read at once.
+            let d = |c: u8| u32::from(c.wrapping_sub(b'0'));
+            let (s1, s0, m2, m1, m0) = (d(p[18]), d(p[19]), d(p[21]), d(p[22]), d(p[23]));
+            let s = s1 * 10 + s0;
+            if s1.max(s0).max(m2).max(m1).max(m0) <= 9
+                && s < 60
+                && let Some(t) = chrono::NaiveTime::from_num_seconds_from_midnight_opt(
+                    minute_secs + s,
+                    (m2 * 100 + m1 * 10 + m0) * 1_000_000,
+                )
+            {
+                let dt = chrono::DateTime::from_naive_utc_and_offset(
+                    chrono::NaiveDateTime::new(date, t),
+                    offset,
+                );
+                return (
+                    Stamp::Valid(Timestamp::new(dt, 3, false)),
+                    after_prefix(line, STD_PREFIX),
+                );
+            }
         }
         let (stamp, rest) = prefix(line);
-        if let (Stamp::Valid(t), Some(p)) = (stamp, b.get(..STD_PREFIX))
+        if let (Stamp::Valid(t), Some(p)) = (stamp, b.first_chunk::<STD_PREFIX>())
             && line.len() - rest.len() >= STD_PREFIX
-            && p.get(34) == Some(&b']')
+            && p[34] == b']'
             && t.frac_digits() == 3
-            && let (Some(k1), Some(k2)) = (p.get(1..17), p.get(28..34))
         {
             // The minute's start in UTC (a whole-minute offset keeps the
             // seconds of the minute in the same UTC minute and day).
             let utc = t.datetime().naive_utc();
             use chrono::Timelike as _;
-            self.utc = Some((utc.date(), utc.hour(), utc.minute(), *t.datetime().offset()));
-            let (a, b) = self.key.split_at_mut(16);
-            a.copy_from_slice(k1);
-            b.copy_from_slice(k2);
+            self.utc = Some((
+                utc.date(),
+                utc.hour() * 3600 + utc.minute() * 60,
+                *t.datetime().offset(),
+            ));
+            (self.minute, self.zone) = cache_key(p);
         }
         (stamp, rest)
     }
