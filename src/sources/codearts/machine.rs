@@ -470,11 +470,18 @@ fn job_status_plugin<'z>(f: &mut Fields<'z>, message: &'z str) {
 }
 
 /// `Finished: SUCCESS` (Jenkins' last line): a status event for the build.
+#[inline]
 fn finished<'z>(f: &mut Fields<'z>, text: &'z str) {
-    // Most lines are not: a byte compare before `trim_end` walks the end.
-    if !text.as_bytes().starts_with(b"Finished: ") {
-        return;
+    // Most lines are not: a byte compare before `trim_end` walks the end
+    // (trimming the end cannot make the prefix).
+    if text.as_bytes().starts_with(b"Finished: ") {
+        finished_result(f, text);
     }
+}
+
+/// [`finished`], past its first check.
+#[inline(never)]
+fn finished_result<'z>(f: &mut Fields<'z>, text: &'z str) {
     let Some(result) = text.trim_end().strip_prefix("Finished: ") else {
         return;
     };
