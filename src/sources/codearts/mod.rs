@@ -38,6 +38,7 @@ pub(crate) fn text_log<'a>(input: &'a [u8], opts: &Options) -> Result<Events<'a>
             pos: 0,
             bom,
             dirty: next_dirty(body, 0),
+            newlines: text::Newlines::new(),
             machine: Machine::new(Source::CodeartsLog, 0, None),
             opts: opts.clone(),
         },
@@ -74,6 +75,7 @@ pub(crate) struct TextEvents<'a> {
     /// [`next_dirty`] of a position at or before `pos`: no byte before it,
     /// from there on, needs cleaning.
     dirty: usize,
+    newlines: text::Newlines,
     machine: Machine<'a>,
     opts: Options,
 }
@@ -150,7 +152,7 @@ impl<'a> Iterator for TextEvents<'a> {
         if rest.is_empty() {
             return None;
         }
-        let mut end = match memchr::memchr(b'\n', rest) {
+        let mut end = match self.newlines.find(rest) {
             Some(i) => {
                 self.pos = start + i + 1;
                 start + i
