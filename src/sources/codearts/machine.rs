@@ -12,6 +12,7 @@ use crate::severity::Severity;
 use crate::sources::Source;
 use crate::status::Status;
 use crate::text;
+use crate::time::Timestamp;
 
 /// Platform messages that open a step (`… : 该步骤开始执行`; the English docs'
 /// translation `This step starts.`), compared after trimming.
@@ -228,7 +229,7 @@ impl<'x> Machine<'x> {
     /// line carries its own step context (platform records do).
     #[inline]
     fn fill_body<'z>(&self, e: &mut LogEvent<'z>, rest: &'z str) -> (Change<'z>, bool) {
-        let f = Fields::of_body(rest);
+        let f = Fields::of_body(buildlog::body(rest));
         e.kind = f.kind;
         e.severity = f.severity;
         e.severity_text = f.level.map(Cow::Borrowed);
@@ -261,8 +262,18 @@ impl<'x> Machine<'x> {
         loc: Loc<'_>,
     ) -> Result<LogEvent<'x>, Error> {
         let (stamp, rest) = self.cache.prefix(line);
-        let (time, f) = match stamp {
-            Stamp::Valid(t) => (Some(t), Fields::of_body(rest)),
+        match stamp {
+            Stamp::Valid(t) => {
+                let body = buildlog::body(rest);
+                // Most lines: tool output, only a message. Its own call of
+                // `event` lets the compiler fill the rest with constants.
+                if let Body::Raw(text) = body
+                    && !text.as_bytes().starts_with(b"Finished: ")
+                {
+                    return Ok(self.event(Some(t), Fields::message(text), notes));
+                }
+                Ok(self.event(Some(t), Fields::of_body(body), notes))
+            }
             Stamp::Invalid | Stamp::None => {
                 if stamp == Stamp::Invalid {
                     opts.recover(&mut notes, Note::InvalidTime, || {
@@ -271,9 +282,16 @@ impl<'x> Machine<'x> {
                 }
                 // No usable prefix: the whole line is the message.
                 notes.insert(Note::NoPrefix);
-                (None, Fields::message(line))
+                Ok(self.event(None, Fields::message(line), notes))
             }
-        };
+        }
+    }
+
+    /// The event of a line read as `f`: the open step inferred where the
+    /// line has none of its own, the step change applied, the sequence
+    /// number taken.
+    #[inline(always)]
+    fn event(&mut self, time: Option<Timestamp>, f: Fields<'x>, mut notes: Notes) -> LogEvent<'x> {
         let (mut step_id, mut step_name) = match f.tag {
             Some(tag) => (Some(Cow::Borrowed(tag.id)), Some(Cow::Borrowed(tag.name))),
             None => (None, None),
@@ -281,8 +299,8 @@ impl<'x> Machine<'x> {
         if !f.own_step
             && let Some((id, name)) = &self.open
         {
-            step_id = Some(id.clone());
-            step_name = Some(name.clone());
+            step_id = Some(share(id));
+            step_name = Some(share(name));
             notes.insert(Note::StepInferred);
         }
         notes.extend(f.notes);
@@ -291,7 +309,7 @@ impl<'x> Machine<'x> {
             self.apply(f.change());
         }
         self.seq += 1;
-        Ok(LogEvent {
+        LogEvent {
             source: self.source,
             kind: f.kind,
             seq,
@@ -317,7 +335,17 @@ impl<'x> Machine<'x> {
                 Some(n) => vec![("build_no", Scalar::Int(n))],
                 None => Vec::new(),
             },
-        })
+        }
+    }
+}
+
+/// `c.clone()`, inline: the open step's text is copied into most events,
+/// and `Cow::clone` is not always inlined.
+#[inline(always)]
+fn share<'c>(c: &Cow<'c, str>) -> Cow<'c, str> {
+    match c {
+        Cow::Borrowed(s) => Cow::Borrowed(s),
+        Cow::Owned(s) => Cow::Owned(s.clone()),
     }
 }
 
@@ -372,8 +400,8 @@ impl<'z> Fields<'z> {
 
     /// The fields of a prefixed line's body.
     #[inline]
-    fn of_body(rest: &'z str) -> Self {
-        match buildlog::body(rest) {
+    fn of_body(body: Body<'z>) -> Self {
+        match body {
             Body::Platform {
                 level,
                 severity,
