@@ -174,11 +174,18 @@ impl<'a> Iterator for TextEvents<'a> {
         }
         // Nothing to clean: the text is used as it is.
         let plain = self.dirty >= end || self.opts.text == TextMode::Raw;
-        let Some(text) = self.text.filter(|_| plain) else {
+        if !plain {
             return self.general(start, end, Notes::EMPTY, loc);
+        }
+        let mut line = match self.text {
+            Some(text) => text.get(start..end).unwrap_or_default(),
+            // Some line is not UTF-8: each is checked by itself.
+            None => match std::str::from_utf8(self.body.get(start..end).unwrap_or_default()) {
+                Ok(line) => line,
+                Err(_) => return self.general(start, end, Notes::EMPTY, loc),
+            },
         };
         let mut notes = Notes::EMPTY;
-        let mut line = text.get(start..end).unwrap_or_default();
         if line.len() > self.opts.max_line_len {
             let mut cut = std::borrow::Cow::Borrowed(line);
             if let Err(err) = self.truncate(&mut cut, &mut notes, loc) {
