@@ -58,9 +58,6 @@ pub(crate) struct Machine<'x> {
     pub(crate) source: Source,
     pub(crate) seq: u64,
     pub(crate) open: OpenStep<'x>,
-    /// Whether a line may hold an ESC or a CR to clean. The text source
-    /// checks its whole input once and clears this when there is none.
-    pub(crate) may_need_cleaning: bool,
     cache: buildlog::PrefixCache,
 }
 
@@ -89,7 +86,6 @@ impl<'x> Machine<'x> {
             source,
             seq,
             open,
-            may_need_cleaning: true,
             cache: buildlog::PrefixCache::default(),
         }
     }
@@ -178,11 +174,7 @@ impl<'x> Machine<'x> {
     where
         'x: 'y,
     {
-        let mode = if self.may_need_cleaning {
-            opts.text
-        } else {
-            crate::options::TextMode::Raw
-        };
+        let mode = opts.text;
         let mut change = Change::None;
         let mut own_step = false;
         match stamp {
