@@ -69,6 +69,16 @@ impl<'a> Iterator for Events<'a> {
         {
             return it.next();
         }
+        self.next_general()
+    }
+}
+
+impl<'a> Events<'a> {
+    /// [`Iterator::next`] of every source but the text log without
+    /// redaction; out of line so that the text log's `next` is a check and a
+    /// jump.
+    #[inline(never)]
+    fn next_general(&mut self) -> Option<Result<LogEvent<'a>, Error>> {
         let mut item = match &mut self.inner {
             Inner::Swr(it) => it.next(),
             Inner::CodeartsText(it) => it.next(),
