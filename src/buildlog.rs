@@ -425,8 +425,15 @@ pub(crate) fn body(rest: &str) -> Body<'_> {
         return Body::Raw(rest);
     };
     let level = rest.get(1..1 + close).unwrap_or_default();
-    let Some(severity) = Severity::from_token(level) else {
-        return Body::Raw(rest);
+    // `INFO` as written by nearly every level-tagged line, before the
+    // case-insensitive table.
+    let severity = if level == "INFO" {
+        Severity::Info
+    } else {
+        let Some(severity) = Severity::from_token(level) else {
+            return Body::Raw(rest);
+        };
+        severity
     };
     let after = rest.get(close + 2..).unwrap_or_default();
     match after.as_bytes() {
