@@ -929,7 +929,8 @@ mod tests {
 
         /// The minute cache reads every prefix of a sequence as the uncached
         /// reader does: lines in the same minute, other minutes, other
-        /// offsets, days, invalid seconds and odd shapes, in any order.
+        /// offsets, days, invalid seconds, non-digits in a cached minute's
+        /// seconds and odd shapes, in any order.
         #[test]
         fn prefix_cache_agrees_with_prefix(
             lines in prop::collection::vec(
@@ -942,6 +943,11 @@ mod tests {
                             ["+08:00", "-03:30", "+00:00"][off],
                         )),
                     1 => prefix_strategy(),
+                    // A cached minute with anything where the seconds and
+                    // millis go (digits, ASCII neighbours of '0' and '9').
+                    1 => ("[/:;0-9 .]{2}", "[/:;0-9 .]{3}").prop_map(|(s, ms)| format!(
+                        "[2023/12/21 15:44:{s}.{ms} GMT+08:00]x"
+                    )),
                 ],
                 1..40,
             ),
