@@ -417,7 +417,12 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig {
+            cases: 1000,
+            // Keep regressions beside this file, not in a top-level folder.
+            failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
+            ..ProptestConfig::default()
+        })]
 
         /// The text path (its fast path for plain lines, its scan ahead for
         /// text to clean) gives the events and the error of the reference.
