@@ -62,6 +62,23 @@ impl<'a> Iterator for Events<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
+        // The text log's events are handed on untouched, straight from where
+        // they are built (it stops by itself after an error).
+        if !self.redact
+            && let Inner::CodeartsText(it) = &mut self.inner
+        {
+            return it.next();
+        }
+        self.next_general()
+    }
+}
+
+impl<'a> Events<'a> {
+    /// [`Iterator::next`] of every source but the text log without
+    /// redaction; out of line so that the text log's `next` is a check and a
+    /// jump.
+    #[inline(never)]
+    fn next_general(&mut self) -> Option<Result<LogEvent<'a>, Error>> {
         let mut item = match &mut self.inner {
             Inner::Swr(it) => it.next(),
             Inner::CodeartsText(it) => it.next(),

@@ -25,6 +25,7 @@ pub struct Timestamp {
 
 impl Timestamp {
     /// A timestamp; `frac_digits` is clamped to 0–9.
+    #[inline]
     pub fn new(datetime: DateTime<FixedOffset>, frac_digits: u8, assumed: bool) -> Timestamp {
         Timestamp {
             datetime,
@@ -34,21 +35,25 @@ impl Timestamp {
     }
 
     /// The instant with its offset.
+    #[inline]
     pub fn datetime(&self) -> DateTime<FixedOffset> {
         self.datetime
     }
 
     /// Whether the offset was assumed rather than given by the source.
+    #[inline]
     pub fn assumed(&self) -> bool {
         self.assumed
     }
 
     /// How many fractional-second digits the source wrote (0–9).
+    #[inline]
     pub fn frac_digits(&self) -> u8 {
         self.frac_digits
     }
 
     /// Milliseconds since the Unix epoch.
+    #[inline]
     pub fn unix_millis(&self) -> i64 {
         self.datetime.timestamp_millis()
     }

@@ -3,14 +3,16 @@
 
 use std::borrow::Cow;
 
-use crate::buildlog::{self, Body, Stamp};
+use crate::buildlog::{self, Body, Stamp, Tag};
 use crate::error::{Error, ErrorKind};
-use crate::event::{EventKind, LogEvent, Scalar};
+use crate::event::{Context, EventKind, LogEvent, Scalar};
 use crate::note::{Note, Notes};
 use crate::options::Options;
+use crate::severity::Severity;
 use crate::sources::Source;
 use crate::status::Status;
 use crate::text;
+use crate::time::Timestamp;
 
 /// Platform messages that open a step (`… : 该步骤开始执行`; the English docs'
 /// translation `This step starts.`), compared after trimming.
@@ -30,6 +32,10 @@ pub(crate) const FINISHED: &[(&str, Status)] = &[
     ("UNSTABLE", Status::Failed),
     ("NOT_BUILT", Status::Skipped),
 ];
+
+/// The strict-mode error of a prefix with a field out of range.
+const INVALID_PREFIX: &str =
+    "the line's [yyyy/MM/dd HH:mm:ss.SSS GMT±HH:MM] prefix has a field out of range";
 
 /// Where a line sits in the input, for error positions.
 #[derive(Clone, Copy)]
@@ -52,9 +58,6 @@ pub(crate) struct Machine<'x> {
     pub(crate) source: Source,
     pub(crate) seq: u64,
     pub(crate) open: OpenStep<'x>,
-    /// Whether a line may hold an ESC or a CR to clean. The text source
-    /// checks its whole input once and clears this when there is none.
-    pub(crate) may_need_cleaning: bool,
     cache: buildlog::PrefixCache,
 }
 
@@ -83,7 +86,6 @@ impl<'x> Machine<'x> {
             source,
             seq,
             open,
-            may_need_cleaning: true,
             cache: buildlog::PrefixCache::default(),
         }
     }
@@ -172,11 +174,7 @@ impl<'x> Machine<'x> {
     where
         'x: 'y,
     {
-        let mode = if self.may_need_cleaning {
-            opts.text
-        } else {
-            crate::options::TextMode::Raw
-        };
+        let mode = opts.text;
         let mut change = Change::None;
         let mut own_step = false;
         match stamp {
@@ -203,10 +201,7 @@ impl<'x> Machine<'x> {
             Stamp::Invalid | Stamp::None => {
                 if stamp == Stamp::Invalid {
                     opts.recover(notes, Note::InvalidTime, || {
-                        loc.error(
-                            ErrorKind::Time,
-                            "the line's [yyyy/MM/dd HH:mm:ss.SSS GMT±HH:MM] prefix has a field out of range",
-                        )
+                        loc.error(ErrorKind::Time, INVALID_PREFIX)
                     })?;
                 }
                 // No usable prefix: the whole line is the message.
@@ -226,63 +221,246 @@ impl<'x> Machine<'x> {
     /// line carries its own step context (platform records do).
     #[inline]
     fn fill_body<'z>(&self, e: &mut LogEvent<'z>, rest: &'z str) -> (Change<'z>, bool) {
-        match buildlog::body(rest) {
+        let f = Fields::of_body(buildlog::body(rest));
+        e.kind = f.kind;
+        e.severity = f.severity;
+        e.severity_text = f.level.map(Cow::Borrowed);
+        e.status = f.status;
+        e.vendor_status = f.vendor_status.map(|s| Scalar::Str(Cow::Borrowed(s)));
+        if let Some(tag) = f.tag {
+            e.ctx.step_id = Some(Cow::Borrowed(tag.id));
+            e.ctx.step_name = Some(Cow::Borrowed(tag.name));
+        }
+        if let Some(job) = f.job {
+            e.ctx.job = Some(Cow::Borrowed(job));
+        }
+        if let Some(n) = f.build_no {
+            e.attrs.push(("build_no", Scalar::Int(n)));
+        }
+        e.message = Cow::Borrowed(f.message);
+        e.notes.extend(f.notes);
+        (f.change(), f.own_step)
+    }
+
+    /// [`line`](Machine::line) for a line that borrows from the input and
+    /// has nothing to clean (no ESC, no CR, or raw text mode): the same
+    /// event, built where it is returned to (no copy of the event).
+    #[inline]
+    pub(crate) fn plain_line(
+        &mut self,
+        line: &'x str,
+        mut notes: Notes,
+        opts: &Options,
+        loc: Loc<'_>,
+    ) -> Result<LogEvent<'x>, Error> {
+        let (stamp, rest) = self.cache.prefix(line);
+        match stamp {
+            Stamp::Valid(t) => {
+                let body = buildlog::body(rest);
+                // Most lines: tool output, only a message. Its own call of
+                // `event` lets the compiler fill the rest with constants.
+                if let Body::Raw(text) = body
+                    && !text.as_bytes().starts_with(b"Finished: ")
+                {
+                    return Ok(self.event(Some(t), Fields::message(text), notes));
+                }
+                Ok(self.event(Some(t), Fields::of_body(body), notes))
+            }
+            Stamp::Invalid | Stamp::None => {
+                if stamp == Stamp::Invalid {
+                    opts.recover(&mut notes, Note::InvalidTime, || {
+                        loc.error(ErrorKind::Time, INVALID_PREFIX)
+                    })?;
+                }
+                // No usable prefix: the whole line is the message.
+                notes.insert(Note::NoPrefix);
+                Ok(self.event(None, Fields::message(line), notes))
+            }
+        }
+    }
+
+    /// The event of a line read as `f`: the open step inferred where the
+    /// line has none of its own, the step change applied, the sequence
+    /// number taken.
+    #[inline(always)]
+    fn event(&mut self, time: Option<Timestamp>, f: Fields<'x>, mut notes: Notes) -> LogEvent<'x> {
+        let (mut step_id, mut step_name) = match f.tag {
+            Some(tag) => (Some(Cow::Borrowed(tag.id)), Some(Cow::Borrowed(tag.name))),
+            None => (None, None),
+        };
+        if !f.own_step
+            && let Some((id, name)) = &self.open
+        {
+            step_id = Some(share(id));
+            step_name = Some(share(name));
+            notes.insert(Note::StepInferred);
+        }
+        notes.extend(f.notes);
+        let seq = self.seq;
+        if f.mark != Mark::None {
+            self.apply(f.change());
+        }
+        self.seq += 1;
+        LogEvent {
+            source: self.source,
+            kind: f.kind,
+            seq,
+            time,
+            severity: f.severity,
+            severity_text: f.level.map(Cow::Borrowed),
+            status: f.status,
+            vendor_status: f.vendor_status.map(|s| Scalar::Str(Cow::Borrowed(s))),
+            progress: None,
+            duration: None,
+            ctx: Context {
+                job: f.job.map(Cow::Borrowed),
+                step_id,
+                step_name,
+                host: None,
+                pid: None,
+                exit_code: None,
+                attempt: None,
+            },
+            message: Cow::Borrowed(f.message),
+            notes,
+            attrs: match f.build_no {
+                Some(n) => vec![("build_no", Scalar::Int(n))],
+                None => Vec::new(),
+            },
+        }
+    }
+}
+
+/// `c.clone()`, inline: the open step's text is copied into most events,
+/// and `Cow::clone` is not always inlined.
+#[inline(always)]
+fn share<'c>(c: &Cow<'c, str>) -> Cow<'c, str> {
+    match c {
+        Cow::Borrowed(s) => Cow::Borrowed(s),
+        Cow::Owned(s) => Cow::Owned(s.clone()),
+    }
+}
+
+/// How a platform record moves the open step.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    None,
+    Start,
+    Done,
+}
+
+/// What a line's text says, before it becomes an event: every field a
+/// CodeArts line can set, borrowed from the line.
+struct Fields<'z> {
+    kind: EventKind,
+    severity: Option<Severity>,
+    /// The level token as written.
+    level: Option<&'z str>,
+    status: Option<Status>,
+    vendor_status: Option<&'z str>,
+    /// The platform record's own step tag.
+    tag: Option<Tag<'z>>,
+    job: Option<&'z str>,
+    build_no: Option<i64>,
+    message: &'z str,
+    notes: Notes,
+    mark: Mark,
+    /// Whether the line carries its own step context (or none, for the
+    /// build's status), so that the open step is not inferred.
+    own_step: bool,
+}
+
+impl<'z> Fields<'z> {
+    /// A plain line: only a message.
+    #[inline]
+    fn message(message: &'z str) -> Self {
+        Fields {
+            kind: EventKind::Line,
+            severity: None,
+            level: None,
+            status: None,
+            vendor_status: None,
+            tag: None,
+            job: None,
+            build_no: None,
+            message,
+            notes: Notes::EMPTY,
+            mark: Mark::None,
+            own_step: false,
+        }
+    }
+
+    /// The fields of a prefixed line's body.
+    #[inline]
+    fn of_body(body: Body<'z>) -> Self {
+        match body {
             Body::Platform {
                 level,
                 severity,
                 tag,
                 message,
             } => {
-                e.message = Cow::Borrowed(message);
-                e.severity = Some(severity);
-                e.severity_text = Some(Cow::Borrowed(level));
-                let mut change = Change::None;
+                let mut f = Fields::message(message);
+                f.severity = Some(severity);
+                f.level = Some(level);
                 if let Some(tag) = tag {
-                    e.ctx.step_id = Some(Cow::Borrowed(tag.id));
-                    e.ctx.step_name = Some(Cow::Borrowed(tag.name));
+                    f.tag = Some(tag);
                     if tag.variant {
-                        e.notes.insert(Note::TagVariant);
+                        f.notes.insert(Note::TagVariant);
                     }
                     let m = message.trim();
                     if STEP_STARTS.contains(&m) {
-                        e.kind = EventKind::Phase;
-                        e.status = Some(Status::Running);
-                        change = Change::Start(Cow::Borrowed(tag.id), Cow::Borrowed(tag.name));
+                        f.kind = EventKind::Phase;
+                        f.status = Some(Status::Running);
+                        f.mark = Mark::Start;
                     } else if STEP_DONE.contains(&m) {
-                        e.kind = EventKind::Phase;
-                        e.status = Some(Status::Succeeded);
-                        change = Change::Done(Cow::Borrowed(tag.id));
+                        f.kind = EventKind::Phase;
+                        f.status = Some(Status::Succeeded);
+                        f.mark = Mark::Done;
                     }
                 } else {
-                    job_status_plugin(e, message);
+                    job_status_plugin(&mut f, message);
                 }
                 // Platform records are the platform's own: never inferred.
-                (change, true)
+                f.own_step = true;
+                f
             }
             Body::Bare {
                 level,
                 severity,
                 message,
             } => {
-                e.message = Cow::Borrowed(message);
-                e.severity = Some(severity);
-                e.severity_text = Some(Cow::Borrowed(level));
-                (Change::None, false)
+                let mut f = Fields::message(message);
+                f.severity = Some(severity);
+                f.level = Some(level);
+                f
             }
             Body::Raw(text) => {
-                e.message = Cow::Borrowed(text);
-                finished(e, text);
+                let mut f = Fields::message(text);
+                finished(&mut f, text);
                 // The build's own status belongs to no step.
-                let own = e.kind == EventKind::Status;
-                (Change::None, own)
+                f.own_step = f.kind == EventKind::Status;
+                f
             }
+        }
+    }
+
+    /// What the line does to the open step.
+    #[inline]
+    fn change(&self) -> Change<'z> {
+        match (self.mark, self.tag) {
+            (Mark::Start, Some(tag)) => {
+                Change::Start(Cow::Borrowed(tag.id), Cow::Borrowed(tag.name))
+            }
+            (Mark::Done, Some(tag)) => Change::Done(Cow::Borrowed(tag.id)),
+            _ => Change::None,
         }
     }
 }
 
 /// `[JobStatusPlugin] onStarted: j_XXXX #N` / `onCompleted: …`: a phase
 /// event with the job id and the build number.
-fn job_status_plugin<'z>(e: &mut LogEvent<'z>, message: &'z str) {
+fn job_status_plugin<'z>(f: &mut Fields<'z>, message: &'z str) {
     let Some(rest) = message.strip_prefix("[JobStatusPlugin] ") else {
         return;
     };
@@ -303,28 +481,39 @@ fn job_status_plugin<'z>(e: &mut LogEvent<'z>, message: &'z str) {
     if job.is_empty() {
         return;
     }
-    e.kind = EventKind::Phase;
+    f.kind = EventKind::Phase;
     if started {
-        e.status = Some(Status::Running);
+        f.status = Some(Status::Running);
     }
-    e.ctx.job = Some(Cow::Borrowed(job));
-    e.attrs.push(("build_no", Scalar::Int(build)));
+    f.job = Some(job);
+    f.build_no = Some(build);
 }
 
 /// `Finished: SUCCESS` (Jenkins' last line): a status event for the build.
-fn finished<'z>(e: &mut LogEvent<'z>, text: &'z str) {
+#[inline]
+fn finished<'z>(f: &mut Fields<'z>, text: &'z str) {
+    // Most lines are not: a byte compare before `trim_end` walks the end
+    // (trimming the end cannot make the prefix).
+    if text.as_bytes().starts_with(b"Finished: ") {
+        finished_result(f, text);
+    }
+}
+
+/// [`finished`], past its first check.
+#[inline(never)]
+fn finished_result<'z>(f: &mut Fields<'z>, text: &'z str) {
     let Some(result) = text.trim_end().strip_prefix("Finished: ") else {
         return;
     };
     if result.is_empty() || !result.bytes().all(|b| b.is_ascii_uppercase() || b == b'_') {
         return;
     }
-    e.kind = EventKind::Status;
-    e.vendor_status = Some(Scalar::Str(Cow::Borrowed(result)));
-    e.status = Some(match FINISHED.iter().find(|(name, _)| *name == result) {
+    f.kind = EventKind::Status;
+    f.vendor_status = Some(result);
+    f.status = Some(match FINISHED.iter().find(|(name, _)| *name == result) {
         Some((_, st)) => *st,
         None => {
-            e.notes.insert(Note::UnknownStatus);
+            f.notes.insert(Note::UnknownStatus);
             Status::Unknown
         }
     });

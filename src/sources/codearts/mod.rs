@@ -13,7 +13,7 @@ use crate::error::{Error, ErrorKind};
 use crate::event::LogEvent;
 use crate::events::{Events, Inner};
 use crate::note::{Note, Notes};
-use crate::options::Options;
+use crate::options::{Options, TextMode};
 use crate::sources::Source;
 use crate::text;
 
@@ -30,11 +30,6 @@ pub(crate) fn text_log<'a>(input: &'a [u8], opts: &Options) -> Result<Events<'a>
     }
     let body = crate::detect::strip_bom(input);
     let bom = input.len() - body.len();
-    let mut machine = Machine::new(Source::CodeartsLog, 0, None);
-    // One scan of the whole input spares every line its own: a CR that
-    // ends a CRLF line break is not part of any line.
-    machine.may_need_cleaning = memchr::memchr2_iter(text::ESC, b'\r', body)
-        .any(|i| body.get(i) == Some(&text::ESC) || body.get(i + 1) != Some(&b'\n'));
     Ok(Events::from_inner(Inner::CodeartsText(Box::new(
         TextEvents {
             input,
@@ -42,10 +37,23 @@ pub(crate) fn text_log<'a>(input: &'a [u8], opts: &Options) -> Result<Events<'a>
             body,
             pos: 0,
             bom,
-            machine,
+            dirty: next_dirty(body, 0),
+            newlines: text::Newlines::new(),
+            machine: Machine::new(Source::CodeartsLog, 0, None),
             opts: opts.clone(),
         },
     ))))
+}
+
+/// The first byte at or after `from` that a line's text may need cleaned
+/// of: an ESC, or a CR that does not end a CRLF line break (that one is
+/// never part of a line). `body.len()` when there is none. Scanning ahead
+/// to it once spares every line its own scan.
+fn next_dirty(body: &[u8], from: usize) -> usize {
+    let rest = body.get(from..).unwrap_or_default();
+    memchr::memchr2_iter(text::ESC, b'\r', rest)
+        .find(|&i| rest.get(i) == Some(&text::ESC) || rest.get(i + 1) != Some(&b'\n'))
+        .map_or(body.len(), |i| from + i)
 }
 
 /// Parses one real-time log page: its lines, then its unfinished last line.
@@ -64,8 +72,74 @@ pub(crate) struct TextEvents<'a> {
     body: &'a [u8],
     pos: usize,
     bom: usize,
+    /// [`next_dirty`] of a position at or before `pos`: no byte before it,
+    /// from there on, needs cleaning.
+    dirty: usize,
+    newlines: text::Newlines,
     machine: Machine<'a>,
     opts: Options,
+}
+
+impl<'a> TextEvents<'a> {
+    /// Ends the iteration at an error (strict mode): the iterator is fused.
+    #[cold]
+    fn fail(&mut self, err: Error) -> Option<Result<LogEvent<'a>, Error>> {
+        self.pos = self.body.len();
+        Some(Err(err))
+    }
+
+    /// A line that needs decoding, cleaning or an owned text: the general
+    /// (slower) path.
+    #[inline(never)]
+    fn general(
+        &mut self,
+        start: usize,
+        end: usize,
+        mut notes: Notes,
+        loc: Loc<'a>,
+    ) -> Option<Result<LogEvent<'a>, Error>> {
+        let bytes = self.body.get(start..end).unwrap_or_default();
+        let mut line = match std::str::from_utf8(bytes) {
+            Ok(s) => std::borrow::Cow::Borrowed(s),
+            Err(e) => {
+                let at = self.bom + start + e.valid_up_to();
+                if let Err(err) = self.opts.recover(&mut notes, Note::InvalidUtf8, || {
+                    Error::at(ErrorKind::Utf8, "a line is not valid UTF-8", self.input, at)
+                }) {
+                    return self.fail(err);
+                }
+                text::utf8_lossy(bytes, &mut notes)
+            }
+        };
+        if let Err(err) = self.truncate(&mut line, &mut notes, loc) {
+            return self.fail(err);
+        }
+        match self.machine.line(line, notes, &self.opts, loc) {
+            Ok(e) => Some(Ok(e)),
+            Err(err) => self.fail(err),
+        }
+    }
+
+    /// Cuts a line longer than `max_line_len` (strict: an error).
+    #[inline]
+    fn truncate(
+        &self,
+        line: &mut std::borrow::Cow<'a, str>,
+        notes: &mut Notes,
+        loc: Loc<'a>,
+    ) -> Result<(), Error> {
+        if line.len() > self.opts.max_line_len {
+            let max = self.opts.max_line_len;
+            self.opts.recover(notes, Note::LineTruncated, || {
+                loc.error(
+                    ErrorKind::Limit,
+                    format!("a line is longer than {max} bytes (the max_line_len option)"),
+                )
+            })?;
+            text::truncate_cow(line, max);
+        }
+        Ok(())
+    }
 }
 
 impl<'a> Iterator for TextEvents<'a> {
@@ -78,7 +152,7 @@ impl<'a> Iterator for TextEvents<'a> {
         if rest.is_empty() {
             return None;
         }
-        let mut end = match memchr::memchr(b'\n', rest) {
+        let mut end = match self.newlines.find(rest) {
             Some(i) => {
                 self.pos = start + i + 1;
                 start + i
@@ -95,42 +169,36 @@ impl<'a> Iterator for TextEvents<'a> {
             input: self.input,
             byte: self.bom + start,
         };
-        let mut notes = Notes::EMPTY;
+        if self.dirty < start {
+            self.dirty = next_dirty(self.body, start);
+        }
+        // Nothing to clean: the text is used as it is.
+        let plain = self.dirty >= end || self.opts.text == TextMode::Raw;
+        if !plain {
+            return self.general(start, end, Notes::EMPTY, loc);
+        }
         let mut line = match self.text {
-            Some(t) => std::borrow::Cow::Borrowed(t.get(start..end).unwrap_or_default()),
-            None => {
-                let bytes = self.body.get(start..end).unwrap_or_default();
-                if let Err(e) = std::str::from_utf8(bytes) {
-                    let at = self.bom + start + e.valid_up_to();
-                    if let Err(err) = self.opts.recover(&mut notes, Note::InvalidUtf8, || {
-                        Error::at(ErrorKind::Utf8, "a line is not valid UTF-8", self.input, at)
-                    }) {
-                        return Some(Err(err));
-                    }
-                }
-                text::utf8_lossy(bytes, &mut notes)
-            }
+            Some(text) => text.get(start..end).unwrap_or_default(),
+            // Some line is not UTF-8: each is checked by itself.
+            None => match std::str::from_utf8(self.body.get(start..end).unwrap_or_default()) {
+                Ok(line) => line,
+                Err(_) => return self.general(start, end, Notes::EMPTY, loc),
+            },
         };
+        let mut notes = Notes::EMPTY;
         if line.len() > self.opts.max_line_len {
-            let max = self.opts.max_line_len;
-            if let Err(err) = self.opts.recover(&mut notes, Note::LineTruncated, || {
-                loc.error(
-                    ErrorKind::Limit,
-                    format!("a line is longer than {max} bytes (the max_line_len option)"),
-                )
-            }) {
-                return Some(Err(err));
+            let mut cut = std::borrow::Cow::Borrowed(line);
+            if let Err(err) = self.truncate(&mut cut, &mut notes, loc) {
+                return self.fail(err);
             }
-            text::truncate_cow(&mut line, max);
+            if let std::borrow::Cow::Borrowed(c) = cut {
+                line = c;
+            }
         }
-        // Filled where it is returned from (see `Machine::line_into`).
-        let mut item = Some(Ok(self.machine.blank()));
-        if let Some(Ok(e)) = &mut item
-            && let Err(err) = self.machine.line_into(e, line, notes, &self.opts, loc)
-        {
-            return Some(Err(err));
+        match self.machine.plain_line(line, notes, &self.opts, loc) {
+            Ok(e) => Some(Ok(e)),
+            Err(err) => self.fail(err),
         }
-        item
     }
 }
 
@@ -252,5 +320,140 @@ mod tests {
         );
         assert_eq!(ev[0].kind, EventKind::Status);
         assert_eq!(ev[0].status, Some(Status::Failed));
+    }
+
+    /// The text path as it was before its fast path: every line split,
+    /// decoded, cut and handed to [`Machine::line`], which checks each
+    /// line's text for anything to clean. The whole log's events up to and
+    /// including the first error.
+    fn reference<'a>(input: &'a [u8], opts: &Options) -> Vec<Result<LogEvent<'a>, String>> {
+        let body = crate::detect::strip_bom(input);
+        let bom = input.len() - body.len();
+        let mut machine = Machine::new(Source::CodeartsLog, 0, None);
+        let mut out = Vec::new();
+        let mut start = 0;
+        while start < body.len() {
+            let (mut end, next) = match body[start..].iter().position(|&b| b == b'\n') {
+                Some(i) => (start + i, start + i + 1),
+                None => (body.len(), body.len()),
+            };
+            if end > start && body[end - 1] == b'\r' {
+                end -= 1;
+            }
+            let loc = Loc {
+                input,
+                byte: bom + start,
+            };
+            let bytes = &body[start..end];
+            let mut notes = Notes::EMPTY;
+            let step = (|| {
+                let mut line = match std::str::from_utf8(bytes) {
+                    Ok(s) => std::borrow::Cow::Borrowed(s),
+                    Err(e) => {
+                        let at = bom + start + e.valid_up_to();
+                        opts.recover(&mut notes, Note::InvalidUtf8, || {
+                            Error::at(ErrorKind::Utf8, "a line is not valid UTF-8", input, at)
+                        })?;
+                        String::from_utf8_lossy(bytes)
+                    }
+                };
+                if line.len() > opts.max_line_len {
+                    opts.recover(&mut notes, Note::LineTruncated, || {
+                        loc.error(
+                            ErrorKind::Limit,
+                            format!(
+                                "a line is longer than {} bytes (the max_line_len option)",
+                                opts.max_line_len
+                            ),
+                        )
+                    })?;
+                    text::truncate_cow(&mut line, opts.max_line_len);
+                }
+                machine.line(line, notes, opts, loc)
+            })();
+            let stop = step.is_err();
+            out.push(step.map_err(|e| e.to_string()));
+            if stop {
+                break;
+            }
+            start = next;
+        }
+        out
+    }
+
+    /// One line of every shape the fast path and the general path split:
+    /// prefixed or not, valid or out-of-range stamps, platform records that
+    /// open and close steps, ESC and CR anywhere, bad UTF-8, long text.
+    fn any_line() -> impl Strategy<Value = Vec<u8>> {
+        let stamp = prop_oneof![
+            (0u32..60, 0u32..1000)
+                .prop_map(|(s, ms)| format!("[2023/12/21 15:44:{s:02}.{ms:03} GMT+08:00]")),
+            Just("[2023/13/21 15:44:18.744 GMT+08:00]".to_owned()),
+            Just("[2023/12/21 15:44:18.7 GMT-05:30]".to_owned()),
+            Just(String::new()),
+        ];
+        let body = prop_oneof![
+            Just("[INFO] [Maven构建:m2] : 该步骤开始执行".to_owned()),
+            Just("[INFO] [Maven构建:m2] : 该步骤执行完成".to_owned()),
+            Just("[INFO] [代码检出:co] : This step starts.".to_owned()),
+            Just("[INFO]  : [JobStatusPlugin] onStarted: j_x #3".to_owned()),
+            Just("[INFO]  : [JobStatusPlugin] onCompleted: j_x #3".to_owned()),
+            Just("Finished: SUCCESS".to_owned()),
+            Just("Finished: WEIRD".to_owned()),
+            "\\[(INFO|WARNING|info|OK)\\] [a-z \\[\\]:]{0,12}",
+            "[a-zA-Z0-9 .:#中\\x1b\\r\\[\\]]{0,30}",
+        ];
+        (stamp, prop::bool::ANY, body, prop::option::of(0usize..40)).prop_map(
+            |(st, space, b, bad)| {
+                let mut line = format!("{st}{}{b}", if space { " " } else { "" }).into_bytes();
+                if let Some(at) = bad {
+                    line.insert(at.min(line.len()), 0xFF);
+                }
+                line
+            },
+        )
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 1000,
+            // Keep regressions beside this file, not in a top-level folder.
+            failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
+            ..ProptestConfig::default()
+        })]
+
+        /// The text path (its fast path for plain lines, its scan ahead for
+        /// text to clean) gives the events and the error of the reference.
+        #[test]
+        fn text_path_agrees_with_reference(
+            lines in prop::collection::vec((any_line(), 0u8..4), 0..12),
+            last in prop::bool::ANY,
+            bom in prop::bool::ANY,
+            strict in prop::bool::ANY,
+            raw in prop::bool::ANY,
+            max in prop::option::of(0usize..40),
+        ) {
+            let mut input = if bom { b"\xEF\xBB\xBF".to_vec() } else { Vec::new() };
+            for (i, (line, brk)) in lines.iter().enumerate() {
+                input.extend_from_slice(line);
+                if i + 1 < lines.len() || last {
+                    input.extend_from_slice(match brk { 0 => "\r\n", 1 => "\r\r\n", 2 => "\r", _ => "\n" }.as_bytes());
+                }
+            }
+            let mut opts = if strict { Options::strict() } else { Options::default() };
+            if raw {
+                opts = opts.with_text(crate::options::TextMode::Raw);
+            }
+            if let Some(max) = max {
+                opts = opts.with_max_line_len(max);
+            }
+            let got: Vec<_> = text_log(&input, &opts)
+                .unwrap()
+                .map(|r| r.map_err(|e| e.to_string()))
+                .collect();
+            prop_assert_eq!(got, reference(&input, &opts), "input {:?}", String::from_utf8_lossy(&input));
+        }
     }
 }
