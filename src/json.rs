@@ -857,9 +857,358 @@ pub(crate) fn raw_offset_of_decoded(body: &str, decoded: usize) -> usize {
     raw.min(b.len())
 }
 
+/// Low seven bits of each byte of a word.
+pub(crate) const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+/// The high bit of each byte of a word.
+pub(crate) const HIGH: u64 = 0x8080_8080_8080_8080;
+/// One in each byte of a word.
+pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// The high bit set exactly on the bytes of `w` that are a backslash, on
+/// those that are a quote, and on those that are not control characters.
+/// `(x & LOW7) + LOW7 | x` has the high bit of each byte set exactly where
+/// the byte is not zero, and `(x & LOW7) + 0x60 | x` where it is not below
+/// 0x20; no carry crosses a byte, each sum being below 0x100. The two bytes
+/// sought are below 0x80, so the `^` that zeroes them commutes with `& LOW7`.
+#[inline]
+pub(crate) fn classify(w: u64) -> (u64, u64, u64) {
+    let low = w & LOW7;
+    let backslash = !(((low ^ (ONES * u64::from(b'\\'))) + LOW7) | w) & HIGH;
+    let quote = !(((low ^ (ONES * u64::from(b'"'))) + LOW7) | w) & HIGH;
+    let text = ((low + ONES * 0x60) | w) & HIGH;
+    (backslash, quote, text)
+}
+
+/// The high bits of a mask from [`classify`], one bit per byte:
+/// byte `k` of the word gives bit `k`. The multiplier is the sum of
+/// `2^(7j)` for `j` in 0..8: bit `8k + 7` times `2^(7(7 - k))` lands on bit
+/// `56 + k`, and the products are distinct powers of two, so nothing
+/// carries.
+#[inline]
+pub(crate) fn gather(high: u64) -> u64 {
+    high.wrapping_mul(0x0002_0408_1020_4081) >> 56
+}
+
+/// The eight words of a 64-byte block.
+#[inline]
+pub(crate) fn words(block: &[u8]) -> impl Iterator<Item = u64> + '_ {
+    block
+        .chunks_exact(8)
+        .filter_map(|c| <[u8; 8]>::try_from(c).ok())
+        .map(u64::from_le_bytes)
+}
+
+/// The bytes of a block that are escaped (follow an odd run of
+/// backslashes), given the block's backslashes; `carry` says whether the
+/// block's first byte is escaped, and is set for the next block. The
+/// branch-free odd-run method of simdjson (Langdale & Lemire, "Parsing
+/// gigabytes of JSON per second", 2019).
+#[inline]
+pub(crate) fn escaped_bytes(backslash: u64, carry: &mut u64) -> u64 {
+    const EVEN: u64 = 0x5555_5555_5555_5555;
+    let backslash = backslash & !*carry;
+    let follows = (backslash << 1) | *carry;
+    let odd_starts = backslash & !EVEN & !follows;
+    let (sequences_on_even, overflow) = odd_starts.overflowing_add(backslash);
+    *carry = u64::from(overflow);
+    (EVEN ^ (sequences_on_even << 1)) & follows
+}
+
+/// Checks the escapes in `block_start + bit` for each bit of `chars`: the
+/// escaped characters other than `"` and `\` (the backslash is one byte
+/// before each).
+#[inline]
+pub(crate) fn check_rare_escapes(b: &[u8], block_start: usize, mut chars: u64) -> Option<()> {
+    while chars != 0 {
+        let k = block_start + chars.trailing_zeros() as usize;
+        escape_len(b, k.checked_sub(1)?)?;
+        chars &= chars - 1;
+    }
+    Some(())
+}
+
+/// The end of the JSON string opening at `i`, if it is well formed.
+///
+/// Sixty-four bytes at a time: eight-byte words give one bit per backslash
+/// and per quote, the escaped bytes follow from those without a branch, the
+/// first quote not escaped ends the string; control characters are only
+/// located in a block that has one. Only escapes other than `\"` and `\\`
+/// are looked at one by one, and the last bytes. A content string is long
+/// and dense in escapes (every inner quote is `\"`), so this is most of the
+/// skim's work, and a byte-at-a-time loop's branches on them were most of
+/// its time.
+pub(crate) fn skip_string(b: &[u8], i: usize) -> Option<usize> {
+    let mut j = i + 1;
+    let mut carry = 0;
+    while let Some(block) = b.get(j..j + 64) {
+        let (mut backslash, mut quote, mut text) = (0, 0, HIGH);
+        for (k, w) in words(block).enumerate() {
+            let (bs, q, t) = classify(w);
+            backslash |= gather(bs) << (8 * k);
+            quote |= gather(q) << (8 * k);
+            text &= t;
+        }
+        let escaped = escaped_bytes(backslash, &mut carry);
+        let ends = quote & !escaped;
+        let before = if ends == 0 {
+            u64::MAX
+        } else {
+            (ends & ends.wrapping_neg()) - 1
+        };
+        if text != HIGH {
+            // A control character in this block: is it in the string?
+            let control = words(block)
+                .enumerate()
+                .fold(0, |m, (k, w)| m | gather(!classify(w).2 & HIGH) << (8 * k));
+            if control & before != 0 {
+                return None;
+            }
+        }
+        check_rare_escapes(b, j, escaped & before & !(backslash | quote))?;
+        if ends != 0 {
+            return Some(j + ends.trailing_zeros() as usize + 1);
+        }
+        j += 64;
+    }
+    // The last bytes, one by one; an escape may have begun in the last block.
+    if carry != 0 {
+        let k = j.checked_sub(1)?;
+        j = k + escape_len(b, k)?;
+    }
+    loop {
+        match b.get(j)? {
+            b'"' => return Some(j + 1),
+            b'\\' => j += escape_len(b, j)?,
+            c if *c < 0x20 => return None,
+            _ => j += 1,
+        }
+    }
+}
+
+/// A searcher for the next quote or backslash, made once per document:
+/// `memchr2` itself picks its vector code on every call, which costs more
+/// than the search itself between two escapes of a log (about one `\n` a
+/// line).
+pub(crate) struct StringStops {
+    #[cfg(target_arch = "x86_64")]
+    avx2: Option<memchr::arch::x86_64::avx2::memchr::Two>,
+}
+
+impl StringStops {
+    pub(crate) fn new() -> StringStops {
+        StringStops {
+            #[cfg(target_arch = "x86_64")]
+            avx2: memchr::arch::x86_64::avx2::memchr::Two::new(b'"', b'\\'),
+        }
+    }
+
+    #[inline]
+    fn find(&self, haystack: &[u8]) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(two) = &self.avx2 {
+            return two.find(haystack);
+        }
+        memchr::memchr2(b'"', b'\\', haystack)
+    }
+
+    /// [`skip_string`] for long strings with sparse escapes, as BlueKing's
+    /// `log_content`: the next quote or backslash is found with vector
+    /// code, each escape is checked, and once the end is found the body is
+    /// checked for control characters in one pass the compiler
+    /// vectorizes. Same result as [`skip_string`] on every input.
+    pub(crate) fn skip_string(&self, b: &[u8], i: usize) -> Option<usize> {
+        let mut j = i + 1;
+        loop {
+            let k = j + self.find(b.get(j..)?)?;
+            if b.get(k) == Some(&b'"') {
+                let body = b.get(i + 1..k)?;
+                return (!has_control(body)).then_some(k + 1);
+            }
+            j = k + escape_len(b, k)?;
+        }
+    }
+}
+
+/// Whether `s` has a control character (below 0x20), 64 bytes at a time
+/// without a branch inside a block.
+fn has_control(s: &[u8]) -> bool {
+    s.chunks(64)
+        .any(|block| block.iter().fold(0u8, |m, &c| m | u8::from(c < 0x20)) != 0)
+}
+
+/// The length of the valid escape at `k` (a backslash), `None` if invalid.
+pub(crate) fn escape_len(b: &[u8], k: usize) -> Option<usize> {
+    match b.get(k + 1)? {
+        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(2),
+        b'u' if b.get(k + 2..k + 6)?.iter().all(u8::is_ascii_hexdigit) => Some(6),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The end of the JSON string opening at `i`, byte by byte: the
+    /// reference for [`skip_string`].
+    fn skip_string_bytewise(b: &[u8], i: usize) -> Option<usize> {
+        let mut j = i + 1;
+        loop {
+            match *b.get(j)? {
+                b'"' => return Some(j + 1),
+                b'\\' => {
+                    j += match *b.get(j + 1)? {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => 2,
+                        b'u' if b.get(j + 2..j + 6)?.iter().all(u8::is_ascii_hexdigit) => 6,
+                        _ => return None,
+                    }
+                }
+                c if c < 0x20 => return None,
+                _ => j += 1,
+            }
+        }
+    }
+
+    /// The string skip agrees with the byte loop with two events — a
+    /// control character, an escape of any kind, good or bad, a raw quote,
+    /// a run of backslashes — at every offset of the first blocks, at
+    /// gaps around a block's length: every block edge case, exhaustively.
+    #[test]
+    fn string_skip_agrees_with_byte_loop_at_every_offset() {
+        let events: [&[u8]; 12] = [
+            b"\x1f",
+            b"\x00",
+            b"\\n",
+            b"\\u00e9",
+            b"\\u00g9",
+            b"\\x",
+            b"\\\"",
+            b"\\\\",
+            b"\\\\\\",
+            b"\\\\\\\"",
+            b"\"",
+            b"\\/",
+        ];
+        for at in 0..140 {
+            for first in events {
+                for second in events {
+                    for gap in [0, 1, 2, 5, 61, 62, 63, 64, 65] {
+                        let mut bytes = vec![b'"'];
+                        bytes.resize(1 + at, b'a');
+                        bytes.extend(first);
+                        bytes.resize(bytes.len() + gap, b'b');
+                        bytes.extend(second);
+                        bytes.extend_from_slice(b"cc\"");
+                        assert_eq!(
+                            StringStops::new().skip_string(&bytes, 0),
+                            skip_string_bytewise(&bytes, 0),
+                            "{}",
+                            String::from_utf8_lossy(&bytes)
+                        );
+                        assert_eq!(
+                            skip_string(&bytes, 0),
+                            skip_string_bytewise(&bytes, 0),
+                            "{}",
+                            String::from_utf8_lossy(&bytes)
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    proptest! {
+        /// The word-at-a-time string skip gives the same end (or the same
+        /// refusal) as a plain byte loop over the JSON string grammar, on
+        /// bytes dense in quotes, backslashes, escape letters, hex digits
+        /// and control characters, from any start.
+        #[test]
+        fn string_skip_agrees_with_byte_loop(
+            bytes in prop::collection::vec(prop_oneof![
+                4 => Just(b'"'), 6 => Just(b'\\'), 1 => Just(b'/'), 1 => Just(b'u'),
+                1 => Just(b'n'), 1 => Just(b'x'), 1 => Just(b'0'), 1 => Just(b'F'),
+                1 => Just(0x1f_u8), 1 => Just(0x20_u8), 1 => Just(0x7f_u8),
+                1 => Just(0x80_u8), 1 => Just(0x00_u8), 1 => Just(b'#'), 1 => Just(b']'),
+                4 => any::<u8>(),
+            ], 0..48),
+            from in 0usize..8,
+        ) {
+            prop_assert_eq!(skip_string(&bytes, from), skip_string_bytewise(&bytes, from));
+            prop_assert_eq!(StringStops::new().skip_string(&bytes, from), skip_string_bytewise(&bytes, from));
+        }
+
+        /// The same on string bodies made of pieces, most longer than a
+        /// block: long plain runs, valid escapes of every kind, and now and then a
+        /// broken escape, a control character or a raw quote.
+        #[test]
+        fn string_skip_agrees_with_byte_loop_on_pieces(
+            pieces in prop::collection::vec(prop_oneof![
+                6 => "[ -!#-\\[\\]-~]{0,12}".prop_map(String::into_bytes),
+                1 => "[ -!#-\\[\\]-~]{40,140}".prop_map(String::into_bytes),
+                3 => Just(b"\\\"".to_vec()),
+                3 => Just(b"\\\\".to_vec()),
+                2 => Just(b"\\\\u003e".to_vec()),
+                1 => Just(b"\\u00e9".to_vec()),
+                1 => Just(b"\\n\\/\\t\\b\\f\\r".to_vec()),
+                1 => "\\PC{1,3}".prop_map(String::into_bytes),
+                1 => prop_oneof![
+                    Just(b"\\u12".to_vec()), Just(b"\\x".to_vec()), Just(b"\\uZZZZ".to_vec()),
+                    Just(vec![0x1f]), Just(vec![b'\\']), Just(vec![b'"']), Just(vec![0x00]),
+                ],
+            ], 0..64),
+            close in any::<bool>(),
+            from in 0usize..3,
+        ) {
+            let mut bytes = vec![b'"'];
+            bytes.extend(pieces.concat());
+            if close {
+                bytes.extend_from_slice(b"\",\"x\"");
+            }
+            prop_assert_eq!(skip_string(&bytes, from), skip_string_bytewise(&bytes, from));
+            prop_assert_eq!(StringStops::new().skip_string(&bytes, from), skip_string_bytewise(&bytes, from));
+        }
+
+        /// The word masks flag exactly the backslashes, the quotes and the
+        /// control characters of a word, one bit per byte once gathered.
+        #[test]
+        fn word_masks_flag_exactly_their_bytes(w in prop::array::uniform8(prop_oneof![
+            Just(b'"'), Just(b'\\'), Just(0x1f_u8), Just(0x20_u8), Just(0x21_u8), Just(b'#'),
+            Just(b']'), Just(b'['), Just(0x7f_u8), Just(0x80_u8), Just(0xa2_u8), Just(0xdc_u8),
+            Just(0x00_u8), any::<u8>(),
+        ])) {
+            let want = |f: fn(u8) -> bool| w.iter().enumerate()
+                .fold(0u64, |m, (k, &c)| if f(c) { m | 1 << k } else { m });
+            let x = u64::from_le_bytes(w);
+            let (backslash, quote, text) = classify(x);
+            prop_assert_eq!(gather(backslash), want(|c| c == b'\\'));
+            prop_assert_eq!(gather(quote), want(|c| c == b'"'));
+            prop_assert_eq!(gather(!text & HIGH), want(|c| c < 0x20));
+        }
+
+        /// The branch-free escaped-byte masks, block after block, mark the
+        /// bytes that follow an odd run of backslashes, as a byte loop does.
+        #[test]
+        fn escaped_bytes_agree_with_byte_loop(
+            bits in prop::collection::vec(prop_oneof![3 => Just(true), 2 => Just(false)], 0..256),
+        ) {
+            let mut want = Vec::new();
+            let mut escaped = false;
+            for &backslash in &bits {
+                want.push(escaped);
+                escaped = backslash && !escaped;
+            }
+            let mut carry = 0;
+            let mut got = Vec::new();
+            for block in bits.chunks(64) {
+                let mask = block.iter().enumerate()
+                    .fold(0u64, |m, (k, &b)| if b { m | 1 << k } else { m });
+                let e = escaped_bytes(mask, &mut carry);
+                got.extend((0..block.len()).map(|k| e >> k & 1 == 1));
+            }
+            prop_assert_eq!(got, want);
+        }
+    }
 
     /// Serde's derive reads `[1, "a"]` into a struct field by field; `Obj`
     /// takes objects only, borrowing as the derive does.

@@ -36,6 +36,7 @@ use crate::time::Timestamp;
 
 pub(crate) mod codes;
 mod lines;
+mod skim;
 mod status;
 mod walk;
 mod wire;
@@ -516,6 +517,18 @@ fn envelope<'a, T>(cx: &Cx<'a, '_>) -> Result<Option<T>, Error>
 where
     T: Deserialize<'a>,
 {
+    envelope_with(cx, |_| None)
+}
+
+/// [`envelope`], trying `fast` first: it reads the document as serde
+/// would, or gives up (`None`) and serde reads it.
+fn envelope_with<'a, T>(
+    cx: &Cx<'a, '_>,
+    fast: impl FnOnce(&'a str) -> Option<wire::Envelope<'a, T>>,
+) -> Result<Option<T>, Error>
+where
+    T: Deserialize<'a>,
+{
     let input = cx.input;
     json::check_depth(input.as_bytes(), cx.opts.max_depth)?;
     let start = json::skip_ws(input.as_bytes(), 0);
@@ -526,7 +539,11 @@ where
             start,
         ));
     }
-    match serde_json::from_str::<json::Obj<wire::Envelope<'a, T>>>(input) {
+    let parsed = match fast(input) {
+        Some(env) => Ok(json::Obj(env)),
+        None => serde_json::from_str::<json::Obj<wire::Envelope<'a, T>>>(input),
+    };
+    match parsed {
         Ok(json::Obj(env)) => {
             vendor_check(env.result, env.code, env.message)?;
             // An unreadable `result` is no verdict either way: strict mode

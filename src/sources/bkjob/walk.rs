@@ -17,11 +17,29 @@ use crate::sources::Source;
 
 use super::lines::LineCursor;
 use super::wire::{self, R};
-use super::{Attrs, Cx, attr, clip, codes, cx, envelope, keep_raw, non_empty, percent, time_attr};
+use super::{
+    Attrs, Cx, attr, clip, codes, cx, envelope, envelope_with, keep_raw, non_empty, percent, skim,
+    time_attr,
+};
 
 pub(super) fn job_log_str<'a>(input: &'a str, opts: &Options) -> Result<Events<'a>, Error> {
+    job_log_with(input, opts, skim::job_log)
+}
+
+/// [`job_log_str`] with serde alone: the reference the skim is tested
+/// against.
+#[cfg(test)]
+pub(super) fn job_log_serde_str<'a>(input: &'a str, opts: &Options) -> Result<Events<'a>, Error> {
+    job_log_with(input, opts, |_| None)
+}
+
+fn job_log_with<'a>(
+    input: &'a str,
+    opts: &Options,
+    fast: fn(&'a str) -> Option<wire::Envelope<'a, skim::Steps<'a>>>,
+) -> Result<Events<'a>, Error> {
     let cx = cx(input, opts, Source::BkjobLog);
-    let steps = json::objs(envelope::<Vec<Obj<wire::Step<'a>>>>(&cx)?);
+    let steps = json::objs(envelope_with(&cx, fast)?);
     let walk = Walk::Log(LogWalk {
         steps: steps.into_iter(),
         step: Context::default(),
@@ -164,19 +182,16 @@ enum Content<'a> {
     Invalid(Raw<'a>),
 }
 
-fn content<'a>(cx: &Cx<'a, '_>, raw: R<'a>) -> Content<'a> {
-    let Some(raw) = raw.map(Raw) else {
-        return Content::None;
-    };
-    let t = raw.text();
-    match t.as_bytes().first() {
-        Some(b'"') => {
+fn content<'a>(cx: &Cx<'a, '_>, lc: Option<wire::LogContent<'a>>) -> Content<'a> {
+    match lc {
+        None => Content::None,
+        Some(wire::LogContent::Str(t)) => {
             let body = t.get(1..t.len().saturating_sub(1)).unwrap_or_default();
-            let base = raw.offset_in(cx.input).unwrap_or(0) + 1;
+            let base = json::offset_in(t, cx.input).unwrap_or(0) + 1;
             Content::Lines(body, base)
         }
-        Some(b'n') => Content::None,
-        _ => Content::Invalid(raw),
+        Some(wire::LogContent::Other(raw)) if raw.get().starts_with('n') => Content::None,
+        Some(wire::LogContent::Other(raw)) => Content::Invalid(Raw(raw)),
     }
 }
 

@@ -10,6 +10,29 @@ use serde_json::value::RawValue;
 /// Raw scalar member.
 pub(super) type R<'a> = Option<&'a RawValue>;
 
+/// A `log_content` member as sent: a string (its raw text, quotes
+/// included, already checked to be a well-formed JSON string), or another
+/// value kept raw. The v2 skim ([`super::skim`]) builds the string form
+/// without handing the (long) text to the JSON parser again.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum LogContent<'a> {
+    /// A JSON string, quotes included.
+    Str(&'a str),
+    /// Any other value (`null` never reaches here: the member is `None`).
+    Other(&'a RawValue),
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for LogContent<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = <&'de RawValue>::deserialize(d)?;
+        Ok(if raw.get().starts_with('"') {
+            LogContent::Str(raw.get())
+        } else {
+            LogContent::Other(raw)
+        })
+    }
+}
+
 /// The ESB / API-gateway envelope around every response.
 #[derive(Deserialize)]
 #[serde(expecting = "a BlueKing envelope object")]
@@ -97,7 +120,7 @@ pub(super) struct IpLog<'a> {
     #[serde(borrow, default)]
     pub(super) tag: R<'a>,
     #[serde(borrow, default)]
-    pub(super) log_content: R<'a>,
+    pub(super) log_content: Option<LogContent<'a>>,
 }
 
 /// A host as BlueKing names it: by id, or by cloud area and address.
@@ -141,7 +164,7 @@ pub(super) struct IpLogData<'a> {
     #[serde(borrow, default)]
     pub(super) ipv6: R<'a>,
     #[serde(borrow, default)]
-    pub(super) log_content: R<'a>,
+    pub(super) log_content: Option<LogContent<'a>>,
     #[serde(borrow, default)]
     pub(super) file_logs: Option<Vec<Obj<FileLog<'a>>>>,
     #[serde(borrow, default)]
@@ -165,7 +188,7 @@ pub(super) struct HostLog<'a> {
     #[serde(borrow, default)]
     pub(super) ipv6: R<'a>,
     #[serde(borrow, default)]
-    pub(super) log_content: R<'a>,
+    pub(super) log_content: Option<LogContent<'a>>,
     #[serde(borrow, default)]
     pub(super) file_logs: Option<Vec<Obj<FileLog<'a>>>>,
 }
@@ -188,7 +211,7 @@ pub(super) struct FileLog<'a> {
     #[serde(borrow, default)]
     pub(super) status: R<'a>,
     #[serde(borrow, default)]
-    pub(super) log_content: R<'a>,
+    pub(super) log_content: Option<LogContent<'a>>,
     #[serde(borrow, default)]
     pub(super) size: R<'a>,
     #[serde(borrow, default)]

@@ -1,0 +1,756 @@
+//! The fast path for v2 `get_job_instance_log`: reads the envelope, steps,
+//! host groups and hosts by hand, without the JSON parser's byte-wise pass
+//! over each (long) `log_content` string — [`StringStops::skip_string`]
+//! finds where it ends with vector code, checking it is a well-formed JSON
+//! string. The other members are small: each is handed to the parser
+//! alone, which checks it and gives the same borrowed [`RawValue`] the full
+//! parse gives.
+//!
+//! It builds exactly the values the serde path builds, or gives up (`None`)
+//! and the caller parses the document with serde, which then also makes
+//! the errors: on anything it does not fully understand or that serde
+//! might read differently — a key with an escape, a known member given
+//! twice, an array or scalar where an object is expected, a value nested
+//! deeper than [`MAX_DEPTH`] inside an unknown member, any invalid JSON,
+//! anything after the document. A property test checks both paths agree.
+
+use serde::de::IgnoredAny;
+use serde_json::value::RawValue;
+
+use crate::json::{Obj, StringStops, skip_string, skip_ws};
+
+use super::wire::{Envelope, Group, IpLog, LogContent, R, Step};
+
+/// The steps of a v2 log, as the serde path reads `data`.
+pub(super) type Steps<'a> = Vec<Obj<Step<'a>>>;
+
+/// How deep a value inside an unknown member may nest before the skim
+/// leaves the document to serde.
+const MAX_DEPTH: usize = 16;
+
+/// Reads a v2 log document as `serde_json::from_str::<Obj<Envelope<_,
+/// Steps>>>` would, or `None` where it cannot be sure to.
+pub(super) fn job_log(input: &str) -> Option<Envelope<'_, Steps<'_>>> {
+    let mut p = Skim {
+        s: input,
+        b: input.as_bytes(),
+        i: skip_ws(input.as_bytes(), 0),
+        stops: StringStops::new(),
+    };
+    let mut env = Envelope {
+        result: None,
+        code: None,
+        message: None,
+        data: None,
+    };
+    let mut seen = 0u32;
+    p.object(|p, key| {
+        let bit = match key {
+            "result" => 0,
+            "code" => 1,
+            "message" => 2,
+            "data" => 3,
+            _ => return p.ignore(),
+        };
+        once(&mut seen, bit)?;
+        match bit {
+            0 => env.result = p.raw()?,
+            1 => env.code = p.raw()?,
+            2 => env.message = p.raw()?,
+            _ => env.data = p.list(Skim::step)?,
+        }
+        Some(())
+    })?;
+    (skip_ws(p.b, p.i) == p.b.len()).then_some(env)
+}
+
+/// Marks member `bit` as read; `None` if it was already (serde's derive
+/// refuses a duplicate field).
+fn once(seen: &mut u32, bit: u32) -> Option<()> {
+    if *seen & (1 << bit) != 0 {
+        return None;
+    }
+    *seen |= 1 << bit;
+    Some(())
+}
+
+struct Skim<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    /// The next byte to read.
+    i: usize,
+    stops: StringStops,
+}
+
+impl<'a> Skim<'a> {
+    fn ws(&mut self) {
+        self.i = skip_ws(self.b, self.i);
+    }
+
+    /// An object at `i`: `member` is called with each key (no escapes)
+    /// and `i` at its value, which it must read.
+    fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+        if self.b.get(self.i) != Some(&b'{') {
+            return None;
+        }
+        self.i += 1;
+        self.ws();
+        if self.b.get(self.i) == Some(&b'}') {
+            self.i += 1;
+            return Some(());
+        }
+        loop {
+            if self.b.get(self.i) != Some(&b'"') {
+                return None;
+            }
+            let end = skip_string(self.b, self.i)?;
+            let key = self.s.get(self.i + 1..end.checked_sub(1)?)?;
+            if key.contains('\\') {
+                return None;
+            }
+            self.i = skip_ws(self.b, end);
+            if self.b.get(self.i) != Some(&b':') {
+                return None;
+            }
+            self.i += 1;
+            self.ws();
+            member(self, key)?;
+            self.ws();
+            match self.b.get(self.i)? {
+                b',' => {
+                    self.i += 1;
+                    self.ws();
+                }
+                b'}' => {
+                    self.i += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// `null` (`None`) or an array of objects, each read by `elem`.
+    fn list<T>(&mut self, elem: fn(&mut Self) -> Option<T>) -> Option<Option<Vec<Obj<T>>>> {
+        if self.null() {
+            return Some(None);
+        }
+        if self.b.get(self.i) != Some(&b'[') {
+            return None;
+        }
+        self.i += 1;
+        self.ws();
+        let mut out = Vec::new();
+        if self.b.get(self.i) == Some(&b']') {
+            self.i += 1;
+            return Some(Some(out));
+        }
+        loop {
+            out.push(Obj(elem(self)?));
+            self.ws();
+            match self.b.get(self.i)? {
+                b',' => {
+                    self.i += 1;
+                    self.ws();
+                }
+                b']' => {
+                    self.i += 1;
+                    return Some(Some(out));
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Reads `null` at `i` if it is there (serde reads an `Option` member
+    /// sent as `null` as `None`).
+    fn null(&mut self) -> bool {
+        let found = self.b.get(self.i..self.i + 4) == Some(b"null");
+        if found {
+            self.i += 4;
+        }
+        found
+    }
+
+    /// A member kept raw: `None` for `null`, else the value as the parser
+    /// reads it alone.
+    fn raw(&mut self) -> Option<R<'a>> {
+        if self.null() {
+            return Some(None);
+        }
+        let end = skip_value(self.b, self.i, 0)?;
+        let text = self.s.get(self.i..end)?;
+        let raw = serde_json::from_str::<&'a RawValue>(text).ok()?;
+        self.i = end;
+        Some(Some(raw))
+    }
+
+    /// An unknown member's value, checked as serde checks what it ignores.
+    fn ignore(&mut self) -> Option<()> {
+        let end = if self.b.get(self.i) == Some(&b'"') {
+            skip_string(self.b, self.i)?
+        } else {
+            let end = skip_value(self.b, self.i, 0)?;
+            serde_json::from_str::<IgnoredAny>(self.s.get(self.i..end)?).ok()?;
+            end
+        };
+        self.i = end;
+        Some(())
+    }
+
+    /// `log_content`: a string is only checked by [`StringStops`].
+    fn content(&mut self) -> Option<Option<LogContent<'a>>> {
+        if self.b.get(self.i) == Some(&b'"') {
+            let end = self.stops.skip_string(self.b, self.i)?;
+            let text = self.s.get(self.i..end)?;
+            self.i = end;
+            return Some(Some(LogContent::Str(text)));
+        }
+        Some(self.raw()?.map(LogContent::Other))
+    }
+
+    fn step(&mut self) -> Option<Step<'a>> {
+        let mut s = Step {
+            step_instance_id: None,
+            name: None,
+            status: None,
+            is_finished: None,
+            step_results: None,
+        };
+        let mut seen = 0u32;
+        self.object(|p, key| {
+            let bit = match key {
+                "step_instance_id" => 0,
+                "name" => 1,
+                "status" => 2,
+                "is_finished" => 3,
+                "step_results" => 4,
+                _ => return p.ignore(),
+            };
+            once(&mut seen, bit)?;
+            match bit {
+                0 => s.step_instance_id = p.raw()?,
+                1 => s.name = p.raw()?,
+                2 => s.status = p.raw()?,
+                3 => s.is_finished = p.raw()?,
+                _ => s.step_results = p.list(Skim::group)?,
+            }
+            Some(())
+        })?;
+        Some(s)
+    }
+
+    fn group(&mut self) -> Option<Group<'a>> {
+        let mut g = Group {
+            ip_status: None,
+            tag: None,
+            ip_logs: None,
+        };
+        let mut seen = 0u32;
+        self.object(|p, key| {
+            let bit = match key {
+                "ip_status" => 0,
+                "tag" => 1,
+                "ip_logs" => 2,
+                _ => return p.ignore(),
+            };
+            once(&mut seen, bit)?;
+            match bit {
+                0 => g.ip_status = p.raw()?,
+                1 => g.tag = p.raw()?,
+                _ => g.ip_logs = p.list(Skim::host)?,
+            }
+            Some(())
+        })?;
+        Some(g)
+    }
+
+    fn host(&mut self) -> Option<IpLog<'a>> {
+        let mut h = IpLog {
+            retry_count: None,
+            execute_count: None,
+            total_time: None,
+            start_time: None,
+            end_time: None,
+            bk_host_id: None,
+            host_id: None,
+            bk_cloud_id: None,
+            ip: None,
+            ipv6: None,
+            error_code: None,
+            exit_code: None,
+            tag: None,
+            log_content: None,
+        };
+        let mut seen = 0u32;
+        self.object(|p, key| {
+            let (bit, slot) = match key {
+                "log_content" => {
+                    once(&mut seen, 13)?;
+                    h.log_content = p.content()?;
+                    return Some(());
+                }
+                "retry_count" => (0, &mut h.retry_count),
+                "execute_count" => (1, &mut h.execute_count),
+                "total_time" => (2, &mut h.total_time),
+                "start_time" => (3, &mut h.start_time),
+                "end_time" => (4, &mut h.end_time),
+                "bk_host_id" => (5, &mut h.bk_host_id),
+                "host_id" => (6, &mut h.host_id),
+                "bk_cloud_id" => (7, &mut h.bk_cloud_id),
+                "ip" => (8, &mut h.ip),
+                "ipv6" => (9, &mut h.ipv6),
+                "error_code" => (10, &mut h.error_code),
+                "exit_code" => (11, &mut h.exit_code),
+                "tag" => (12, &mut h.tag),
+                _ => return p.ignore(),
+            };
+            once(&mut seen, bit)?;
+            *slot = p.raw()?;
+            Some(())
+        })?;
+        Some(h)
+    }
+}
+
+/// The end of the JSON value at `i`, nested at most [`MAX_DEPTH`] deep:
+/// strings are checked, numbers and literals only delimited (the caller
+/// has the parser check the value).
+fn skip_value(b: &[u8], i: usize, depth: usize) -> Option<usize> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    match b.get(i)? {
+        b'"' => skip_string(b, i),
+        open @ (b'{' | b'[') => {
+            let close = if *open == b'{' { b'}' } else { b']' };
+            let mut j = skip_ws(b, i + 1);
+            if b.get(j) == Some(&close) {
+                return Some(j + 1);
+            }
+            loop {
+                if *open == b'{' {
+                    if b.get(j) != Some(&b'"') {
+                        return None;
+                    }
+                    j = skip_ws(b, skip_string(b, j)?);
+                    if b.get(j) != Some(&b':') {
+                        return None;
+                    }
+                    j = skip_ws(b, j + 1);
+                }
+                j = skip_ws(b, skip_value(b, j, depth + 1)?);
+                match b.get(j)? {
+                    b',' => j = skip_ws(b, j + 1),
+                    c if *c == close => return Some(j + 1),
+                    _ => return None,
+                }
+            }
+        }
+        _ => {
+            let mut j = i;
+            while b
+                .get(j)
+                .is_some_and(|c| !matches!(c, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t'))
+            {
+                j += 1;
+            }
+            (j > i).then_some(j)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::super::{front, walk};
+    use super::*;
+    use crate::options::Options;
+
+    /// Everything a parse gives: the events as NDJSON and the errors as
+    /// displayed, in order (a parse error is the only item).
+    fn outcome(r: Result<crate::events::Events<'_>, crate::Error>) -> Vec<String> {
+        match r {
+            Err(e) => vec![format!("error: {e}")],
+            Ok(events) => events
+                .take(100_000)
+                .map(|item| match item {
+                    Ok(e) => e.to_ndjson(),
+                    Err(e) => format!("error: {e}"),
+                })
+                .collect(),
+        }
+    }
+
+    /// The skim-then-serde path and the serde-only path agree on `input`,
+    /// strict and lenient.
+    fn assert_same(input: &[u8]) -> Result<(), TestCaseError> {
+        for opts in [Options::strict(), Options::lenient()] {
+            let fast = outcome(front(input, &opts, walk::job_log_str));
+            let slow = outcome(front(input, &opts, walk::job_log_serde_str));
+            prop_assert_eq!(
+                fast,
+                slow,
+                "strict: {}, input: {}",
+                opts.is_strict(),
+                String::from_utf8_lossy(input)
+            );
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn corpus_files_read_the_same_through_the_skim() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/bkjob-log");
+        let mut skimmed = 0;
+        let mut files = 0;
+        for dir in [root.clone(), root.join("err")] {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "json") {
+                    let input = std::fs::read(&path).unwrap();
+                    assert_same(&input).unwrap();
+                    files += 1;
+                    let text = std::str::from_utf8(&input).unwrap();
+                    skimmed += usize::from(job_log(text).is_some());
+                }
+            }
+        }
+        assert!(files >= 20, "{files}");
+        // Most of the corpus is the common shape the skim reads itself.
+        assert!(skimmed * 2 > files, "{skimmed} of {files}");
+    }
+
+    fn ws() -> impl Strategy<Value = &'static str> {
+        prop_oneof![4 => Just(""), 1 => Just(" "), 1 => Just("\n  "), 1 => Just("\t\r\n")]
+    }
+
+    /// A small member value of any kind, as BlueKing or a broken server
+    /// might send it.
+    fn scalar() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("null".to_owned()),
+            Just("true".to_owned()),
+            Just("false".to_owned()),
+            Just("\"\"".to_owned()),
+            Just("\"true\"".to_owned()),
+            Just("-0".to_owned()),
+            Just("1.5e3".to_owned()),
+            Just("0.25".to_owned()),
+            Just("\"1.204\"".to_owned()),
+            Just("\"2024-05-20 10:00:01\"".to_owned()),
+            Just("\"2018-03-15 14:39:30 +0800\"".to_owned()),
+            Just("\"10.0.0.\\u0031\"".to_owned()),
+            Just("\"\\ud800\"".to_owned()),
+            Just("\"a\\\"b\\\\c\\/\"".to_owned()),
+            Just("[1,{\"a\":null}]".to_owned()),
+            Just("{}".to_owned()),
+            (-20i64..40).prop_map(|n| n.to_string()),
+            (-20i64..40).prop_map(|n| format!("\"{n}\"")),
+            any::<i64>().prop_map(|n| n.to_string()),
+            "[a-z0-9 .:-]{0,12}".prop_map(|s| format!("\"{s}\"")),
+        ]
+    }
+
+    /// An unknown member's value, nested a little.
+    fn unknown() -> impl Strategy<Value = String> {
+        scalar().prop_recursive(3, 12, 3, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..3)
+                    .prop_map(|v| format!("[{}]", v.join(", "))),
+                prop::collection::vec(("[a-z_]{1,6}", inner), 0..3).prop_map(|v| {
+                    let m: Vec<_> = v.iter().map(|(k, v)| format!("\"{k}\" : {v}")).collect();
+                    format!("{{{}}}", m.join(","))
+                }),
+            ]
+        })
+    }
+
+    /// A `log_content` string: timestamped lines, escapes of every kind
+    /// (surrogate pairs and lone ones too), HTML entities, long runs.
+    fn content() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            4 => Just("[2024-05-20 10:00:01][PID:56875] "),
+            2 => Just("[2018-03-15 14:39:30] "),
+            4 => Just("\\n"),
+            1 => Just("\\r\\n"),
+            1 => Just("\\r"),
+            2 => Just("plain text "),
+            1 => Just("a fairly long run of ordinary text that is longer than one block of sixty-four bytes "),
+            2 => Just("\\\""),
+            1 => Just("\\\\"),
+            1 => Just("\\t\\b\\f\\/"),
+            1 => Just("\\u00e9\\u4e2d"),
+            1 => Just("\\ud83d\\ude00"),
+            1 => Just("\\udc00"),
+            1 => Just("\\u001b[32mOK\\u001b[0m"),
+            1 => Just("&lt;b&gt; &amp;&amp; &quot;x&quot; &#39;y&#39; &#x41;"),
+            1 => Just("检查磁盘"),
+        ];
+        prop_oneof![
+            8 => prop::collection::vec(piece, 0..24).prop_map(|v| format!("\"{}\"", v.concat())),
+            1 => scalar(),
+        ]
+    }
+
+    /// An object with the given members (each maybe missing) and some
+    /// unknown ones, in any order, with any spacing.
+    fn object(
+        members: Vec<BoxedStrategy<Option<(&'static str, String)>>>,
+    ) -> impl Strategy<Value = String> {
+        (
+            members,
+            prop::collection::vec(("[a-z_]{1,8}", unknown()), 0..2),
+            ws(),
+            ws(),
+        )
+            .prop_flat_map(|(known, extra, w1, w2)| {
+                let mut parts: Vec<String> = known
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, v)| format!("{w1}\"{k}\"{w2}:{w1}{v}"))
+                    .collect();
+                parts.extend(extra.into_iter().map(|(k, v)| format!("\"x_{k}\":{v}")));
+                Just(parts).prop_shuffle()
+            })
+            .prop_map(|parts| format!("{{{}}}", parts.join(",")))
+    }
+
+    fn member(
+        key: &'static str,
+        value: impl Strategy<Value = String> + 'static,
+    ) -> BoxedStrategy<Option<(&'static str, String)>> {
+        prop::option::weighted(0.8, value.prop_map(move |v| (key, v))).boxed()
+    }
+
+    fn list(elem: impl Strategy<Value = String> + 'static) -> impl Strategy<Value = String> {
+        prop_oneof![
+            8 => prop::collection::vec(elem, 0..3).prop_map(|v| format!("[{}]", v.join(", "))),
+            1 => Just("null".to_owned()),
+            1 => Just("[]".to_owned()),
+        ]
+    }
+
+    fn host() -> impl Strategy<Value = String> {
+        let keys = [
+            "retry_count",
+            "execute_count",
+            "total_time",
+            "start_time",
+            "end_time",
+            "bk_host_id",
+            "host_id",
+            "bk_cloud_id",
+            "ip",
+            "ipv6",
+            "error_code",
+            "exit_code",
+            "tag",
+        ];
+        let mut members: Vec<_> = keys.into_iter().map(|k| member(k, scalar())).collect();
+        members.push(member("log_content", content()));
+        object(members)
+    }
+
+    fn group() -> impl Strategy<Value = String> {
+        object(vec![
+            member("ip_status", scalar()),
+            member("tag", scalar()),
+            member("ip_logs", list(host())),
+        ])
+    }
+
+    fn step() -> impl Strategy<Value = String> {
+        object(vec![
+            member("step_instance_id", scalar()),
+            member("name", scalar()),
+            member("status", scalar()),
+            member("is_finished", scalar()),
+            member("step_results", list(group())),
+        ])
+    }
+
+    fn document() -> impl Strategy<Value = String> {
+        let result = prop_oneof![
+            4 => Just("true".to_owned()),
+            1 => scalar(),
+        ];
+        let code = prop_oneof![
+            4 => Just("0".to_owned()),
+            1 => Just("\"0\"".to_owned()),
+            1 => scalar(),
+        ];
+        (
+            object(vec![
+                member("result", result),
+                member("code", code),
+                member("message", scalar()),
+                member("data", list(step())),
+            ]),
+            ws(),
+        )
+            .prop_map(|(o, w)| format!("{w}{o}{w}"))
+    }
+
+    /// Ways to break a document: a byte replaced, the end cut, a member
+    /// inserted after an opening brace (a duplicate, an escaped key, a
+    /// wrong type), a known key escaped.
+    #[derive(Debug, Clone)]
+    enum Mutation {
+        None,
+        Replace(usize, &'static str),
+        Truncate(usize),
+        InsertAfterBrace(usize, &'static str),
+        EscapeKey(usize),
+        /// Bytes glued to the end of a value (before a `,`, `}` or `]`).
+        InsertBeforeClose(usize, &'static str),
+        /// A comma before a closing `]` or `}`.
+        TrailingComma(usize),
+        /// A raw control character after a quote (in a string, when the
+        /// quote opens one).
+        ControlAfterQuote(usize, &'static str),
+        Append(&'static str),
+    }
+
+    fn mutation() -> impl Strategy<Value = Mutation> {
+        let bytes = prop_oneof![
+            Just("\""),
+            Just("\\"),
+            Just("{"),
+            Just("}"),
+            Just("["),
+            Just("]"),
+            Just(","),
+            Just(":"),
+            Just(" "),
+            Just("n"),
+            Just("0"),
+            Just("-"),
+            Just("x"),
+            Just("\u{1}"),
+            Just("é"),
+        ];
+        let members = prop_oneof![
+            Just("\"ip\":\"10.0.0.9\","),
+            Just("\"log_content\":\"x\","),
+            Just("\"log_content\":null,"),
+            Just("\"log_content\":7,"),
+            Just("\"log_content\":[\"x\"],"),
+            Just("\"data\":[],"),
+            Just("\"data\":{},"),
+            Just("\"step_results\":{},"),
+            Just("\"step_results\":[[1]],"),
+            Just("\"ip_logs\":[{\"ip\":1}],"),
+            Just("\"ip_logs\":\"x\","),
+            Just("\"tag\":null,"),
+            Just("\"name\":01,"),
+            Just("\"name\":1.,"),
+            Just("\"name\":-,"),
+            Just("\"name\":1e,"),
+            Just("\"name\":tru,"),
+            Just("\"n\\u0061me\":\"x\","),
+            Just("\"result\":false,"),
+            Just("\"code\":1,"),
+            Just("\"x\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]],"),
+            Just("\"x\":\"\\ud800\","),
+            Just("\"x\":\"\\u12\","),
+            Just("\"x\":{\"a\":1,},"),
+        ];
+        prop_oneof![
+            3 => Just(Mutation::None),
+            3 => (any::<usize>(), bytes).prop_map(|(i, b)| Mutation::Replace(i, b)),
+            2 => any::<usize>().prop_map(Mutation::Truncate),
+            4 => (any::<usize>(), members).prop_map(|(i, m)| Mutation::InsertAfterBrace(i, m)),
+            2 => any::<usize>().prop_map(Mutation::EscapeKey),
+            3 => (
+                any::<usize>(),
+                prop_oneof![
+                    Just("x"), Just("."), Just("e"), Just("0"), Just("\"a\""), Just("ull"),
+                    Just(" 1"), Just("]"), Just("}"), Just(":1"), Just("\u{7f}"), Just(","),
+                ],
+            )
+                .prop_map(|(i, s)| Mutation::InsertBeforeClose(i, s)),
+            1 => any::<usize>().prop_map(Mutation::TrailingComma),
+            2 => (any::<usize>(), prop_oneof![Just("\u{1}"), Just("\n"), Just("\t"), Just("\u{1f}")])
+                .prop_map(|(i, s)| Mutation::ControlAfterQuote(i, s)),
+            1 => prop_oneof![Just(" x"), Just("{}"), Just(" \n"), Just(",")].prop_map(Mutation::Append),
+        ]
+    }
+
+    fn mutate(doc: &str, m: &Mutation) -> Vec<u8> {
+        let b = doc.as_bytes();
+        let at = |i: usize, of: &[usize]| of.get(i % of.len().max(1)).copied();
+        let mut out = b.to_vec();
+        match m {
+            Mutation::None => {}
+            Mutation::Replace(i, s) => {
+                if !b.is_empty() {
+                    let k = i % b.len();
+                    out.splice(k..k + 1, s.bytes());
+                }
+            }
+            Mutation::Truncate(i) => out.truncate(i % (b.len() + 1)),
+            Mutation::InsertAfterBrace(i, s) => {
+                let braces: Vec<_> = (0..b.len()).filter(|&k| b[k] == b'{').collect();
+                if let Some(k) = at(*i, &braces) {
+                    out.splice(k + 1..k + 1, s.bytes());
+                }
+            }
+            Mutation::EscapeKey(i) => {
+                // A key's first letter written as `\u00XX`.
+                let keys: Vec<_> = (1..b.len())
+                    .filter(|&k| b[k - 1] == b'"' && b[k].is_ascii_lowercase())
+                    .collect();
+                if let Some(k) = at(*i, &keys) {
+                    let esc = format!("\\u{:04x}", b[k]);
+                    out.splice(k..k + 1, esc.bytes());
+                }
+            }
+            Mutation::InsertBeforeClose(i, s) => {
+                let ends: Vec<_> = (0..b.len())
+                    .filter(|&k| matches!(b[k], b',' | b'}' | b']'))
+                    .collect();
+                if let Some(k) = at(*i, &ends) {
+                    out.splice(k..k, s.bytes());
+                }
+            }
+            Mutation::TrailingComma(i) => {
+                let ends: Vec<_> = (0..b.len())
+                    .filter(|&k| matches!(b[k], b'}' | b']'))
+                    .collect();
+                if let Some(k) = at(*i, &ends) {
+                    out.insert(k, b',');
+                }
+            }
+            Mutation::ControlAfterQuote(i, s) => {
+                let quotes: Vec<_> = (0..b.len()).filter(|&k| b[k] == b'"').collect();
+                if let Some(k) = at(*i, &quotes) {
+                    out.splice(k + 1..k + 1, s.bytes());
+                }
+            }
+            Mutation::Append(s) => out.extend(s.bytes()),
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 1024,
+            failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
+            ..ProptestConfig::default()
+        })]
+
+        /// On generated v2 documents the skim reads (all of them), and on
+        /// the same documents broken in many ways (where it should mostly
+        /// give up), the skim-then-serde path gives exactly the events and
+        /// errors of serde alone, strict and lenient.
+        #[test]
+        fn skim_path_equals_serde_path(doc in document(), m in mutation()) {
+            if matches!(m, Mutation::None) {
+                prop_assert!(job_log(&doc).is_some(), "the skim gave up on {}", doc);
+            }
+            assert_same(&mutate(&doc, &m))?;
+        }
+    }
+}
