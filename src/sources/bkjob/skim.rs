@@ -17,7 +17,7 @@
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
-use crate::json::{Obj, StringStops, skip_string, skip_ws};
+use crate::json::{Obj, StringStops, skip_string, skip_value, skip_ws};
 
 use super::wire::{Envelope, Group, IpLog, LogContent, R, Step};
 
@@ -178,7 +178,7 @@ impl<'a> Skim<'a> {
         if self.null() {
             return Some(None);
         }
-        let end = skip_value(self.b, self.i, 0)?;
+        let end = skip_value(self.b, self.i, MAX_DEPTH)?;
         let text = self.s.get(self.i..end)?;
         let raw = serde_json::from_str::<&'a RawValue>(text).ok()?;
         self.i = end;
@@ -190,7 +190,7 @@ impl<'a> Skim<'a> {
         let end = if self.b.get(self.i) == Some(&b'"') {
             skip_string(self.b, self.i)?
         } else {
-            let end = skip_value(self.b, self.i, 0)?;
+            let end = skip_value(self.b, self.i, MAX_DEPTH)?;
             serde_json::from_str::<IgnoredAny>(self.s.get(self.i..end)?).ok()?;
             end
         };
@@ -310,53 +310,6 @@ impl<'a> Skim<'a> {
             Some(())
         })?;
         Some(h)
-    }
-}
-
-/// The end of the JSON value at `i`, nested at most [`MAX_DEPTH`] deep:
-/// strings are checked, numbers and literals only delimited (the caller
-/// has the parser check the value).
-fn skip_value(b: &[u8], i: usize, depth: usize) -> Option<usize> {
-    if depth > MAX_DEPTH {
-        return None;
-    }
-    match b.get(i)? {
-        b'"' => skip_string(b, i),
-        open @ (b'{' | b'[') => {
-            let close = if *open == b'{' { b'}' } else { b']' };
-            let mut j = skip_ws(b, i + 1);
-            if b.get(j) == Some(&close) {
-                return Some(j + 1);
-            }
-            loop {
-                if *open == b'{' {
-                    if b.get(j) != Some(&b'"') {
-                        return None;
-                    }
-                    j = skip_ws(b, skip_string(b, j)?);
-                    if b.get(j) != Some(&b':') {
-                        return None;
-                    }
-                    j = skip_ws(b, j + 1);
-                }
-                j = skip_ws(b, skip_value(b, j, depth + 1)?);
-                match b.get(j)? {
-                    b',' => j = skip_ws(b, j + 1),
-                    c if *c == close => return Some(j + 1),
-                    _ => return None,
-                }
-            }
-        }
-        _ => {
-            let mut j = i;
-            while b
-                .get(j)
-                .is_some_and(|c| !matches!(c, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t'))
-            {
-                j += 1;
-            }
-            (j > i).then_some(j)
-        }
     }
 }
 

@@ -723,18 +723,7 @@ fn finish_line<'p>(
             }
         }
     }
-    if line.len() > opts.max_line_len {
-        opts.recover(&mut notes, Note::LineTruncated, || {
-            loc.error(
-                ErrorKind::Limit,
-                format!(
-                    "a line is longer than {} bytes (the max_line_len option)",
-                    opts.max_line_len
-                ),
-            )
-        })?;
-        text::truncate_cow(&mut line, opts.max_line_len);
-    }
+    super::cut_long_line(&mut line, &mut notes, opts, loc)?;
     notes.extend(std::mem::take(pending));
     machine.line(line, notes, opts, loc)
 }

@@ -128,18 +128,30 @@ impl<'a> TextEvents<'a> {
         notes: &mut Notes,
         loc: Loc<'a>,
     ) -> Result<(), Error> {
-        if line.len() > self.opts.max_line_len {
-            let max = self.opts.max_line_len;
-            self.opts.recover(notes, Note::LineTruncated, || {
-                loc.error(
-                    ErrorKind::Limit,
-                    format!("a line is longer than {max} bytes (the max_line_len option)"),
-                )
-            })?;
-            text::truncate_cow(line, max);
-        }
-        Ok(())
+        cut_long_line(line, notes, &self.opts, loc)
     }
+}
+
+/// Cuts a line longer than `max_line_len` at a character boundary, noted
+/// `line_truncated` (strict: an error at the line).
+#[inline]
+pub(super) fn cut_long_line(
+    line: &mut std::borrow::Cow<'_, str>,
+    notes: &mut Notes,
+    opts: &Options,
+    loc: Loc<'_>,
+) -> Result<(), Error> {
+    if line.len() > opts.max_line_len {
+        let max = opts.max_line_len;
+        opts.recover(notes, Note::LineTruncated, || {
+            loc.error(
+                ErrorKind::Limit,
+                format!("a line is longer than {max} bytes (the max_line_len option)"),
+            )
+        })?;
+        text::truncate_cow(line, max);
+    }
+    Ok(())
 }
 
 impl<'a> Iterator for TextEvents<'a> {

@@ -17,7 +17,7 @@ use std::borrow::Cow;
 
 use super::{Ctx, Same, usual_event};
 use crate::event::LogEvent;
-use crate::json::{HIGH, ONES, skip_string};
+use crate::json::{HIGH, ONES, skip_string, skip_value, skip_ws};
 use crate::note::Notes;
 
 /// A cursor over the outer string body that yields inner (decoded) bytes.
@@ -418,11 +418,11 @@ pub(super) struct Skimmed<'a> {
 /// and the caller parses the document with serde instead.
 pub(super) fn skim(input: &str) -> Option<Skimmed<'_>> {
     let b = input.as_bytes();
-    let mut i = ws(b, 0);
+    let mut i = skip_ws(b, 0);
     if b.get(i) != Some(&b'{') {
         return None;
     }
-    i = ws(b, i + 1);
+    i = skip_ws(b, i + 1);
     let mut fields = Vec::new();
     let mut batches = None;
     if b.get(i) == Some(&b'}') {
@@ -430,7 +430,7 @@ pub(super) fn skim(input: &str) -> Option<Skimmed<'_>> {
     } else {
         loop {
             let (key, after) = key(input, i)?;
-            let vstart = ws(b, after);
+            let vstart = skip_ws(b, after);
             if key == "log" {
                 if batches.is_some() {
                     return None;
@@ -439,13 +439,13 @@ pub(super) fn skim(input: &str) -> Option<Skimmed<'_>> {
                 batches = Some(list);
                 i = end;
             } else {
-                let end = skip_value(b, vstart, 0)?;
+                let end = skip_value(b, vstart, MAX_DEPTH)?;
                 fields.push((key, input.get(vstart..end)?));
                 i = end;
             }
-            i = ws(b, i);
+            i = skip_ws(b, i);
             match b.get(i)? {
-                b',' => i = ws(b, i + 1),
+                b',' => i = skip_ws(b, i + 1),
                 b'}' => {
                     i += 1;
                     break;
@@ -454,19 +454,15 @@ pub(super) fn skim(input: &str) -> Option<Skimmed<'_>> {
             }
         }
     }
-    if ws(b, i) != b.len() {
+    if skip_ws(b, i) != b.len() {
         return None;
     }
     Some(Skimmed { fields, batches })
 }
 
-#[inline]
-fn ws(b: &[u8], mut i: usize) -> usize {
-    while matches!(b.get(i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
-        i += 1;
-    }
-    i
-}
+/// How deep an unknown member's value may nest before the skim gives up
+/// (the careful path then reads the batch).
+const MAX_DEPTH: usize = 64;
 
 /// A key without escapes at `i` (its opening quote), then `:`; returns the
 /// key and where its value starts.
@@ -480,7 +476,7 @@ fn key(input: &str, i: usize) -> Option<(&str, usize)> {
     if key.contains('\\') {
         return None;
     }
-    let colon = ws(b, end);
+    let colon = skip_ws(b, end);
     (b.get(colon) == Some(&b':')).then_some((key, colon + 1))
 }
 
@@ -494,7 +490,7 @@ fn log_array(input: &str, i: usize) -> Option<(Vec<Option<&str>>, usize)> {
         return None;
     }
     let mut list = Vec::new();
-    let mut i = ws(b, i + 1);
+    let mut i = skip_ws(b, i + 1);
     if b.get(i) == Some(&b']') {
         return Some((list, i + 1));
     }
@@ -502,15 +498,15 @@ fn log_array(input: &str, i: usize) -> Option<(Vec<Option<&str>>, usize)> {
         if b.get(i) != Some(&b'{') {
             return None;
         }
-        i = ws(b, i + 1);
+        i = skip_ws(b, i + 1);
         let mut content = None;
         if b.get(i) == Some(&b'}') {
             i += 1;
         } else {
             loop {
                 let (k, after) = key(input, i)?;
-                let vstart = ws(b, after);
-                let end = skip_value(b, vstart, 0)?;
+                let vstart = skip_ws(b, after);
+                let end = skip_value(b, vstart, MAX_DEPTH)?;
                 // Strings were checked by the skip; the parser checks the rest.
                 if b.get(vstart) != Some(&b'"') {
                     serde_json::from_str::<serde::de::IgnoredAny>(input.get(vstart..end)?).ok()?;
@@ -522,9 +518,9 @@ fn log_array(input: &str, i: usize) -> Option<(Vec<Option<&str>>, usize)> {
                     }
                     content = Some(input.get(vstart..end)?).filter(|t| *t != "null");
                 }
-                i = ws(b, end);
+                i = skip_ws(b, end);
                 match b.get(i)? {
-                    b',' => i = ws(b, i + 1),
+                    b',' => i = skip_ws(b, i + 1),
                     b'}' => {
                         i += 1;
                         break;
@@ -534,9 +530,9 @@ fn log_array(input: &str, i: usize) -> Option<(Vec<Option<&str>>, usize)> {
             }
         }
         list.push(content);
-        i = ws(b, i);
+        i = skip_ws(b, i);
         match b.get(i)? {
-            b',' => i = ws(b, i + 1),
+            b',' => i = skip_ws(b, i + 1),
             b']' => return Some((list, i + 1)),
             _ => return None,
         }
@@ -571,52 +567,6 @@ fn next_stop(b: &[u8], mut j: usize, control: bool) -> Option<usize> {
     }
     let stops = |c: u8| c == b'"' || c == b'\\' || (control && c < 0x20);
     b.get(j..)?.iter().position(|&c| stops(c)).map(|k| j + k)
-}
-
-/// The end of any JSON value at `i`; numbers and literals are only
-/// delimited here (the caller has the parser check the small members).
-fn skip_value(b: &[u8], i: usize, depth: usize) -> Option<usize> {
-    if depth > 64 {
-        return None;
-    }
-    match b.get(i)? {
-        b'"' => skip_string(b, i),
-        open @ (b'{' | b'[') => {
-            let close = if *open == b'{' { b'}' } else { b']' };
-            let mut j = ws(b, i + 1);
-            if b.get(j) == Some(&close) {
-                return Some(j + 1);
-            }
-            loop {
-                if *open == b'{' {
-                    if b.get(j) != Some(&b'"') {
-                        return None;
-                    }
-                    j = ws(b, skip_string(b, j)?);
-                    if b.get(j) != Some(&b':') {
-                        return None;
-                    }
-                    j = ws(b, j + 1);
-                }
-                j = ws(b, skip_value(b, j, depth + 1)?);
-                match b.get(j)? {
-                    b',' => j = ws(b, j + 1),
-                    c if *c == close => return Some(j + 1),
-                    _ => return None,
-                }
-            }
-        }
-        _ => {
-            let mut j = i;
-            while b
-                .get(j)
-                .is_some_and(|c| !matches!(c, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t'))
-            {
-                j += 1;
-            }
-            (j > i).then_some(j)
-        }
-    }
 }
 
 #[cfg(test)]
