@@ -121,6 +121,16 @@ impl Context<'_> {
     }
 }
 
+/// `c.clone()`, inline: context text is copied into most events, and
+/// `Cow::clone` is an out-of-line call per field, per event.
+#[inline(always)]
+pub(crate) fn share_text<'c>(c: &Cow<'c, str>) -> Cow<'c, str> {
+    match c {
+        Cow::Borrowed(s) => Cow::Borrowed(s),
+        Cow::Owned(s) => Cow::Owned(s.clone()),
+    }
+}
+
 fn own(s: Cow<'_, str>) -> Cow<'static, str> {
     Cow::Owned(s.into_owned())
 }

@@ -28,7 +28,7 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::error::{Error, ErrorKind};
-use crate::event::{Context, EventKind, LogEvent, Scalar};
+use crate::event::{Context, EventKind, LogEvent, Scalar, share_text};
 use crate::json::{StrLine, StrLines};
 use crate::note::{Note, Notes};
 use crate::status::Status;
@@ -586,10 +586,10 @@ fn line_event<'a>(
         progress: e.progress,
         duration: None,
         ctx: Context {
-            job: share(&cur.ctx.job),
-            step_id: share(&cur.ctx.step_id),
-            step_name: share(&cur.ctx.step_name),
-            host: share(&cur.ctx.host),
+            job: cur.ctx.job.as_ref().map(share_text),
+            step_id: cur.ctx.step_id.as_ref().map(share_text),
+            step_name: cur.ctx.step_name.as_ref().map(share_text),
+            host: cur.ctx.host.as_ref().map(share_text),
             pid: e.pid,
             exit_code: cur.ctx.exit_code,
             attempt: cur.ctx.attempt,
@@ -598,16 +598,6 @@ fn line_event<'a>(
         notes,
         attrs,
     })
-}
-
-/// A copy of a context field for one more event: a borrowed text is copied
-/// inline (`Cow::clone` is an out-of-line call per field, per line).
-#[inline(always)]
-fn share<'a>(v: &Option<Cow<'a, str>>) -> Option<Cow<'a, str>> {
-    match v {
-        Some(Cow::Borrowed(s)) => Some(Cow::Borrowed(s)),
-        other => other.clone(),
-    }
 }
 
 /// What a line sets of its event besides the message, notes and attributes.

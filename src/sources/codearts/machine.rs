@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use crate::buildlog::{self, Body, Stamp, Tag};
 use crate::error::{Error, ErrorKind};
-use crate::event::{Context, EventKind, LogEvent, Scalar};
+use crate::event::{Context, EventKind, LogEvent, Scalar, share_text};
 use crate::note::{Note, Notes};
 use crate::options::Options;
 use crate::severity::Severity;
@@ -291,8 +291,8 @@ impl<'x> Machine<'x> {
         if !f.own_step
             && let Some((id, name)) = &self.open
         {
-            step_id = Some(share(id));
-            step_name = Some(share(name));
+            step_id = Some(share_text(id));
+            step_name = Some(share_text(name));
             notes.insert(Note::StepInferred);
         }
         notes.extend(f.notes);
@@ -328,16 +328,6 @@ impl<'x> Machine<'x> {
                 None => Vec::new(),
             },
         }
-    }
-}
-
-/// `c.clone()`, inline: the open step's text is copied into most events,
-/// and `Cow::clone` is not always inlined.
-#[inline(always)]
-fn share<'c>(c: &Cow<'c, str>) -> Cow<'c, str> {
-    match c {
-        Cow::Borrowed(s) => Cow::Borrowed(s),
-        Cow::Owned(s) => Cow::Owned(s.clone()),
     }
 }
 
