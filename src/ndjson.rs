@@ -14,92 +14,95 @@
 use std::fmt::Write as _;
 use std::io;
 
+use chrono::{Datelike as _, Timelike as _};
+
 use crate::event::{LogEvent, Scalar};
+use crate::time::Timestamp;
 
 impl LogEvent<'_> {
     /// Appends the event's NDJSON line (with its `\n`) to `out`.
     pub fn write_ndjson_to(&self, out: &mut String) {
-        out.push('{');
-        key(out, "source", true);
-        string(out, self.source.as_str());
-        key(out, "kind", false);
-        string(out, self.kind.as_str());
-        key(out, "seq", false);
-        let _ = write!(out, "{}", self.seq);
+        out.push_str("{\"source\":");
+        name(out, self.source.as_str());
+        out.push_str(",\"kind\":");
+        name(out, self.kind.as_str());
+        out.push_str(",\"seq\":");
+        push_u64(out, self.seq);
         if let Some(t) = &self.time {
-            key(out, "time", false);
-            out.push('"');
-            let _ = write!(out, "{t}");
+            out.push_str(",\"time\":\"");
+            timestamp(out, t);
             out.push('"');
             if t.assumed() {
-                key(out, "time_assumed", false);
-                out.push_str("true");
+                out.push_str(",\"time_assumed\":true");
             }
         }
         if let Some(s) = self.severity {
-            key(out, "severity", false);
-            string(out, s.as_str());
+            out.push_str(",\"severity\":");
+            name(out, s.as_str());
         }
         if let Some(s) = &self.severity_text {
-            key(out, "severity_text", false);
+            out.push_str(",\"severity_text\":");
             string(out, s);
         }
         if let Some(s) = self.status {
-            key(out, "status", false);
-            string(out, s.as_str());
+            out.push_str(",\"status\":");
+            name(out, s.as_str());
         }
         if let Some(v) = &self.vendor_status {
-            key(out, "vendor_status", false);
+            out.push_str(",\"vendor_status\":");
             scalar(out, v);
         }
         if let Some(p) = self.progress {
-            key(out, "progress", false);
-            let _ = write!(out, "{p}");
+            out.push_str(",\"progress\":");
+            push_u64(out, u64::from(p));
         }
         if let Some(d) = self.duration {
-            key(out, "duration", false);
+            out.push_str(",\"duration\":");
             seconds(out, d);
         }
         let c = &self.ctx;
-        for (name, value) in [
-            ("job", &c.job),
-            ("step_id", &c.step_id),
-            ("step_name", &c.step_name),
-            ("host", &c.host),
-        ] {
-            if let Some(v) = value {
-                key(out, name, false);
-                string(out, v);
-            }
+        if let Some(v) = &c.job {
+            out.push_str(",\"job\":");
+            string(out, v);
+        }
+        if let Some(v) = &c.step_id {
+            out.push_str(",\"step_id\":");
+            string(out, v);
+        }
+        if let Some(v) = &c.step_name {
+            out.push_str(",\"step_name\":");
+            string(out, v);
+        }
+        if let Some(v) = &c.host {
+            out.push_str(",\"host\":");
+            string(out, v);
         }
         if let Some(v) = c.pid {
-            key(out, "pid", false);
-            let _ = write!(out, "{v}");
+            out.push_str(",\"pid\":");
+            push_u64(out, u64::from(v));
         }
         if let Some(v) = c.exit_code {
-            key(out, "exit_code", false);
-            let _ = write!(out, "{v}");
+            out.push_str(",\"exit_code\":");
+            push_i64(out, v);
         }
         if let Some(v) = c.attempt {
-            key(out, "attempt", false);
-            let _ = write!(out, "{v}");
+            out.push_str(",\"attempt\":");
+            push_u64(out, u64::from(v));
         }
-        key(out, "message", false);
+        out.push_str(",\"message\":");
         string(out, &self.message);
         if !self.notes.is_empty() {
-            key(out, "notes", false);
-            out.push('[');
+            out.push_str(",\"notes\":[");
             for (i, n) in self.notes.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                string(out, n.code());
+                name(out, n.code());
             }
             out.push(']');
         }
         if !self.attrs.is_empty() {
-            key(out, "attrs", false);
-            out.push('{');
+            out.push_str(",\"attrs\":{");
             for (i, (k, v)) in self.attrs.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
@@ -130,21 +133,10 @@ impl LogEvent<'_> {
     }
 }
 
-fn key(out: &mut String, name: &str, first: bool) {
-    if !first {
-        out.push(',');
-    }
-    out.push('"');
-    out.push_str(name);
-    out.push_str("\":");
-}
-
 fn scalar(out: &mut String, v: &Scalar<'_>) {
     match v {
         Scalar::Str(s) => string(out, s),
-        Scalar::Int(i) => {
-            let _ = write!(out, "{i}");
-        }
+        Scalar::Int(i) => push_i64(out, *i),
         Scalar::Float(f) if f.is_finite() => {
             let _ = write!(out, "{f}");
         }
@@ -155,16 +147,143 @@ fn scalar(out: &mut String, v: &Scalar<'_>) {
 
 /// Seconds with up to nine exact fraction digits, trailing zeros trimmed.
 fn seconds(out: &mut String, d: std::time::Duration) {
-    let _ = write!(out, "{}", d.as_secs());
-    let nanos = d.subsec_nanos();
+    push_u64(out, d.as_secs());
+    let mut nanos = d.subsec_nanos();
     if nanos > 0 {
-        let mut frac = format!("{nanos:09}");
-        while frac.ends_with('0') {
-            frac.pop();
+        let mut width = 9;
+        while nanos.is_multiple_of(10) {
+            nanos /= 10;
+            width -= 1;
         }
         out.push('.');
-        out.push_str(&frac);
+        digits(out, nanos, width);
     }
+}
+
+/// A name of ours (source, kind, severity, status, note code): ASCII
+/// letters, digits, `-` and `_`, so nothing to escape.
+fn name(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
+    out.push('"');
+    out.push_str(s);
+    out.push('"');
+}
+
+/// Appends ASCII bytes built on the stack.
+fn push_ascii(out: &mut String, buf: &[u8]) {
+    out.push_str(std::str::from_utf8(buf).unwrap_or_default());
+}
+
+/// `v` in decimal (what `{v}` writes, without the formatting machinery).
+fn push_u64(out: &mut String, mut v: u64) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        if let Some(d) = buf.get_mut(at) {
+            *d = b'0' + (v % 10) as u8;
+        }
+        v /= 10;
+        if v == 0 || at == 0 {
+            break;
+        }
+    }
+    push_ascii(out, buf.get(at..).unwrap_or_default());
+}
+
+fn push_i64(out: &mut String, v: i64) {
+    if v < 0 {
+        out.push('-');
+    }
+    push_u64(out, v.unsigned_abs());
+}
+
+/// Writes `v` as exactly `width` zero-padded decimal digits into `buf` at
+/// `at`, returning the position after them (`v < 10^width`).
+fn put(buf: &mut [u8], at: usize, mut v: u32, width: usize) -> usize {
+    if let Some(slot) = buf.get_mut(at..at + width) {
+        for d in slot.iter_mut().rev() {
+            *d = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    }
+    at + width
+}
+
+/// `v` as exactly `width` zero-padded decimal digits (`v < 10^width`).
+fn digits(out: &mut String, v: u32, width: usize) {
+    let mut buf = [0u8; 10];
+    let end = put(&mut buf, 0, v, width.min(10));
+    push_ascii(out, buf.get(..end).unwrap_or_default());
+}
+
+/// The timestamp as its `Display` writes it (RFC 3339, the source's fraction
+/// digits, `Z` or the offset), for years 0–9999 without the formatting
+/// machinery; other years through `Display`.
+fn timestamp(out: &mut String, t: &Timestamp) {
+    let dt = t.datetime();
+    let local = dt.naive_local();
+    let year = match u32::try_from(local.year()) {
+        Ok(y) if y <= 9999 => y,
+        _ => {
+            let _ = write!(out, "{t}");
+            return;
+        }
+    };
+    // `yyyy-mm-ddThh:mm:ss` `.fffffffff` `+hh:mm`: at most 35 bytes.
+    let mut buf = *b"0000-00-00T00:00:00.000000000+00:00";
+    put(&mut buf, 0, year, 4);
+    put(&mut buf, 5, local.month(), 2);
+    put(&mut buf, 8, local.day(), 2);
+    put(&mut buf, 11, local.hour(), 2);
+    put(&mut buf, 14, local.minute(), 2);
+    let mut end = put(&mut buf, 17, local.second(), 2);
+    let frac = t.frac_digits();
+    if frac > 0 {
+        let nanos = local.nanosecond() % 1_000_000_000;
+        let scaled = nanos / 10u32.pow(9 - u32::from(frac));
+        // The '.' is already in place.
+        end = put(&mut buf, end + 1, scaled, usize::from(frac));
+    }
+    let secs = dt.offset().local_minus_utc();
+    if let Some(tail) = buf.get_mut(end..) {
+        if secs == 0 {
+            if let Some(z) = tail.first_mut() {
+                *z = b'Z';
+            }
+            end += 1;
+        } else {
+            let abs = secs.unsigned_abs();
+            let mut zone = *b"+00:00";
+            if secs < 0
+                && let Some(sign) = zone.first_mut()
+            {
+                *sign = b'-';
+            }
+            put(&mut zone, 1, abs / 3600, 2);
+            put(&mut zone, 4, (abs / 60) % 60, 2);
+            if let Some(slot) = tail.get_mut(..6) {
+                slot.copy_from_slice(&zone);
+            }
+            end += 6;
+        }
+    }
+    push_ascii(out, buf.get(..end).unwrap_or_default());
+}
+
+/// Bytes that must be escaped in a JSON string (and DEL, which we escape
+/// too): a bit set in the top of each such byte of `w`, and possibly in
+/// bytes after the first such one (never before it).
+#[inline]
+fn escapes_in(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let zero_in = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+    control
+        | zero_in(w ^ (ONES * u64::from(b'"')))
+        | zero_in(w ^ (ONES * u64::from(b'\\')))
+        | zero_in(w ^ (ONES * 0x7f))
 }
 
 /// Writes `s` as a JSON string literal.
@@ -173,23 +292,47 @@ pub(crate) fn string(out: &mut String, s: &str) {
     out.push('"');
     let b = s.as_bytes();
     let mut start = 0;
-    for (i, &c) in b.iter().enumerate() {
-        let esc: &str = match c {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x00..=0x1f | 0x7f => "",
-            _ => continue,
+    let mut i = 0;
+    loop {
+        // Eight bytes at a time to the next byte to escape; the last few
+        // bytes padded with spaces to a word of their own.
+        let at = loop {
+            let mut w = [b' '; 8];
+            match b.get(i..i + 8) {
+                Some(chunk) => w.copy_from_slice(chunk),
+                None => match b.get(i..) {
+                    Some(rest) if !rest.is_empty() => {
+                        if let Some(slot) = w.get_mut(..rest.len()) {
+                            slot.copy_from_slice(rest);
+                        }
+                    }
+                    _ => break None,
+                },
+            }
+            let hits = escapes_in(u64::from_le_bytes(w));
+            if hits != 0 {
+                break Some(i + (hits.trailing_zeros() / 8) as usize);
+            }
+            i += 8;
         };
-        out.push_str(s.get(start..i).unwrap_or_default());
-        if esc.is_empty() {
-            let _ = write!(out, "\\u{:04x}", c);
-        } else {
-            out.push_str(esc);
+        let Some(at) = at else { break };
+        let Some(&c) = b.get(at) else { break };
+        out.push_str(s.get(start..at).unwrap_or_default());
+        match c {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let hi = HEX.get(usize::from(c >> 4)).copied().unwrap_or(b'0');
+                let lo = HEX.get(usize::from(c & 15)).copied().unwrap_or(b'0');
+                push_ascii(out, &[b'\\', b'u', b'0', b'0', hi, lo]);
+            }
         }
-        start = i + 1;
+        i = at + 1;
+        start = i;
     }
     out.push_str(s.get(start..).unwrap_or_default());
     out.push('"');
@@ -269,5 +412,106 @@ mod tests {
         s.push(' ');
         seconds(&mut s, Duration::from_nanos(1));
         assert_eq!(s, "9 1.204 0.000000001");
+    }
+
+    /// The escaper as it was before the eight-byte skip: the reference.
+    fn string_reference(out: &mut String, s: &str) {
+        out.push('"');
+        let b = s.as_bytes();
+        let mut start = 0;
+        for (i, &c) in b.iter().enumerate() {
+            let esc: &str = match c {
+                b'"' => "\\\"",
+                b'\\' => "\\\\",
+                b'\n' => "\\n",
+                b'\r' => "\\r",
+                b'\t' => "\\t",
+                0x00..=0x1f | 0x7f => "",
+                _ => continue,
+            };
+            out.push_str(&s[start..i]);
+            if esc.is_empty() {
+                out.push_str(&format!("\\u{:04x}", c));
+            } else {
+                out.push_str(esc);
+            }
+            start = i + 1;
+        }
+        out.push_str(&s[start..]);
+        out.push('"');
+    }
+
+    fn fast<T: ?Sized>(f: fn(&mut String, &T), v: &T) -> String {
+        let mut out = String::new();
+        f(&mut out, v);
+        out
+    }
+
+    #[test]
+    fn numbers_and_times_as_display_writes_them() {
+        for v in [0u64, 1, 9, 10, 99, 100, 4_294_967_295, u64::MAX] {
+            assert_eq!(fast(|o, v: &u64| push_u64(o, *v), &v), v.to_string());
+        }
+        for v in [0i64, -1, 7, -10, i64::MIN, i64::MAX] {
+            assert_eq!(fast(|o, v: &i64| push_i64(o, *v), &v), v.to_string());
+        }
+        // Years beyond four digits, and before year 0, go through Display.
+        for (y, frac) in [(1, 0), (2023, 3), (9999, 9), (10000, 1), (-44, 2)] {
+            let off = chrono::FixedOffset::east_opt(-(5 * 3600 + 30 * 60)).unwrap();
+            let dt = chrono::NaiveDate::from_ymd_opt(y, 12, 31)
+                .unwrap()
+                .and_hms_nano_opt(23, 59, 59, 1_234_567)
+                .unwrap()
+                .and_local_timezone(off)
+                .unwrap();
+            let t = Timestamp::new(dt, frac, false);
+            assert_eq!(fast(timestamp, &t), t.to_string());
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 1000,
+            failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// The eight-byte escaper writes what the byte loop wrote.
+        #[test]
+        fn string_agrees_with_reference(s in "(\\PC|[\\x00-\\x1f\\x7f\"\\\\]|[a-z]{0,9}|é|代){0,40}") {
+            let mut want = String::new();
+            string_reference(&mut want, &s);
+            proptest::prop_assert_eq!(fast(string, s.as_str()), want);
+        }
+
+        /// The hand-written number, duration and time writers agree with
+        /// the formatting machinery.
+        #[test]
+        fn writers_agree_with_display(
+            n in proptest::prelude::any::<u64>(),
+            i in proptest::prelude::any::<i64>(),
+            secs in 0u64..10_000_000_000,
+            nanos in proptest::prop_oneof![0u32..1_000_000_000, proptest::strategy::Just(0u32), proptest::strategy::Just(500_000_000u32), proptest::strategy::Just(1u32)],
+            millis in -62_000_000_000_000i64..253_000_000_000_000,
+            sub in 0u32..1_000_000,
+            frac in 0u8..=9,
+            off in -86_399i32..86_400,
+        ) {
+            proptest::prop_assert_eq!(fast(|o, v: &u64| push_u64(o, *v), &n), n.to_string());
+            proptest::prop_assert_eq!(fast(|o, v: &i64| push_i64(o, *v), &i), i.to_string());
+            let d = Duration::new(secs, nanos);
+            let mut want = secs.to_string();
+            if nanos > 0 {
+                let frac = format!("{nanos:09}");
+                want.push('.');
+                want.push_str(frac.trim_end_matches('0'));
+            }
+            proptest::prop_assert_eq!(fast(|o, d: &Duration| seconds(o, *d), &d), want);
+            let offset = chrono::FixedOffset::east_opt(off).unwrap();
+            let dt = chrono::DateTime::from_timestamp_millis(millis).unwrap().with_timezone(&offset);
+            let dt = dt + chrono::TimeDelta::nanoseconds(i64::from(sub));
+            let t = Timestamp::new(dt, frac, false);
+            proptest::prop_assert_eq!(fast(timestamp, &t), t.to_string());
+        }
     }
 }
