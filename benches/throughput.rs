@@ -455,6 +455,84 @@ fn value_pages(pages: &[String]) -> Tally {
     t
 }
 
+/// What the CLI does with each event of a text log: parse, (mask secrets,)
+/// write its NDJSON line; events, Σ unix millis, output bytes.
+fn cilog_ndjson(text: &[u8], opts: &Options) -> Tally {
+    let mut t = Tally::default();
+    let mut line = String::with_capacity(1024);
+    for e in parse_as(Source::CodeartsLog, text, opts).unwrap() {
+        let e = e.unwrap();
+        line.clear();
+        e.write_ndjson_to(&mut line);
+        t.n += 1;
+        if let Some(ts) = e.time {
+            t.add_key(ts.unix_millis() as u64);
+        }
+        t.len += black_box(&line).len() as u64;
+    }
+    t
+}
+
+/// The NDJSON a user writes with serde: a derived struct of the same fields,
+/// the time through chrono's RFC 3339 writer.
+#[derive(serde::Serialize)]
+struct SerdeEvent<'a> {
+    source: &'static str,
+    kind: &'static str,
+    seq: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time_assumed: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    severity: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    severity_text: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    step_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    step_name: Option<&'a str>,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<&'static str>,
+}
+
+fn serde_ndjson(text: &[u8], opts: &Options) -> Tally {
+    let mut t = Tally::default();
+    let mut line = Vec::with_capacity(1024);
+    for e in parse_as(Source::CodeartsLog, text, opts).unwrap() {
+        let e = e.unwrap();
+        let out = SerdeEvent {
+            source: e.source.as_str(),
+            kind: e.kind.as_str(),
+            seq: e.seq,
+            time: e.time.map(|ts| {
+                ts.datetime()
+                    .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+            }),
+            time_assumed: e.time.and_then(|ts| ts.assumed().then_some(true)),
+            severity: e.severity.map(|s| s.as_str()),
+            severity_text: e.severity_text.as_deref(),
+            status: e.status.map(|s| s.as_str()),
+            step_id: e.ctx.step_id.as_deref(),
+            step_name: e.ctx.step_name.as_deref(),
+            message: &e.message,
+            notes: e.notes.iter().map(|n| n.code()).collect(),
+        };
+        line.clear();
+        serde_json::to_writer(&mut line, &out).unwrap();
+        line.push(b'\n');
+        t.n += 1;
+        if let Some(ts) = e.time {
+            t.add_key(ts.unix_millis() as u64);
+        }
+        t.len += black_box(&line).len() as u64;
+    }
+    t
+}
+
 /// A naive detector: look for one distinctive key per source with memmem.
 fn memmem_detect(heads: &[&[u8]]) -> Tally {
     let mut t = Tally::default();
@@ -646,6 +724,24 @@ fn groups<'d>(
                 case("baseline-memmem-keys", "payloads", || memmem_detect(heads)),
             ],
             agree: vec![(0, 1, true)],
+        },
+        Group {
+            name: "ndjson",
+            bytes: text.len() as u64,
+            what: "the codearts-log text parsed and written as NDJSON lines (the CLI's work)"
+                .to_owned(),
+            cases: vec![
+                case("cilog", "events", || {
+                    cilog_ndjson(text.as_bytes(), &opts.clone().with_redact(true))
+                }),
+                case("cilog-no-redact", "events", || {
+                    cilog_ndjson(text.as_bytes(), opts)
+                }),
+                case("baseline-serde_json-derive", "events", || {
+                    serde_ndjson(text.as_bytes(), opts)
+                }),
+            ],
+            agree: vec![(0, 1, false), (0, 2, false)],
         },
     ]
 }
