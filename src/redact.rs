@@ -551,7 +551,8 @@ mod tests {
         }
     }
 
-    /// Pieces that make every detector fire, half fire, or nearly fire.
+    /// Pieces that make every detector fire, half fire, or nearly fire
+    /// (with every secret key and header name, see `pieces`).
     const PIECES: &[&str] = &[
         "://",
         "@",
@@ -584,32 +585,15 @@ mod tests {
         "A",
         "n",
         "N",
-        "password",
         "PassWord",
         "DB_PASSWORD",
-        "pwd",
         "PWD",
-        "passwd",
-        "secret",
-        "token",
         "Token",
-        "access_key",
-        "secret_key",
-        "api_key",
-        "apikey",
-        "access_token",
-        "bk_app_secret",
-        "client_secret",
-        "private_key",
         "tokenizer",
         "x_token",
-        "authorization",
         "Authorization",
-        "proxy-authorization",
         "PROXY-AUTHORIZATION",
-        "x-auth-token",
         "X-Subject-Token",
-        "private-token",
         "Bearer ",
         "Basic ",
         "AKIA",
@@ -640,6 +624,15 @@ mod tests {
         "******",
     ];
 
+    fn pieces() -> Vec<&'static str> {
+        PIECES
+            .iter()
+            .chain(SECRET_KEYS)
+            .chain(SECRET_HEADERS)
+            .copied()
+            .collect()
+    }
+
     use proptest::strategy::Strategy as _;
 
     proptest::proptest! {
@@ -655,7 +648,7 @@ mod tests {
         fn fast_redact_agrees_with_reference(
             parts in proptest::collection::vec(
                 proptest::prop_oneof![
-                    4 => proptest::sample::select(PIECES).prop_map(str::to_owned).boxed(),
+                    4 => proptest::sample::select(pieces()).prop_map(str::to_owned).boxed(),
                     1 => "[a-zA-Z0-9_.:=/@ -]{0,12}".boxed(),
                     1 => ".{0,3}".boxed(),
                 ],
