@@ -27,6 +27,7 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
+use super::TextEvents;
 use super::machine::{Loc, Machine};
 use super::page;
 use crate::error::{Error, ErrorKind};
@@ -196,11 +197,6 @@ enum Lines<'p> {
     Json(StrLines<'p>),
     /// Decoded up front (after an overlap skip, or a literal-`\n` recovery).
     Owned(VecDeque<(String, bool)>, Notes),
-    /// Plain text: complete lines of a byte chunk.
-    Bytes {
-        data: &'p [u8],
-        pos: usize,
-    },
     Done,
 }
 
@@ -322,17 +318,42 @@ impl Follower {
             emit(self.redacted(e));
             data = data.get(nl + 1..).unwrap_or_default();
         }
-        let mut run = Run {
-            lines: Lines::Bytes { data, pos: 0 },
-            machine: self.machine(source),
-            flush_first: None,
-            input: chunk,
-            base: chunk.len() - data.len(),
+        // The complete lines: the whole-log text path over them, with this
+        // follower's state; the unfinished last line is held back.
+        let (lines, tail) = match memchr::memrchr(b'\n', data) {
+            Some(nl) => data.split_at(nl + 1),
+            None => (&[][..], data),
         };
-        while let Some(e) = self.next_in(&mut run) {
-            emit(self.redacted(e?));
+        if !lines.is_empty() {
+            let mut machine = self.machine(source);
+            machine.borrow_open_from(chunk);
+            let pending = std::mem::take(&mut self.cur.pending);
+            let base = chunk.len() - data.len();
+            let mut it = TextEvents::in_chunk(chunk, base, lines, machine, &self.opts, pending);
+            let redact = self.opts.redact;
+            loop {
+                match it.next() {
+                    Some(Ok(mut e)) => {
+                        if redact {
+                            crate::redact::apply(&mut e);
+                        }
+                        emit(e);
+                    }
+                    Some(Err(err)) => {
+                        self.cur.pending = it.pending;
+                        return Err(err);
+                    }
+                    None => break,
+                }
+            }
+            self.cur.pending = it.pending;
+            if !tail.is_empty() {
+                self.hold_back(tail)?;
+            }
+            self.store_machine(it.machine);
+        } else if !tail.is_empty() {
+            self.hold_back(tail)?;
         }
-        self.end_run(run);
         Ok(())
     }
 
@@ -628,44 +649,6 @@ impl Follower {
                     }
                     Some((t, term)) => (Cow::Owned(t), term, *notes),
                 },
-                Lines::Bytes { data, pos } => {
-                    let rest = data.get(*pos..).unwrap_or_default();
-                    match memchr::memchr(b'\n', rest) {
-                        None => {
-                            let tail = rest;
-                            run.lines = Lines::Done;
-                            if !tail.is_empty()
-                                && let Err(e) = self.hold_back(tail)
-                            {
-                                return Some(Err(e));
-                            }
-                            return None;
-                        }
-                        Some(nl) => {
-                            let line = rest.get(..nl).unwrap_or_default();
-                            *pos += nl + 1;
-                            let mut notes = Notes::EMPTY;
-                            let text = match std::str::from_utf8(line) {
-                                Ok(s) => Cow::Borrowed(s),
-                                Err(_) => {
-                                    let loc = Loc {
-                                        input: run.input,
-                                        byte: run.base,
-                                    };
-                                    if let Err(e) =
-                                        self.opts.recover(&mut notes, Note::InvalidUtf8, || {
-                                            loc.error(ErrorKind::Utf8, "a line is not valid UTF-8")
-                                        })
-                                    {
-                                        return Some(Err(e));
-                                    }
-                                    String::from_utf8_lossy(line)
-                                }
-                            };
-                            (text, true, notes)
-                        }
-                    }
-                }
             };
             if !terminated {
                 // The last piece of the page: hold it back.
@@ -977,6 +960,173 @@ mod tests {
             let msgs: Vec<_> = out.iter().map(|e| e.message.to_string()).collect();
             assert_eq!(msgs, ["中文", "second", "", "last"], "cut at {cut}");
             assert!(out.iter().all(|e| !e.notes.contains(Note::InvalidUtf8)));
+        }
+    }
+
+    /// [`Follower::feed_text`] as it was before it used the whole-log text
+    /// path: every complete line split, decoded, and handed to
+    /// [`finish_line`] one at a time, each error at the start of the
+    /// chunk's new lines.
+    fn old_feed_text<'c>(
+        f: &mut Follower,
+        chunk: &'c [u8],
+        mut emit: impl FnMut(LogEvent<'c>),
+    ) -> Result<(), Error> {
+        if f.cur.source.is_none() {
+            f.cur.source = Some(Source::CodeartsLog);
+        }
+        let mut data = chunk;
+        let source = f.source(Source::CodeartsLog);
+        if !f.cur.bom_checked {
+            const BOM: &[u8] = b"\xEF\xBB\xBF";
+            let need = 3 - f.cur.partial_tail.len().min(3);
+            let mut probe = f.cur.partial_tail.clone();
+            probe.extend(chunk.iter().take(need));
+            if BOM.starts_with(&probe) {
+                if probe.len() < 3 {
+                    f.cur.partial_tail = probe;
+                    return Ok(());
+                }
+                f.cur.partial_tail.clear();
+                data = chunk.get(need..).unwrap_or_default();
+            }
+            f.cur.bom_checked = true;
+        }
+        if f.cur.held_back() > 0 {
+            let Some(nl) = memchr::memchr(b'\n', data) else {
+                f.hold_back(data)?;
+                return Ok(());
+            };
+            let mut bytes = std::mem::take(&mut f.cur.partial_tail);
+            bytes.extend_from_slice(&data[..nl]);
+            let mut notes = std::mem::take(&mut f.cur.partial_notes);
+            let decoded = text::utf8_lossy(&bytes, &mut notes);
+            let mut line = std::mem::take(&mut f.cur.partial);
+            line.push_str(&decoded);
+            let mut machine = f.machine(source);
+            let e = finish_line(
+                &mut machine,
+                Cow::Owned(line),
+                notes,
+                &mut f.cur.pending,
+                &f.opts,
+                Loc {
+                    input: chunk,
+                    byte: 0,
+                },
+            )?;
+            f.store_machine(machine);
+            emit(f.redacted(e));
+            data = &data[nl + 1..];
+        }
+        let loc = Loc {
+            input: chunk,
+            byte: chunk.len() - data.len(),
+        };
+        let mut machine = f.machine(source);
+        let mut pos = 0;
+        loop {
+            let rest = &data[pos..];
+            let Some(nl) = memchr::memchr(b'\n', rest) else {
+                if !rest.is_empty() {
+                    f.hold_back(rest)?;
+                }
+                break;
+            };
+            let line = &rest[..nl];
+            pos += nl + 1;
+            let mut notes = Notes::EMPTY;
+            let text = match std::str::from_utf8(line) {
+                Ok(s) => Cow::Borrowed(s),
+                Err(_) => {
+                    f.opts.recover(&mut notes, Note::InvalidUtf8, || {
+                        loc.error(ErrorKind::Utf8, "a line is not valid UTF-8")
+                    })?;
+                    String::from_utf8_lossy(line)
+                }
+            };
+            let e = finish_line(&mut machine, text, notes, &mut f.cur.pending, &f.opts, loc)?;
+            emit(f.redacted(e));
+        }
+        f.store_machine(machine);
+        Ok(())
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 1000,
+            failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
+            ..ProptestConfig::default()
+        })]
+
+        /// `feed_text` (the whole-log text path over each chunk's complete
+        /// lines, steps carried in from earlier chunks borrowed from the
+        /// chunk) gives the events, errors and cursors of the old per-line
+        /// path, for any chunking, options and starting cursor.
+        #[test]
+        fn feed_text_agrees_with_old_path(
+            lines in prop::collection::vec((super::super::tests::any_line(), 0u8..4), 0..12),
+            last in prop::bool::ANY,
+            bom in prop::bool::ANY,
+            picks in prop::collection::vec(any::<prop::sample::Index>(), 0..6),
+            strict in prop::bool::ANY,
+            raw in prop::bool::ANY,
+            redact in prop::bool::ANY,
+            max in prop::option::of(0usize..40),
+            open in prop::option::of(prop_oneof![
+                Just(("m2", "Maven构建")),
+                Just(("co", "代码检出")),
+                Just(("absent", "nowhere")),
+            ]),
+            pending in prop::bool::ANY,
+        ) {
+            let mut input = if bom { b"\xEF\xBB\xBF".to_vec() } else { Vec::new() };
+            for (i, (line, brk)) in lines.iter().enumerate() {
+                input.extend_from_slice(line);
+                if i + 1 < lines.len() || last {
+                    input.extend_from_slice(match brk { 0 => "\r\n", 1 => "\r\r\n", 2 => "\r", _ => "\n" }.as_bytes());
+                }
+            }
+            let mut opts = if strict { Options::strict() } else { Options::default() };
+            if raw {
+                opts = opts.with_text(crate::options::TextMode::Raw);
+            }
+            if let Some(max) = max {
+                opts = opts.with_max_line_len(max);
+            }
+            opts.redact = redact;
+            let cursor = Cursor {
+                open_step: open.map(|(id, name)| (id.to_owned(), name.to_owned())),
+                pending: if pending { Note::PageGap.into() } else { Notes::EMPTY },
+                ..Cursor::default()
+            };
+            let mut cuts: Vec<usize> = picks.iter().map(|p| p.index(input.len() + 1)).collect();
+            cuts.push(input.len());
+            cuts.sort_unstable();
+            let mut new = Follower::resume(cursor.clone(), opts.clone());
+            let mut old = Follower::resume(cursor, opts);
+            let mut prev = 0;
+            for cut in cuts {
+                let chunk = &input[prev..cut];
+                prev = cut;
+                let (mut got, mut want) = (Vec::new(), Vec::new());
+                let got_r = new.feed_text(chunk, |e| got.push(e)).map_err(|e| e.to_string());
+                let want_r = old_feed_text(&mut old, chunk, |e| want.push(e)).map_err(|e| e.to_string());
+                prop_assert_eq!(&got, &want, "input {:?}", String::from_utf8_lossy(&input));
+                prop_assert_eq!(&got_r, &want_r);
+                prop_assert_eq!(new.cursor(), old.cursor());
+                if got_r.is_err() {
+                    return Ok(());
+                }
+            }
+            let (mut got, mut want) = (Vec::new(), Vec::new());
+            let got_r = new.finish(|e| got.push(e)).map_err(|e| e.to_string());
+            let want_r = old.finish(|e| want.push(e)).map_err(|e| e.to_string());
+            prop_assert_eq!(got, want);
+            prop_assert_eq!(got_r, want_r);
+            prop_assert_eq!(new.cursor(), old.cursor());
         }
     }
 

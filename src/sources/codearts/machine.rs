@@ -90,6 +90,32 @@ impl<'x> Machine<'x> {
         }
     }
 
+    /// Points an open step that came in owned (carried over from an earlier
+    /// chunk or page) at the same text in `input`, where it occurs there:
+    /// each event that infers the step then borrows it instead of copying
+    /// it. Most chunks hold the step's own records (or its name elsewhere),
+    /// so this is one short search a chunk instead of two copies a line.
+    pub(crate) fn borrow_open_from(&mut self, input: &'x [u8]) {
+        let Some((id, name)) = &mut self.open else {
+            return;
+        };
+        if let (Cow::Owned(i), Cow::Owned(n)) = (&*id, &*name) {
+            // Both at once from a record's tag `[name:id]`, where there is one.
+            let tag = format!("{n}:{i}");
+            if let Some(at) = memchr::memmem::find(input, tag.as_bytes()) {
+                let name_at = input.get(at..at + n.len());
+                let id_at = input.get(at + n.len() + 1..at + tag.len());
+                if let (Some(n), Some(i)) = (name_at.and_then(as_str), id_at.and_then(as_str)) {
+                    *name = Cow::Borrowed(n);
+                    *id = Cow::Borrowed(i);
+                    return;
+                }
+            }
+        }
+        borrow_from(id, input);
+        borrow_from(name, input);
+    }
+
     /// The event of one line (without its line break). `notes` are what
     /// decoding already noted (invalid UTF-8, a cut line, …).
     ///
@@ -329,6 +355,26 @@ impl<'x> Machine<'x> {
             },
         }
     }
+}
+
+/// `text`, if owned, as the same text where it first occurs in `input`.
+fn borrow_from<'x>(text: &mut Cow<'x, str>, input: &'x [u8]) {
+    let Cow::Owned(owned) = text else {
+        return;
+    };
+    let needle = owned.as_bytes();
+    let found = memchr::memmem::find(input, needle)
+        .and_then(|at| input.get(at..at + needle.len()))
+        .and_then(as_str);
+    if let Some(s) = found {
+        *text = Cow::Borrowed(s);
+    }
+}
+
+/// Bytes found equal to a `str`'s, as a `str` (valid UTF-8 wherever they
+/// occur).
+fn as_str(b: &[u8]) -> Option<&str> {
+    std::str::from_utf8(b).ok()
 }
 
 /// How a platform record moves the open step.
