@@ -29,10 +29,10 @@ use serde::{Deserialize, Serialize};
 
 use super::TextEvents;
 use super::machine::{Loc, Machine};
-use super::page;
+use super::page::{self, ContentLines};
 use crate::error::{Error, ErrorKind};
 use crate::event::LogEvent;
-use crate::json::{self, StrLine, StrLines};
+use crate::json::{self, StrLine};
 use crate::note::{Note, Notes};
 use crate::options::Options;
 use crate::sources::Source;
@@ -193,8 +193,9 @@ pub struct Follower {
 
 /// The lines of one page (or chunk) still to emit.
 enum Lines<'p> {
-    /// Split lazily from the raw JSON string, borrowing plain lines.
-    Json(StrLines<'p>),
+    /// Split from the raw JSON string (at the breaks the page's skim
+    /// found, or lazily), borrowing plain lines.
+    Json(ContentLines<'p>),
     /// Decoded up front (after an overlap skip, or a literal-`\n` recovery).
     Owned(VecDeque<(String, bool)>, Notes),
     Done,
@@ -604,6 +605,7 @@ impl Follower {
             self.cur.pending.insert(Note::PageGap);
             machine = self.machine(source);
         }
+        let breaks = page.breaks;
         let lines = match page.content {
             None => Lines::Done,
             _ if drop => Lines::Done,
@@ -619,7 +621,7 @@ impl Follower {
                     Some(lines) => Lines::Owned(lines, Note::LiteralNewlines.into()),
                     None => {
                         machine.borrow_open_from(body.as_bytes());
-                        Lines::Json(StrLines::new(body))
+                        Lines::Json(ContentLines::new(body, breaks))
                     }
                 }
             }
@@ -1193,6 +1195,9 @@ mod tests {
     ) -> Result<(), Error> {
         let mut run = f.begin_page(page)?;
         run.machine = f.machine(f.source(Source::CodeartsRealtimeLog));
+        if let Lines::Json(ContentLines::Found { body, .. }) = run.lines {
+            run.lines = Lines::Json(ContentLines::Split(crate::json::StrLines::new(body)));
+        }
         while let Some(e) = old_next_in(f, &mut run) {
             emit(f.redacted(e?));
         }

@@ -10,6 +10,7 @@
 //! - Error bodies `{"error_code": "CB.00060200", "error_msg": "…"}`, also
 //!   with HTTP 200 and on "file" endpoints, become vendor errors.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use serde::Deserialize;
@@ -17,7 +18,7 @@ use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind};
-use crate::json::{self, Obj, Raw, StringStops, clip};
+use crate::json::{self, Obj, Raw, StrLine, StrLines, clip};
 use crate::note::{Note, Notes};
 use crate::options::Options;
 
@@ -79,6 +80,8 @@ pub(crate) struct Page<'p> {
     pub(crate) has_more: Option<bool>,
     /// The raw JSON string literal of the content (with quotes).
     pub(crate) content: Option<&'p str>,
+    /// Where the content's lines break, when the skim found out.
+    pub(crate) breaks: Option<Breaks>,
     /// Byte offset of the content in the page.
     pub(crate) content_at: usize,
     /// Recovery notes about the envelope's values.
@@ -129,7 +132,7 @@ pub(crate) fn parse<'p>(bytes: &'p [u8], opts: &Options) -> Result<Page<'p>, Err
         Some(r) => r,
         None => parse_result(bytes, input, body, body_start)?,
     };
-    read_result(&r, bytes, input, opts)
+    read_result(r, bytes, input, opts)
 }
 
 /// A page's `result` members as sent (raw JSON values).
@@ -143,6 +146,9 @@ struct ResultMembers<'p> {
     start_offset: Option<&'p str>,
     end_offset: Option<&'p str>,
     log: Option<&'p str>,
+    /// The line breaks of `content` and of `log`, where the skim read them.
+    content_breaks: Option<Breaks>,
+    log_breaks: Option<Breaks>,
 }
 
 /// The page's `result` read by serde: the vendor error of an error body,
@@ -176,12 +182,14 @@ fn parse_result<'p>(
         start_offset: get(r.start_offset),
         end_offset: get(r.end_offset),
         log: get(r.log),
+        content_breaks: None,
+        log_breaks: None,
     })
 }
 
 /// The page of a `result`'s members.
 fn read_result<'p>(
-    r: &ResultMembers<'p>,
+    r: ResultMembers<'p>,
     bytes: &'p [u8],
     input: &'p str,
     opts: &Options,
@@ -240,6 +248,10 @@ fn read_result<'p>(
             }
         },
     };
+    let breaks = match r.content {
+        Some(_) => r.content_breaks,
+        None => r.log_breaks,
+    };
     let (content, content_at) = match r.content.or(r.log) {
         None => (None, 0),
         Some(t) => {
@@ -262,6 +274,7 @@ fn read_result<'p>(
         end,
         has_more,
         content,
+        breaks,
         content_at,
         notes,
     })
@@ -280,8 +293,8 @@ const SKIM_DEPTH: usize = 16;
 /// Reads the usual page (`{"result":{…},"error":…,"status":…}`) as the
 /// serde path would, without the parser's byte-wise passes over the long
 /// `content` string (two: once inside `result` kept raw, once reading
-/// `result`): [`StringStops::skip_string`] finds its end with vector code,
-/// checking it is a well-formed JSON string; each small member is handed
+/// `result`): [`scan_text`] finds its end with vector code, checking it is
+/// a well-formed JSON string and noting where its lines break; each small member is handed
 /// to the parser alone, which checks it as the full parse does.
 ///
 /// `None` on anything else or anything unusual — an error body, no or a
@@ -420,12 +433,14 @@ impl<'a> Skim<'a> {
         Some(())
     }
 
-    /// `content` / `log`: a string is only checked by [`StringStops`].
-    fn text(&mut self) -> Option<Option<&'a str>> {
+    /// `content` / `log`: a string is checked by [`scan_text`], which
+    /// notes where its lines break on the way.
+    fn text(&mut self, breaks: &mut Option<Breaks>) -> Option<Option<&'a str>> {
         if self.b.get(self.i) == Some(&b'"') {
-            let end = StringStops::new().skip_string(self.b, self.i)?;
+            let (end, found) = scan_text(self.b, self.i)?;
             let text = self.s.get(self.i..end)?;
             self.i = end;
+            *breaks = Some(found);
             return Some(Some(text));
         }
         self.raw()
@@ -442,29 +457,199 @@ impl<'a> Skim<'a> {
             start_offset: None,
             end_offset: None,
             log: None,
+            content_breaks: None,
+            log_breaks: None,
         };
         let mut seen = 0u32;
         self.object(|p, key| {
+            match key {
+                "content" => {
+                    once(&mut seen, 3)?;
+                    r.content = p.text(&mut r.content_breaks)?;
+                    return Some(());
+                }
+                "log" => {
+                    once(&mut seen, 7)?;
+                    r.log = p.text(&mut r.log_breaks)?;
+                    return Some(());
+                }
+                _ => {}
+            }
             let (bit, slot) = match key {
                 "has_more_data" => (0, &mut r.has_more_data),
                 "offset" => (1, &mut r.offset),
                 "current_offset" => (2, &mut r.current_offset),
-                "content" => (3, &mut r.content),
                 "has_more" => (4, &mut r.has_more),
                 "start_offset" => (5, &mut r.start_offset),
                 "end_offset" => (6, &mut r.end_offset),
-                "log" => (7, &mut r.log),
                 _ => return p.ignore(),
             };
             once(&mut seen, bit)?;
-            *slot = if bit == 3 || bit == 7 {
-                p.text()?
-            } else {
-                p.raw()?
-            };
+            *slot = p.raw()?;
             Some(())
         })?;
         Some(r)
+    }
+}
+
+/// Where the lines of a content string break: the byte (in the string's
+/// body, after its quote) of each `\n` or `\u000a` escape, and whether the
+/// line before it holds another escape; and whether the last line does.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Breaks {
+    at: Vec<(usize, bool)>,
+    last_escaped: bool,
+}
+
+/// Finds the next quote or backslash; made once per string: `memchr2`
+/// itself picks its vector code on every call, about one a line here.
+struct Stops {
+    #[cfg(target_arch = "x86_64")]
+    avx2: Option<memchr::arch::x86_64::avx2::memchr::Two>,
+}
+
+impl Stops {
+    fn new() -> Stops {
+        Stops {
+            #[cfg(target_arch = "x86_64")]
+            avx2: memchr::arch::x86_64::avx2::memchr::Two::new(b'"', b'\\'),
+        }
+    }
+
+    #[inline]
+    fn find(&self, haystack: &[u8]) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(two) = &self.avx2 {
+            return two.find(haystack);
+        }
+        memchr::memchr2(b'"', b'\\', haystack)
+    }
+}
+
+/// The end of the JSON string opening at `i` if it is well formed (as
+/// [`json::skip_string`]), and where its lines break. One search per
+/// escape (about one a line: the line break itself) serves both the check
+/// and the split, which [`StrLines`] would search for again.
+fn scan_text(b: &[u8], i: usize) -> Option<(usize, Breaks)> {
+    let stops = Stops::new();
+    let mut breaks = Breaks::default();
+    let mut escaped = false;
+    let mut j = i + 1;
+    loop {
+        let k = j + stops.find(b.get(j..)?)?;
+        if b.get(k) == Some(&b'"') {
+            let body = b.get(i + 1..k)?;
+            breaks.last_escaped = escaped;
+            return (!has_control(body)).then_some((k + 1, breaks));
+        }
+        let len = json::escape_len(b, k)?;
+        if is_break(b, k) {
+            breaks.at.push((k - (i + 1), escaped));
+            escaped = false;
+        } else {
+            escaped = true;
+        }
+        j = k + len;
+    }
+}
+
+/// Whether the (valid) escape at `k` is a line break, `\n` or `\u000a`.
+#[inline]
+fn is_break(b: &[u8], k: usize) -> bool {
+    match b.get(k + 1) {
+        Some(b'n') => true,
+        Some(b'u') => b
+            .get(k + 2..k + 6)
+            .is_some_and(|h| h.eq_ignore_ascii_case(b"000a")),
+        _ => false,
+    }
+}
+
+/// Whether `s` has a control character (below 0x20), 64 bytes at a time
+/// without a branch inside a block.
+fn has_control(s: &[u8]) -> bool {
+    s.chunks(64)
+        .any(|block| block.iter().fold(0u8, |m, &c| m | u8::from(c < 0x20)) != 0)
+}
+
+/// The lines of a content string's body, as [`StrLines`] splits them: at
+/// the breaks the skim found, or by [`StrLines`] itself.
+pub(crate) enum ContentLines<'p> {
+    Found {
+        body: &'p str,
+        breaks: std::vec::IntoIter<(usize, bool)>,
+        last_escaped: bool,
+        /// Where the next line starts.
+        start: usize,
+    },
+    Split(StrLines<'p>),
+}
+
+impl<'p> ContentLines<'p> {
+    pub(crate) fn new(body: &'p str, breaks: Option<Breaks>) -> Self {
+        match breaks {
+            Some(b) => ContentLines::Found {
+                body,
+                breaks: b.at.into_iter(),
+                last_escaped: b.last_escaped,
+                start: 0,
+            },
+            None => ContentLines::Split(StrLines::new(body)),
+        }
+    }
+}
+
+impl<'p> Iterator for ContentLines<'p> {
+    type Item = StrLine<'p>;
+
+    #[inline]
+    fn next(&mut self) -> Option<StrLine<'p>> {
+        let (body, breaks, last_escaped, start) = match self {
+            ContentLines::Split(it) => return it.next(),
+            ContentLines::Found {
+                body,
+                breaks,
+                last_escaped,
+                start,
+            } => (*body, breaks, *last_escaped, start),
+        };
+        let from = *start;
+        match breaks.next() {
+            Some((at, escaped)) => {
+                let width = if body.as_bytes().get(at + 1) == Some(&b'n') {
+                    2
+                } else {
+                    6
+                };
+                *start = at + width;
+                Some(line(body, from, at, escaped, true))
+            }
+            None if from < body.len() => {
+                *start = body.len();
+                Some(line(body, from, body.len(), last_escaped, false))
+            }
+            None => None,
+        }
+    }
+}
+
+/// The line `start..end` of a string body, decoded if it has an escape.
+#[inline]
+fn line(body: &str, start: usize, end: usize, escaped: bool, terminated: bool) -> StrLine<'_> {
+    let raw = body.get(start..end).unwrap_or_default();
+    if !escaped {
+        return StrLine {
+            text: Cow::Borrowed(raw),
+            terminated,
+            invalid_escape: false,
+        };
+    }
+    let mut out = String::with_capacity(raw.len());
+    let ok = json::unescape_into(&mut out, raw);
+    StrLine {
+        text: Cow::Owned(out),
+        terminated,
+        invalid_escape: !ok,
     }
 }
 
@@ -682,7 +867,7 @@ mod tests {
         let body = &input[body_start..];
         json::check_depth(body.as_bytes(), opts.max_depth)?;
         let r = parse_result(bytes, input, body, body_start)?;
-        read_result(&r, bytes, input, opts)
+        read_result(r, bytes, input, opts)
     }
 
     /// Everything a page read gives, for comparing.
@@ -835,6 +1020,65 @@ mod tests {
                 outcome(parse_by_serde(&page, &opts)),
                 "{}", String::from_utf8_lossy(&page)
             );
+        }
+    }
+
+    /// A JSON string body of the pieces a log's content is made of: text,
+    /// line breaks of both kinds, escapes of every kind (lone surrogates
+    /// too), now and then a broken escape, a control character or a quote.
+    fn string_body() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(
+            prop_oneof![
+                8 => "[a-z 中\\[\\]:]{0,8}".prop_map(String::into_bytes),
+                1 => "[a-z ]{60,140}".prop_map(String::into_bytes),
+                6 => Just(b"\\n".to_vec()),
+                2 => Just(b"\\u000a".to_vec()),
+                1 => Just(b"\\u000A".to_vec()),
+                2 => Just(b"\\\"".to_vec()),
+                2 => Just(b"\\\\".to_vec()),
+                1 => Just(b"\\\\n".to_vec()),
+                1 => Just(b"\\t".to_vec()),
+                1 => Just(b"\\u001b".to_vec()),
+                1 => Just(b"\\u003c".to_vec()),
+                1 => Just(b"\\ud800".to_vec()),
+                1 => Just(b"\\ud83d\\ude00".to_vec()),
+                1 => Just(b"\\u00".to_vec()),
+                1 => Just(b"\\x".to_vec()),
+                1 => Just(b"\\".to_vec()),
+                1 => Just(b"\x01".to_vec()),
+                1 => Just(b"\"".to_vec()),
+            ],
+            0..24,
+        )
+        .prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 4000,
+            failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
+            ..ProptestConfig::default()
+        })]
+
+        /// The skim's string scan ends (or refuses) a string where
+        /// `json::skip_string` does, and its lines are those of
+        /// `StrLines`: same text, borrowed or decoded alike, same breaks
+        /// and invalid escapes.
+        #[test]
+        fn scanned_lines_agree_with_str_lines(body in string_body(), after in prop_oneof![Just(&b""[..]), Just(&b",\"x\":1}"[..])]) {
+            let mut b = b"\"".to_vec();
+            b.extend_from_slice(&body);
+            b.extend_from_slice(b"\"");
+            b.extend_from_slice(after);
+            let scanned = scan_text(&b, 0);
+            prop_assert_eq!(scanned.as_ref().map(|s| s.0), json::skip_string(&b, 0));
+            if let (Some((end, breaks)), Ok(text)) = (scanned, std::str::from_utf8(&b)) {
+                let body = &text[1..end - 1];
+                let shape = |l: StrLine<'_>| (matches!(l.text, Cow::Borrowed(_)), l.text.into_owned(), l.terminated, l.invalid_escape);
+                let got: Vec<_> = ContentLines::new(body, Some(breaks)).map(shape).collect();
+                let want: Vec<_> = StrLines::new(body).map(shape).collect();
+                prop_assert_eq!(got, want);
+            }
         }
     }
 
