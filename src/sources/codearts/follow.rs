@@ -266,12 +266,11 @@ impl Follower {
         let mut run = self.begin_page(page)?;
         let redact = self.opts.redact;
         loop {
+            // An event is a few hundred bytes: moved once, not bound first.
             match self.next_in(&mut run) {
+                Some(Ok(e)) if !redact => emit(e),
                 Some(Ok(mut e)) => {
-                    // In place: an event is a few hundred bytes to move.
-                    if redact {
-                        crate::redact::apply(&mut e);
-                    }
+                    crate::redact::apply(&mut e);
                     emit(e);
                 }
                 Some(Err(err)) => return Err(err),
@@ -356,11 +355,11 @@ impl Follower {
             let mut it = TextEvents::in_chunk(chunk, base, lines, machine, &self.opts, pending);
             let redact = self.opts.redact;
             loop {
+                // An event is a few hundred bytes: moved once, not bound first.
                 match it.next() {
+                    Some(Ok(e)) if !redact => emit(e),
                     Some(Ok(mut e)) => {
-                        if redact {
-                            crate::redact::apply(&mut e);
-                        }
+                        crate::redact::apply(&mut e);
                         emit(e);
                     }
                     Some(Err(err)) => {
