@@ -542,8 +542,18 @@ fn scan_text(b: &[u8], i: usize) -> Option<(usize, Breaks)> {
             breaks.last_escaped = escaped;
             return (!has_control(body)).then_some((k + 1, breaks));
         }
-        let len = json::escape_len(b, k)?;
-        if is_break(b, k) {
+        // Most stops are the `\n` ending a line.
+        let (len, brk) = match b.get(k + 1) {
+            Some(b'n') => (2, true),
+            _ => {
+                let len = json::escape_len(b, k)?;
+                let unicode_break = b
+                    .get(k + 1..k + 6)
+                    .is_some_and(|h| h.eq_ignore_ascii_case(b"u000a"));
+                (len, unicode_break)
+            }
+        };
+        if brk {
             breaks.at.push((k - (i + 1), escaped));
             escaped = false;
         } else {
@@ -553,23 +563,11 @@ fn scan_text(b: &[u8], i: usize) -> Option<(usize, Breaks)> {
     }
 }
 
-/// Whether the (valid) escape at `k` is a line break, `\n` or `\u000a`.
-#[inline]
-fn is_break(b: &[u8], k: usize) -> bool {
-    match b.get(k + 1) {
-        Some(b'n') => true,
-        Some(b'u') => b
-            .get(k + 2..k + 6)
-            .is_some_and(|h| h.eq_ignore_ascii_case(b"000a")),
-        _ => false,
-    }
-}
-
-/// Whether `s` has a control character (below 0x20), 64 bytes at a time
-/// without a branch inside a block.
+/// Whether `s` has a control character (below 0x20): the least byte of
+/// each 4 KiB, a reduction the compiler vectorizes.
 fn has_control(s: &[u8]) -> bool {
-    s.chunks(64)
-        .any(|block| block.iter().fold(0u8, |m, &c| m | u8::from(c < 0x20)) != 0)
+    s.chunks(4096)
+        .any(|block| block.iter().copied().min().is_some_and(|m| m < 0x20))
 }
 
 /// The lines of a content string's body, as [`StrLines`] splits them: at
