@@ -27,11 +27,12 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
+use super::TextEvents;
 use super::machine::{Loc, Machine};
-use super::page;
+use super::page::{self, ContentLines};
 use crate::error::{Error, ErrorKind};
 use crate::event::LogEvent;
-use crate::json::{self, StrLines};
+use crate::json::{self, StrLine};
 use crate::note::{Note, Notes};
 use crate::options::Options;
 use crate::sources::Source;
@@ -192,15 +193,11 @@ pub struct Follower {
 
 /// The lines of one page (or chunk) still to emit.
 enum Lines<'p> {
-    /// Split lazily from the raw JSON string, borrowing plain lines.
-    Json(StrLines<'p>),
+    /// Split from the raw JSON string (at the breaks the page's skim
+    /// found, or lazily), borrowing plain lines.
+    Json(ContentLines<'p>),
     /// Decoded up front (after an overlap skip, or a literal-`\n` recovery).
     Owned(VecDeque<(String, bool)>, Notes),
-    /// Plain text: complete lines of a byte chunk.
-    Bytes {
-        data: &'p [u8],
-        pos: usize,
-    },
     Done,
 }
 
@@ -212,6 +209,18 @@ pub(crate) struct Run<'p> {
     flush_first: Option<LogEvent<'p>>,
     input: &'p [u8],
     base: usize,
+}
+
+impl<'p> Run<'p> {
+    /// Where the run's lines are, for their errors: where the page's
+    /// content starts.
+    #[inline]
+    fn loc(&self) -> Loc<'p> {
+        Loc {
+            input: self.input,
+            byte: self.base,
+        }
+    }
 }
 
 impl Follower {
@@ -255,8 +264,18 @@ impl Follower {
         mut emit: impl FnMut(LogEvent<'p>),
     ) -> Result<(), Error> {
         let mut run = self.begin_page(page)?;
-        while let Some(e) = self.next_in(&mut run) {
-            emit(self.redacted(e?));
+        let redact = self.opts.redact;
+        loop {
+            // An event is a few hundred bytes: moved once, not bound first.
+            match self.next_in(&mut run) {
+                Some(Ok(e)) if !redact => emit(e),
+                Some(Ok(mut e)) => {
+                    crate::redact::apply(&mut e);
+                    emit(e);
+                }
+                Some(Err(err)) => return Err(err),
+                None => break,
+            }
         }
         self.end_run(run);
         Ok(())
@@ -322,17 +341,42 @@ impl Follower {
             emit(self.redacted(e));
             data = data.get(nl + 1..).unwrap_or_default();
         }
-        let mut run = Run {
-            lines: Lines::Bytes { data, pos: 0 },
-            machine: self.machine(source),
-            flush_first: None,
-            input: chunk,
-            base: chunk.len() - data.len(),
+        // The complete lines: the whole-log text path over them, with this
+        // follower's state; the unfinished last line is held back.
+        let (lines, tail) = match memchr::memrchr(b'\n', data) {
+            Some(nl) => data.split_at(nl + 1),
+            None => (&[][..], data),
         };
-        while let Some(e) = self.next_in(&mut run) {
-            emit(self.redacted(e?));
+        if !lines.is_empty() {
+            let mut machine = self.machine(source);
+            machine.borrow_open_from(chunk);
+            let pending = std::mem::take(&mut self.cur.pending);
+            let base = chunk.len() - data.len();
+            let mut it = TextEvents::in_chunk(chunk, base, lines, machine, &self.opts, pending);
+            let redact = self.opts.redact;
+            loop {
+                // An event is a few hundred bytes: moved once, not bound first.
+                match it.next() {
+                    Some(Ok(e)) if !redact => emit(e),
+                    Some(Ok(mut e)) => {
+                        crate::redact::apply(&mut e);
+                        emit(e);
+                    }
+                    Some(Err(err)) => {
+                        self.cur.pending = it.pending;
+                        return Err(err);
+                    }
+                    None => break,
+                }
+            }
+            self.cur.pending = it.pending;
+            if !tail.is_empty() {
+                self.hold_back(tail)?;
+            }
+            self.store_machine(it.machine);
+        } else if !tail.is_empty() {
+            self.hold_back(tail)?;
         }
-        self.end_run(run);
         Ok(())
     }
 
@@ -560,6 +604,7 @@ impl Follower {
             self.cur.pending.insert(Note::PageGap);
             machine = self.machine(source);
         }
+        let breaks = page.breaks;
         let lines = match page.content {
             None => Lines::Done,
             _ if drop => Lines::Done,
@@ -573,7 +618,10 @@ impl Follower {
                 let body = raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default();
                 match page::literal_newlines(body, &self.opts) {
                     Some(lines) => Lines::Owned(lines, Note::LiteralNewlines.into()),
-                    None => Lines::Json(StrLines::new(body)),
+                    None => {
+                        machine.borrow_open_from(body.as_bytes());
+                        Lines::Json(ContentLines::new(body, breaks))
+                    }
                 }
             }
         };
@@ -584,6 +632,28 @@ impl Follower {
             input: bytes,
             base: page.content_at,
         })
+    }
+
+    /// The event of a complete line of a page's content that needed no
+    /// decoding: [`finish_line`] for a line with nothing to drop or clean (a
+    /// JSON string holds no raw control character, so no CR or ESC).
+    #[inline]
+    fn plain_line<'p>(
+        &mut self,
+        machine: &mut Machine<'p>,
+        mut line: &'p str,
+        loc: Loc<'_>,
+    ) -> Result<LogEvent<'p>, Error> {
+        let mut notes = Notes::EMPTY;
+        if line.len() > self.opts.max_line_len {
+            let mut cut = Cow::Borrowed(line);
+            super::cut_long_line(&mut cut, &mut notes, &self.opts, loc)?;
+            if let Cow::Borrowed(c) = cut {
+                line = c;
+            }
+        }
+        notes.extend(std::mem::take(&mut self.cur.pending));
+        machine.plain_line(line, notes, &self.opts, loc)
     }
 
     /// The next event of a run, or `None` when its lines are used up (an
@@ -599,6 +669,14 @@ impl Follower {
                     None => {
                         run.lines = Lines::Done;
                         return None;
+                    }
+                    Some(StrLine {
+                        text: Cow::Borrowed(line),
+                        terminated: true,
+                        ..
+                    }) if self.cur.held_back() == 0 => {
+                        let loc = run.loc();
+                        return Some(self.plain_line(&mut run.machine, line, loc));
                     }
                     Some(l) => {
                         let mut notes = Notes::EMPTY;
@@ -628,44 +706,6 @@ impl Follower {
                     }
                     Some((t, term)) => (Cow::Owned(t), term, *notes),
                 },
-                Lines::Bytes { data, pos } => {
-                    let rest = data.get(*pos..).unwrap_or_default();
-                    match memchr::memchr(b'\n', rest) {
-                        None => {
-                            let tail = rest;
-                            run.lines = Lines::Done;
-                            if !tail.is_empty()
-                                && let Err(e) = self.hold_back(tail)
-                            {
-                                return Some(Err(e));
-                            }
-                            return None;
-                        }
-                        Some(nl) => {
-                            let line = rest.get(..nl).unwrap_or_default();
-                            *pos += nl + 1;
-                            let mut notes = Notes::EMPTY;
-                            let text = match std::str::from_utf8(line) {
-                                Ok(s) => Cow::Borrowed(s),
-                                Err(_) => {
-                                    let loc = Loc {
-                                        input: run.input,
-                                        byte: run.base,
-                                    };
-                                    if let Err(e) =
-                                        self.opts.recover(&mut notes, Note::InvalidUtf8, || {
-                                            loc.error(ErrorKind::Utf8, "a line is not valid UTF-8")
-                                        })
-                                    {
-                                        return Some(Err(e));
-                                    }
-                                    String::from_utf8_lossy(line)
-                                }
-                            };
-                            (text, true, notes)
-                        }
-                    }
-                }
             };
             if !terminated {
                 // The last piece of the page: hold it back.
@@ -977,6 +1017,399 @@ mod tests {
             let msgs: Vec<_> = out.iter().map(|e| e.message.to_string()).collect();
             assert_eq!(msgs, ["中文", "second", "", "last"], "cut at {cut}");
             assert!(out.iter().all(|e| !e.notes.contains(Note::InvalidUtf8)));
+        }
+    }
+
+    /// [`Follower::feed_text`] as it was before it used the whole-log text
+    /// path: every complete line split, decoded, and handed to
+    /// [`finish_line`] one at a time, each error at the start of the
+    /// chunk's new lines.
+    fn old_feed_text<'c>(
+        f: &mut Follower,
+        chunk: &'c [u8],
+        mut emit: impl FnMut(LogEvent<'c>),
+    ) -> Result<(), Error> {
+        if f.cur.source.is_none() {
+            f.cur.source = Some(Source::CodeartsLog);
+        }
+        let mut data = chunk;
+        let source = f.source(Source::CodeartsLog);
+        if !f.cur.bom_checked {
+            const BOM: &[u8] = b"\xEF\xBB\xBF";
+            let need = 3 - f.cur.partial_tail.len().min(3);
+            let mut probe = f.cur.partial_tail.clone();
+            probe.extend(chunk.iter().take(need));
+            if BOM.starts_with(&probe) {
+                if probe.len() < 3 {
+                    f.cur.partial_tail = probe;
+                    return Ok(());
+                }
+                f.cur.partial_tail.clear();
+                data = chunk.get(need..).unwrap_or_default();
+            }
+            f.cur.bom_checked = true;
+        }
+        if f.cur.held_back() > 0 {
+            let Some(nl) = memchr::memchr(b'\n', data) else {
+                f.hold_back(data)?;
+                return Ok(());
+            };
+            let mut bytes = std::mem::take(&mut f.cur.partial_tail);
+            bytes.extend_from_slice(&data[..nl]);
+            let mut notes = std::mem::take(&mut f.cur.partial_notes);
+            let decoded = text::utf8_lossy(&bytes, &mut notes);
+            let mut line = std::mem::take(&mut f.cur.partial);
+            line.push_str(&decoded);
+            let mut machine = f.machine(source);
+            let e = finish_line(
+                &mut machine,
+                Cow::Owned(line),
+                notes,
+                &mut f.cur.pending,
+                &f.opts,
+                Loc {
+                    input: chunk,
+                    byte: 0,
+                },
+            )?;
+            f.store_machine(machine);
+            emit(f.redacted(e));
+            data = &data[nl + 1..];
+        }
+        let loc = Loc {
+            input: chunk,
+            byte: chunk.len() - data.len(),
+        };
+        let mut machine = f.machine(source);
+        let mut pos = 0;
+        loop {
+            let rest = &data[pos..];
+            let Some(nl) = memchr::memchr(b'\n', rest) else {
+                if !rest.is_empty() {
+                    f.hold_back(rest)?;
+                }
+                break;
+            };
+            let line = &rest[..nl];
+            pos += nl + 1;
+            let mut notes = Notes::EMPTY;
+            let text = match std::str::from_utf8(line) {
+                Ok(s) => Cow::Borrowed(s),
+                Err(_) => {
+                    f.opts.recover(&mut notes, Note::InvalidUtf8, || {
+                        loc.error(ErrorKind::Utf8, "a line is not valid UTF-8")
+                    })?;
+                    String::from_utf8_lossy(line)
+                }
+            };
+            let e = finish_line(&mut machine, text, notes, &mut f.cur.pending, &f.opts, loc)?;
+            emit(f.redacted(e));
+        }
+        f.store_machine(machine);
+        Ok(())
+    }
+
+    /// [`Follower::next_in`] as it was before its fast path for plain lines
+    /// of a page: every line through [`finish_line`].
+    fn old_next_in<'p>(f: &mut Follower, run: &mut Run<'p>) -> Option<Result<LogEvent<'p>, Error>> {
+        if let Some(e) = run.flush_first.take() {
+            return Some(Ok(e));
+        }
+        loop {
+            let (text, terminated, mut notes): (Cow<'p, str>, bool, Notes) = match &mut run.lines {
+                Lines::Done => return None,
+                Lines::Json(it) => match it.next() {
+                    None => {
+                        run.lines = Lines::Done;
+                        return None;
+                    }
+                    Some(l) => {
+                        let mut notes = Notes::EMPTY;
+                        if l.invalid_escape {
+                            let loc = Loc {
+                                input: run.input,
+                                byte: run.base,
+                            };
+                            if let Err(e) = f.opts.recover(&mut notes, Note::InvalidEscape, || {
+                                loc.error(ErrorKind::Syntax, "invalid escape in the log content")
+                            }) {
+                                return Some(Err(e));
+                            }
+                        }
+                        (l.text, l.terminated, notes)
+                    }
+                },
+                Lines::Owned(q, notes) => match q.pop_front() {
+                    None => {
+                        run.lines = Lines::Done;
+                        return None;
+                    }
+                    Some((t, term)) => (Cow::Owned(t), term, *notes),
+                },
+            };
+            if !terminated {
+                // The last piece of the page: hold it back.
+                let held = f.cur.held_back() > 0;
+                if held || !text.is_empty() {
+                    f.cur.partial.push_str(&text);
+                    f.cur.partial_notes.extend(notes);
+                    if let Err(e) = f.cap_partial() {
+                        return Some(Err(e));
+                    }
+                }
+                continue;
+            }
+            let line: Cow<'p, str> = if f.cur.held_back() > 0 {
+                notes.extend(std::mem::take(&mut f.cur.partial_notes));
+                let tail = std::mem::take(&mut f.cur.partial_tail);
+                let mut joined = std::mem::take(&mut f.cur.partial);
+                joined.push_str(&text::utf8_lossy(&tail, &mut notes));
+                joined.push_str(&text);
+                Cow::Owned(joined)
+            } else {
+                text
+            };
+            let loc = Loc {
+                input: run.input,
+                byte: run.base,
+            };
+            return Some(finish_line(
+                &mut run.machine,
+                line,
+                notes,
+                &mut f.cur.pending,
+                &f.opts,
+                loc,
+            ));
+        }
+    }
+
+    /// [`Follower::feed_page`] as it was before its fast path: the page's
+    /// run without the open step borrowed from the page, and every line
+    /// through [`old_next_in`].
+    fn old_feed_page<'p>(
+        f: &mut Follower,
+        page: &'p [u8],
+        mut emit: impl FnMut(LogEvent<'p>),
+    ) -> Result<(), Error> {
+        let mut run = f.begin_page(page)?;
+        run.machine = f.machine(f.source(Source::CodeartsRealtimeLog));
+        if let Lines::Json(ContentLines::Found { body, .. }) = run.lines {
+            run.lines = Lines::Json(ContentLines::Split(crate::json::StrLines::new(body)));
+        }
+        while let Some(e) = old_next_in(f, &mut run) {
+            emit(f.redacted(e?));
+        }
+        f.end_run(run);
+        Ok(())
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 1000,
+            failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
+            ..ProptestConfig::default()
+        })]
+
+        /// `feed_text` (the whole-log text path over each chunk's complete
+        /// lines, steps carried in from earlier chunks borrowed from the
+        /// chunk) gives the events, errors and cursors of the old per-line
+        /// path, for any chunking, options and starting cursor.
+        #[test]
+        fn feed_text_agrees_with_old_path(
+            lines in prop::collection::vec((super::super::tests::any_line(), 0u8..4), 0..12),
+            last in prop::bool::ANY,
+            bom in prop::bool::ANY,
+            picks in prop::collection::vec(any::<prop::sample::Index>(), 0..6),
+            strict in prop::bool::ANY,
+            raw in prop::bool::ANY,
+            redact in prop::bool::ANY,
+            max in prop::option::of(0usize..40),
+            open in prop::option::of(prop_oneof![
+                Just(("m2", "Maven构建")),
+                Just(("co", "代码检出")),
+                Just(("absent", "nowhere")),
+            ]),
+            pending in prop::bool::ANY,
+        ) {
+            let mut input = if bom { b"\xEF\xBB\xBF".to_vec() } else { Vec::new() };
+            for (i, (line, brk)) in lines.iter().enumerate() {
+                input.extend_from_slice(line);
+                if i + 1 < lines.len() || last {
+                    input.extend_from_slice(match brk { 0 => "\r\n", 1 => "\r\r\n", 2 => "\r", _ => "\n" }.as_bytes());
+                }
+            }
+            let mut opts = if strict { Options::strict() } else { Options::default() };
+            if raw {
+                opts = opts.with_text(crate::options::TextMode::Raw);
+            }
+            if let Some(max) = max {
+                opts = opts.with_max_line_len(max);
+            }
+            opts.redact = redact;
+            let cursor = Cursor {
+                open_step: open.map(|(id, name)| (id.to_owned(), name.to_owned())),
+                pending: if pending { Note::PageGap.into() } else { Notes::EMPTY },
+                ..Cursor::default()
+            };
+            let mut cuts: Vec<usize> = picks.iter().map(|p| p.index(input.len() + 1)).collect();
+            cuts.push(input.len());
+            cuts.sort_unstable();
+            let mut new = Follower::resume(cursor.clone(), opts.clone());
+            let mut old = Follower::resume(cursor, opts);
+            let mut prev = 0;
+            for cut in cuts {
+                let chunk = &input[prev..cut];
+                prev = cut;
+                let (mut got, mut want) = (Vec::new(), Vec::new());
+                let got_r = new.feed_text(chunk, |e| got.push(e)).map_err(|e| e.to_string());
+                let want_r = old_feed_text(&mut old, chunk, |e| want.push(e)).map_err(|e| e.to_string());
+                prop_assert_eq!(&got, &want, "input {:?}", String::from_utf8_lossy(&input));
+                prop_assert_eq!(&got_r, &want_r);
+                prop_assert_eq!(new.cursor(), old.cursor());
+                if got_r.is_err() {
+                    return Ok(());
+                }
+            }
+            let (mut got, mut want) = (Vec::new(), Vec::new());
+            let got_r = new.finish(|e| got.push(e)).map_err(|e| e.to_string());
+            let want_r = old.finish(|e| want.push(e)).map_err(|e| e.to_string());
+            prop_assert_eq!(got, want);
+            prop_assert_eq!(got_r, want_r);
+            prop_assert_eq!(new.cursor(), old.cursor());
+        }
+    }
+
+    /// `s` as a JSON string literal: line breaks as `\n` or `\u000a`,
+    /// `<` as `\u003c` (Go's encoder) or as itself.
+    fn json_literal(s: &str, unicode_breaks: bool, go: bool) -> String {
+        let mut out = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '\n' if unicode_breaks => out.push_str("\\u000a"),
+                '\n' => out.push_str("\\n"),
+                '<' if go => out.push_str("\\u003c"),
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 1000,
+            failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
+            ..ProptestConfig::default()
+        })]
+
+        /// `feed_page` (plain lines of a page straight to
+        /// `Machine::plain_line`, the open step borrowed from the page)
+        /// gives the events, errors and cursors of the old path, for any
+        /// paging (byte or character offsets; repeated, empty, overlapping,
+        /// missing and stale pages), escapes, options and starting cursor.
+        #[test]
+        fn feed_page_agrees_with_old_path(
+            lines in prop::collection::vec((super::super::tests::any_line(), 0u8..4), 0..12),
+            last in prop::bool::ANY,
+            picks in prop::collection::vec(any::<prop::sample::Index>(), 0..6),
+            extras in prop::collection::vec((0u8..5, any::<prop::sample::Index>()), 0..4),
+            chars in prop::bool::ANY,
+            unicode_breaks in prop::bool::ANY,
+            go in prop::bool::ANY,
+            strict in prop::bool::ANY,
+            raw in prop::bool::ANY,
+            redact in prop::bool::ANY,
+            max in prop::option::of(0usize..40),
+            open in prop::option::of(prop_oneof![
+                Just(("m2", "Maven构建")),
+                Just(("co", "代码检出")),
+                Just(("absent", "nowhere")),
+            ]),
+            pending in prop::bool::ANY,
+        ) {
+            let mut bytes = Vec::new();
+            for (i, (line, brk)) in lines.iter().enumerate() {
+                bytes.extend_from_slice(line);
+                if i + 1 < lines.len() || last {
+                    bytes.extend_from_slice(match brk { 0 => "\r\n", 1 => "\r\r\n", 2 => "\\n", _ => "\n" }.as_bytes());
+                }
+            }
+            let log = String::from_utf8_lossy(&bytes).into_owned();
+            let bounds: Vec<usize> = log.char_indices().map(|(i, _)| i).chain([log.len()]).collect();
+            let unit = |byte: usize| -> usize {
+                if chars { bounds.iter().position(|&b| b == byte).unwrap() } else { byte }
+            };
+            let page = |from: usize, to: usize, more: bool| -> String {
+                format!(
+                    r#"{{"result":{{"has_more_data":{more},"current_offset":{},"offset":{},"content":{}}},"error":null,"status":"success"}}"#,
+                    unit(from), unit(to), json_literal(&log[from..to], unicode_breaks, go)
+                )
+            };
+            let mut points: Vec<usize> = picks.iter().map(|p| bounds[p.index(bounds.len())]).collect();
+            points.push(log.len());
+            points.sort_unstable();
+            points.dedup();
+            let mut pages = Vec::new();
+            let mut prev = 0;
+            for (i, &cut) in points.iter().enumerate() {
+                let mut skip = false;
+                for (kind, at) in &extras {
+                    if at.index(points.len()) == i {
+                        match kind {
+                            0 => pages.push(page(prev, cut, true)),
+                            1 => pages.push(page(prev, prev, true)),
+                            2 => {
+                                let k = bounds.iter().position(|&b| b == prev).unwrap();
+                                pages.push(page(bounds[k.saturating_sub(3)], cut, true));
+                            }
+                            3 => skip = true,
+                            _ => pages.push(page(0, prev, true)),
+                        }
+                    }
+                }
+                if !skip {
+                    pages.push(page(prev, cut, i + 1 < points.len()));
+                }
+                prev = cut;
+            }
+            let mut opts = if strict { Options::strict() } else { Options::default() };
+            if raw {
+                opts = opts.with_text(crate::options::TextMode::Raw);
+            }
+            if let Some(max) = max {
+                opts = opts.with_max_line_len(max);
+            }
+            opts.redact = redact;
+            let cursor = Cursor {
+                open_step: open.map(|(id, name)| (id.to_owned(), name.to_owned())),
+                pending: if pending { Note::PageGap.into() } else { Notes::EMPTY },
+                ..Cursor::default()
+            };
+            let mut new = Follower::resume(cursor.clone(), opts.clone());
+            let mut old = Follower::resume(cursor, opts);
+            for p in &pages {
+                let (mut got, mut want) = (Vec::new(), Vec::new());
+                let got_r = new.feed_page(p.as_bytes(), |e| got.push(e)).map_err(|e| e.to_string());
+                let want_r = old_feed_page(&mut old, p.as_bytes(), |e| want.push(e)).map_err(|e| e.to_string());
+                prop_assert_eq!(&got, &want, "page {}", p);
+                prop_assert_eq!(&got_r, &want_r);
+                prop_assert_eq!(new.cursor(), old.cursor());
+                if got_r.is_err() {
+                    return Ok(());
+                }
+            }
+            let (mut got, mut want) = (Vec::new(), Vec::new());
+            let got_r = new.finish(|e| got.push(e)).map_err(|e| e.to_string());
+            let want_r = old.finish(|e| want.push(e)).map_err(|e| e.to_string());
+            prop_assert_eq!(got, want);
+            prop_assert_eq!(got_r, want_r);
+            prop_assert_eq!(new.cursor(), old.cursor());
         }
     }
 

@@ -90,6 +90,32 @@ impl<'x> Machine<'x> {
         }
     }
 
+    /// Points an open step that came in owned (carried over from an earlier
+    /// chunk or page) at the same text in `input`, where it occurs there:
+    /// each event that infers the step then borrows it instead of copying
+    /// it. Most chunks hold the step's own records (or its name elsewhere),
+    /// so this is one short search a chunk instead of two copies a line.
+    pub(crate) fn borrow_open_from(&mut self, input: &'x [u8]) {
+        let Some((id, name)) = &mut self.open else {
+            return;
+        };
+        if let (Cow::Owned(i), Cow::Owned(n)) = (&*id, &*name) {
+            // Both at once from a record's tag `[name:id]`, where there is one.
+            let tag = format!("{n}:{i}");
+            if let Some(at) = memchr::memmem::find(input, tag.as_bytes()) {
+                let name_at = input.get(at..at + n.len());
+                let id_at = input.get(at + n.len() + 1..at + tag.len());
+                if let (Some(n), Some(i)) = (name_at.and_then(as_str), id_at.and_then(as_str)) {
+                    *name = Cow::Borrowed(n);
+                    *id = Cow::Borrowed(i);
+                    return;
+                }
+            }
+        }
+        borrow_from(id, input);
+        borrow_from(name, input);
+    }
+
     /// The event of one line (without its line break). `notes` are what
     /// decoding already noted (invalid UTF-8, a cut line, …).
     ///
@@ -128,22 +154,53 @@ impl<'x> Machine<'x> {
         match line {
             Cow::Borrowed(s) => {
                 let (stamp, rest) = self.cache.prefix(s);
-                let change = self.fill(e, s, stamp, rest, &mut notes, opts, loc)?;
+                let (change, own_step) = self.fill(e, s, stamp, rest, &mut notes, opts, loc)?;
+                if !own_step {
+                    self.infer_step(e, &mut notes);
+                }
                 self.apply(change);
             }
             Cow::Owned(s) => {
                 let mut tmp = self.blank();
                 let (stamp, rest) = self.cache.prefix(&s);
-                let change = self
-                    .fill(&mut tmp, &s, stamp, rest, &mut notes, opts, loc)?
-                    .into_owned();
+                let (change, own_step) =
+                    self.fill(&mut tmp, &s, stamp, rest, &mut notes, opts, loc)?;
+                let change = change.into_owned();
+                // The message, most of the line, keeps the line's buffer.
+                let kept = match &tmp.message {
+                    Cow::Borrowed(m) => crate::json::offset_in(m, &s).map(|at| at..at + m.len()),
+                    Cow::Owned(_) => None,
+                };
+                if kept.is_some() {
+                    tmp.message = Cow::Borrowed("");
+                }
                 *e = tmp.into_owned();
+                if let Some(range) = kept {
+                    let mut s = s;
+                    s.truncate(range.end);
+                    s.drain(..range.start);
+                    e.message = Cow::Owned(s);
+                }
+                // The open step is shared as it is, not copied with the line.
+                if !own_step {
+                    self.infer_step(e, &mut notes);
+                }
                 self.apply(change);
             }
         }
         e.notes.extend(notes);
         self.seq += 1;
         Ok(())
+    }
+
+    /// Gives a line without a step of its own the open step, if any.
+    #[inline]
+    fn infer_step(&self, e: &mut LogEvent<'x>, notes: &mut Notes) {
+        if let Some((id, name)) = &self.open {
+            e.ctx.step_id = Some(share_text(id));
+            e.ctx.step_name = Some(share_text(name));
+            notes.insert(Note::StepInferred);
+        }
     }
 
     fn apply(&mut self, change: Change<'x>) {
@@ -158,7 +215,9 @@ impl<'x> Machine<'x> {
         }
     }
 
-    /// Fills `e` from `line`, whose prefix was read as (`stamp`, `rest`).
+    /// Fills `e` from `line`, whose prefix was read as (`stamp`, `rest`),
+    /// but for the open step; the bool says whether the line has a step of
+    /// its own (or belongs to none), else the caller infers the open one.
     #[inline]
     #[allow(clippy::too_many_arguments)]
     fn fill<'y>(
@@ -170,7 +229,7 @@ impl<'x> Machine<'x> {
         notes: &mut Notes,
         opts: &Options,
         loc: Loc<'_>,
-    ) -> Result<Change<'y>, Error>
+    ) -> Result<(Change<'y>, bool), Error>
     where
         'x: 'y,
     {
@@ -209,12 +268,7 @@ impl<'x> Machine<'x> {
                 e.message = text::clean(Cow::Borrowed(line), mode, notes);
             }
         }
-        if !own_step && let Some((id, name)) = &self.open {
-            e.ctx.step_id = Some(id.clone());
-            e.ctx.step_name = Some(name.clone());
-            notes.insert(Note::StepInferred);
-        }
-        Ok(change)
+        Ok((change, own_step))
     }
 
     /// Fills `e` from a prefixed line's body; the bool says whether the
@@ -329,6 +383,26 @@ impl<'x> Machine<'x> {
             },
         }
     }
+}
+
+/// `text`, if owned, as the same text where it first occurs in `input`.
+fn borrow_from<'x>(text: &mut Cow<'x, str>, input: &'x [u8]) {
+    let Cow::Owned(owned) = text else {
+        return;
+    };
+    let needle = owned.as_bytes();
+    let found = memchr::memmem::find(input, needle)
+        .and_then(|at| input.get(at..at + needle.len()))
+        .and_then(as_str);
+    if let Some(s) = found {
+        *text = Cow::Borrowed(s);
+    }
+}
+
+/// Bytes found equal to a `str`'s, as a `str` (valid UTF-8 wherever they
+/// occur).
+fn as_str(b: &[u8]) -> Option<&str> {
+    std::str::from_utf8(b).ok()
 }
 
 /// How a platform record moves the open step.
@@ -531,6 +605,142 @@ mod tests {
                 .unwrap()
             })
             .collect()
+    }
+
+    /// `Machine::fill` as it was, the open step inferred inside.
+    #[allow(clippy::too_many_arguments)]
+    fn old_fill<'x, 'y>(
+        m: &Machine<'x>,
+        e: &mut LogEvent<'y>,
+        line: &'y str,
+        stamp: Stamp,
+        rest: &'y str,
+        notes: &mut Notes,
+        opts: &Options,
+        loc: Loc<'_>,
+    ) -> Result<Change<'y>, Error>
+    where
+        'x: 'y,
+    {
+        let mode = opts.text;
+        let mut change = Change::None;
+        let mut own_step = false;
+        match stamp {
+            Stamp::Valid(t) => {
+                e.time = Some(t);
+                match text::clean(Cow::Borrowed(rest), mode, notes) {
+                    Cow::Borrowed(r) => (change, own_step) = m.fill_body(e, r),
+                    Cow::Owned(r) => {
+                        // Cleaned text: the fields must own their text.
+                        let mut tmp =
+                            LogEvent::new(m.source, EventKind::Line, m.seq, Cow::Borrowed(""));
+                        let (c, own) = m.fill_body(&mut tmp, &r);
+                        let mut tmp = tmp.into_owned();
+                        tmp.time = e.time;
+                        *e = tmp;
+                        (change, own_step) = (c.into_owned(), own);
+                    }
+                }
+            }
+            Stamp::Invalid | Stamp::None => {
+                if stamp == Stamp::Invalid {
+                    opts.recover(notes, Note::InvalidTime, || {
+                        loc.error(ErrorKind::Time, INVALID_PREFIX)
+                    })?;
+                }
+                // No usable prefix: the whole line is the message.
+                notes.insert(Note::NoPrefix);
+                e.message = text::clean(Cow::Borrowed(line), mode, notes);
+            }
+        }
+        if !own_step && let Some((id, name)) = &m.open {
+            e.ctx.step_id = Some(id.clone());
+            e.ctx.step_name = Some(name.clone());
+            notes.insert(Note::StepInferred);
+        }
+        Ok(change)
+    }
+
+    /// `Machine::line` as it was before an owned line's message kept the
+    /// line's buffer and the open step was shared, not copied with it.
+    fn old_line<'x>(
+        m: &mut Machine<'x>,
+        line: Cow<'x, str>,
+        mut notes: Notes,
+        opts: &Options,
+        loc: Loc<'_>,
+    ) -> Result<LogEvent<'x>, Error> {
+        let mut ev = m.blank();
+        let e = &mut ev;
+        match line {
+            Cow::Borrowed(s) => {
+                let (stamp, rest) = m.cache.prefix(s);
+                let change = old_fill(m, e, s, stamp, rest, &mut notes, opts, loc)?;
+                m.apply(change);
+            }
+            Cow::Owned(s) => {
+                let mut tmp = m.blank();
+                let (stamp, rest) = m.cache.prefix(&s);
+                let change =
+                    old_fill(m, &mut tmp, &s, stamp, rest, &mut notes, opts, loc)?.into_owned();
+                *e = tmp.into_owned();
+                m.apply(change);
+            }
+        }
+        e.notes.extend(notes);
+        m.seq += 1;
+        Ok(ev)
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 1000,
+            failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
+            ..ProptestConfig::default()
+        })]
+
+        /// `Machine::line` (an owned line's message keeping the line's
+        /// buffer, the open step shared) gives the events, errors, open
+        /// step and sequence of the old one, borrowed or owned lines alike.
+        #[test]
+        fn line_agrees_with_old_line(
+            lines in prop::collection::vec((super::super::tests::any_line(), prop::bool::ANY), 0..12),
+            open in prop_oneof![Just(0u8), Just(1u8), Just(2u8)],
+            strict in prop::bool::ANY,
+            raw in prop::bool::ANY,
+        ) {
+            let texts: Vec<(String, bool)> = lines
+                .iter()
+                .map(|(b, owned)| (String::from_utf8_lossy(b).into_owned(), *owned))
+                .collect();
+            let mut opts = if strict { Options::strict() } else { Options::default() };
+            if raw {
+                opts = opts.with_text(crate::options::TextMode::Raw);
+            }
+            let start = || -> OpenStep<'static> {
+                match open {
+                    0 => None,
+                    1 => Some((Cow::Borrowed("m2"), Cow::Borrowed("Maven构建"))),
+                    _ => Some((Cow::Owned("co".to_owned()), Cow::Owned("代码检出".to_owned()))),
+                }
+            };
+            let mut new = Machine::new(Source::CodeartsRealtimeLog, 7, start());
+            let mut old = Machine::new(Source::CodeartsRealtimeLog, 7, start());
+            let loc = Loc { input: b"", byte: 0 };
+            for (text, owned) in &texts {
+                let line = || if *owned { Cow::Owned(text.clone()) } else { Cow::Borrowed(text.as_str()) };
+                let got = new.line(line(), Notes::EMPTY, &opts, loc).map_err(|e| e.to_string());
+                let want = old_line(&mut old, line(), Notes::EMPTY, &opts, loc).map_err(|e| e.to_string());
+                prop_assert_eq!(&got, &want, "{:?}", text);
+                prop_assert_eq!(&new.open, &old.open);
+                prop_assert_eq!(new.seq, old.seq);
+                if got.is_err() {
+                    break;
+                }
+            }
+        }
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub(crate) fn text_log<'a>(input: &'a [u8], opts: &Options) -> Result<Events<'a>
             newlines: text::Newlines::new(),
             machine: Machine::new(Source::CodeartsLog, 0, None),
             opts: opts.clone(),
+            at_line: true,
+            pending: Notes::EMPTY,
         },
     ))))
 }
@@ -76,11 +78,59 @@ pub(crate) struct TextEvents<'a> {
     /// from there on, needs cleaning.
     dirty: usize,
     newlines: text::Newlines,
-    machine: Machine<'a>,
+    pub(crate) machine: Machine<'a>,
     opts: Options,
+    /// Whether an error points at its line (a whole log), or at `bom` for
+    /// every line (a [`Follower`](follow::Follower)'s chunk, whose errors
+    /// have always pointed at where its new lines start).
+    at_line: bool,
+    /// Notes for the next event (a follower's pending gap or rewind).
+    pub(crate) pending: Notes,
 }
 
 impl<'a> TextEvents<'a> {
+    /// The events of `lines`, the complete lines of a follower's chunk
+    /// (`input`) that start at byte `base` of it: the whole-log path with
+    /// the follower's state (`machine`, `pending` notes) and its error
+    /// positions.
+    pub(crate) fn in_chunk(
+        input: &'a [u8],
+        base: usize,
+        lines: &'a [u8],
+        machine: Machine<'a>,
+        opts: &Options,
+        pending: Notes,
+    ) -> Self {
+        TextEvents {
+            input,
+            text: text::utf8(lines).ok(),
+            body: lines,
+            pos: 0,
+            bom: base,
+            dirty: next_dirty(lines, 0),
+            newlines: text::Newlines::new(),
+            machine,
+            opts: opts.clone(),
+            at_line: false,
+            pending,
+        }
+    }
+
+    /// Where the line starting at `start` of the body is, for its errors.
+    #[inline]
+    fn loc(&self, start: usize) -> Loc<'a> {
+        Loc {
+            input: self.input,
+            byte: self.bom + if self.at_line { start } else { 0 },
+        }
+    }
+
+    /// The notes waiting for the next event, taken.
+    #[inline]
+    fn take_pending(&mut self) -> Notes {
+        std::mem::take(&mut self.pending)
+    }
+
     /// Ends the iteration at an error (strict mode): the iterator is fused.
     #[cold]
     fn fail(&mut self, err: Error) -> Option<Result<LogEvent<'a>, Error>> {
@@ -102,7 +152,11 @@ impl<'a> TextEvents<'a> {
         let mut line = match std::str::from_utf8(bytes) {
             Ok(s) => std::borrow::Cow::Borrowed(s),
             Err(e) => {
-                let at = self.bom + start + e.valid_up_to();
+                let at = if self.at_line {
+                    self.bom + start + e.valid_up_to()
+                } else {
+                    self.bom
+                };
                 if let Err(err) = self.opts.recover(&mut notes, Note::InvalidUtf8, || {
                     Error::at(ErrorKind::Utf8, "a line is not valid UTF-8", self.input, at)
                 }) {
@@ -114,6 +168,7 @@ impl<'a> TextEvents<'a> {
         if let Err(err) = self.truncate(&mut line, &mut notes, loc) {
             return self.fail(err);
         }
+        notes.extend(self.take_pending());
         match self.machine.line(line, notes, &self.opts, loc) {
             Ok(e) => Some(Ok(e)),
             Err(err) => self.fail(err),
@@ -177,10 +232,7 @@ impl<'a> Iterator for TextEvents<'a> {
         if end > start && self.body.get(end - 1) == Some(&b'\r') {
             end -= 1;
         }
-        let loc = Loc {
-            input: self.input,
-            byte: self.bom + start,
-        };
+        let loc = self.loc(start);
         if self.dirty < start {
             self.dirty = next_dirty(self.body, start);
         }
@@ -207,6 +259,7 @@ impl<'a> Iterator for TextEvents<'a> {
                 line = c;
             }
         }
+        notes.extend(self.take_pending());
         match self.machine.plain_line(line, notes, &self.opts, loc) {
             Ok(e) => Some(Ok(e)),
             Err(err) => self.fail(err),
@@ -396,7 +449,7 @@ mod tests {
     /// One line of every shape the fast path and the general path split:
     /// prefixed or not, valid or out-of-range stamps, platform records that
     /// open and close steps, ESC and CR anywhere, bad UTF-8, long text.
-    fn any_line() -> impl Strategy<Value = Vec<u8>> {
+    pub(super) fn any_line() -> impl Strategy<Value = Vec<u8>> {
         let stamp = prop_oneof![
             (0u32..60, 0u32..1000)
                 .prop_map(|(s, ms)| format!("[2023/12/21 15:44:{s:02}.{ms:03} GMT+08:00]")),

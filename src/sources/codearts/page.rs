@@ -10,13 +10,15 @@
 //! - Error bodies `{"error_code": "CB.00060200", "error_msg": "…"}`, also
 //!   with HTTP 200 and on "file" endpoints, become vendor errors.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind};
-use crate::json::{self, Obj, Raw, clip};
+use crate::json::{self, Obj, Raw, StrLine, StrLines, clip};
 use crate::note::{Note, Notes};
 use crate::options::Options;
 
@@ -78,6 +80,8 @@ pub(crate) struct Page<'p> {
     pub(crate) has_more: Option<bool>,
     /// The raw JSON string literal of the content (with quotes).
     pub(crate) content: Option<&'p str>,
+    /// Where the content's lines break, when the skim found out.
+    pub(crate) breaks: Option<Breaks>,
     /// Byte offset of the content in the page.
     pub(crate) content_at: usize,
     /// Recovery notes about the envelope's values.
@@ -110,7 +114,7 @@ pub(crate) fn error_body(input: &[u8]) -> Option<Error> {
 
 /// Reads a page envelope.
 pub(crate) fn parse<'p>(bytes: &'p [u8], opts: &Options) -> Result<Page<'p>, Error> {
-    let input = match std::str::from_utf8(bytes) {
+    let input = match crate::text::utf8(bytes) {
         Ok(s) => s,
         Err(e) => {
             return Err(Error::at(
@@ -124,6 +128,37 @@ pub(crate) fn parse<'p>(bytes: &'p [u8], opts: &Options) -> Result<Page<'p>, Err
     let body_start = input.len() - crate::detect::strip_bom(bytes).len();
     let body = input.get(body_start..).unwrap_or_default();
     json::check_depth(body.as_bytes(), opts.max_depth)?;
+    let r = match skim(body) {
+        Some(r) => r,
+        None => parse_result(bytes, input, body, body_start)?,
+    };
+    read_result(r, bytes, input, opts)
+}
+
+/// A page's `result` members as sent (raw JSON values).
+#[derive(Debug, PartialEq, Eq)]
+struct ResultMembers<'p> {
+    has_more_data: Option<&'p str>,
+    offset: Option<&'p str>,
+    current_offset: Option<&'p str>,
+    content: Option<&'p str>,
+    has_more: Option<&'p str>,
+    start_offset: Option<&'p str>,
+    end_offset: Option<&'p str>,
+    log: Option<&'p str>,
+    /// The line breaks of `content` and of `log`, where the skim read them.
+    content_breaks: Option<Breaks>,
+    log_breaks: Option<Breaks>,
+}
+
+/// The page's `result` read by serde: the vendor error of an error body,
+/// the error of a malformed page.
+fn parse_result<'p>(
+    bytes: &'p [u8],
+    input: &'p str,
+    body: &'p str,
+    body_start: usize,
+) -> Result<ResultMembers<'p>, Error> {
     let Obj(w): Obj<WirePage<'p>> = serde_json::from_str(body)
         .map_err(|e| json::serde_error(&e, body.as_bytes()).rebase(bytes, body_start))?;
     if w.error_code.is_some() {
@@ -137,25 +172,48 @@ pub(crate) fn parse<'p>(bytes: &'p [u8], opts: &Options) -> Result<Page<'p>, Err
         let base = Raw(result).offset_in(input).unwrap_or(0);
         json::serde_error(&e, result.get().as_bytes()).rebase(bytes, base)
     })?;
+    let get = |v: Option<&'p RawValue>| v.map(RawValue::get);
+    Ok(ResultMembers {
+        has_more_data: get(r.has_more_data),
+        offset: get(r.offset),
+        current_offset: get(r.current_offset),
+        content: get(r.content),
+        has_more: get(r.has_more),
+        start_offset: get(r.start_offset),
+        end_offset: get(r.end_offset),
+        log: get(r.log),
+        content_breaks: None,
+        log_breaks: None,
+    })
+}
+
+/// The page of a `result`'s members.
+fn read_result<'p>(
+    r: ResultMembers<'p>,
+    bytes: &'p [u8],
+    input: &'p str,
+    opts: &Options,
+) -> Result<Page<'p>, Error> {
     let mut notes = Notes::EMPTY;
+    let at = |raw: &str| json::offset_in(raw, input).unwrap_or(0);
     let offset =
-        |raw: Option<&'p RawValue>, name: &str, notes: &mut Notes| -> Result<Option<u64>, Error> {
-            let Some(raw) = raw.map(Raw) else {
+        |raw: Option<&'p str>, name: &str, notes: &mut Notes| -> Result<Option<u64>, Error> {
+            let Some(text) = raw else {
                 return Ok(None);
             };
-            match raw.int() {
-                Ok(Some(v)) if v >= 0 => Ok(u64::try_from(v).ok()),
-                Ok(None) => Ok(None),
+            match raw_value(text).map(|v| Raw(v).int()) {
+                Some(Ok(Some(v))) if v >= 0 => Ok(u64::try_from(v).ok()),
+                Some(Ok(None)) => Ok(None),
                 _ => {
                     opts.recover(notes, Note::InvalidValue, || {
                         Error::at(
                             ErrorKind::Value,
                             format!(
                                 "`{name}` must be a non-negative integer, found {}",
-                                clip(raw.text())
+                                clip(text)
                             ),
                             bytes,
-                            raw.offset_in(input).unwrap_or(0),
+                            at(text),
                         )
                     })?;
                     Ok(None)
@@ -170,43 +228,43 @@ pub(crate) fn parse<'p>(bytes: &'p [u8], opts: &Options) -> Result<Page<'p>, Err
         Some(_) => offset(r.offset, "offset", &mut notes)?,
         None => offset(r.end_offset, "end_offset", &mut notes)?,
     };
-    let more_raw = r.has_more_data.or(r.has_more);
-    let has_more = match more_raw.map(Raw) {
+    let has_more = match r.has_more_data.or(r.has_more) {
         None => None,
-        Some(raw) => match raw.boolean() {
-            Ok(b) => b,
-            Err(_) => {
+        Some(text) => match raw_value(text).map(|v| Raw(v).boolean()) {
+            Some(Ok(b)) => b,
+            _ => {
                 opts.recover(&mut notes, Note::InvalidValue, || {
                     Error::at(
                         ErrorKind::Value,
                         format!(
                             "`has_more_data` must be true or false, found {}",
-                            clip(raw.text())
+                            clip(text)
                         ),
                         bytes,
-                        raw.offset_in(input).unwrap_or(0),
+                        at(text),
                     )
                 })?;
                 None
             }
         },
     };
-    let content_raw = r.content.or(r.log);
-    let (content, content_at) = match content_raw {
+    let breaks = match r.content {
+        Some(_) => r.content_breaks,
+        None => r.log_breaks,
+    };
+    let (content, content_at) = match r.content.or(r.log) {
         None => (None, 0),
-        Some(raw) => {
-            let at = Raw(raw).offset_in(input).unwrap_or(0);
-            let t = raw.get();
+        Some(t) => {
             if t.starts_with('"') {
-                (Some(t), at)
+                (Some(t), at(t))
             } else if t == "null" {
-                (None, at)
+                (None, at(t))
             } else {
                 return Err(Error::at(
                     ErrorKind::Schema,
                     "`content` must be a string",
                     bytes,
-                    at,
+                    at(t),
                 ));
             }
         }
@@ -216,9 +274,430 @@ pub(crate) fn parse<'p>(bytes: &'p [u8], opts: &Options) -> Result<Page<'p>, Err
         end,
         has_more,
         content,
+        breaks,
         content_at,
         notes,
     })
+}
+
+/// A small member's raw text as a [`RawValue`] (it is one: both paths
+/// only keep values the parser checked).
+fn raw_value(text: &str) -> Option<&RawValue> {
+    serde_json::from_str(text).ok()
+}
+
+/// How deep a value inside an unknown member may nest before the skim
+/// leaves the page to serde.
+const SKIM_DEPTH: usize = 16;
+
+/// Reads the usual page (`{"result":{…},"error":…,"status":…}`) as the
+/// serde path would, without the parser's byte-wise passes over the long
+/// `content` string (two: once inside `result` kept raw, once reading
+/// `result`): [`scan_text`] finds its end with vector code, checking it is
+/// a well-formed JSON string and noting where its lines break; each small member is handed
+/// to the parser alone, which checks it as the full parse does.
+///
+/// `None` on anything else or anything unusual — an error body, no or a
+/// `null` `result`, a key with an escape, a known member given twice, an
+/// unknown member nested deeper than [`SKIM_DEPTH`], invalid JSON,
+/// anything after the page — and the serde path reads the page, and makes
+/// the errors. A property test checks both agree.
+fn skim(body: &str) -> Option<ResultMembers<'_>> {
+    let mut p = Skim {
+        s: body,
+        b: body.as_bytes(),
+        i: json::skip_ws(body.as_bytes(), 0),
+    };
+    let mut result = None;
+    let mut seen = 0u32;
+    p.object(|p, key| {
+        let bit = match key {
+            "result" => 0,
+            "error" => 1,
+            "status" => 2,
+            // An error body: serde's path words it.
+            "error_code" | "error_msg" => return None,
+            _ => return p.ignore(),
+        };
+        once(&mut seen, bit)?;
+        match bit {
+            0 => result = Some(p.result()?),
+            _ => {
+                p.raw()?;
+            }
+        }
+        Some(())
+    })?;
+    (json::skip_ws(p.b, p.i) == p.b.len()).then_some(result?)
+}
+
+/// Marks member `bit` as read; `None` if it was already (serde's derive
+/// refuses a duplicate field).
+fn once(seen: &mut u32, bit: u32) -> Option<()> {
+    if *seen & (1 << bit) != 0 {
+        return None;
+    }
+    *seen |= 1 << bit;
+    Some(())
+}
+
+/// The skim's place in a page.
+struct Skim<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    /// The next byte to read.
+    i: usize,
+}
+
+impl<'a> Skim<'a> {
+    fn ws(&mut self) {
+        self.i = json::skip_ws(self.b, self.i);
+    }
+
+    /// An object at `i`: `member` is called with each key (no escapes)
+    /// and `i` at its value, which it must read.
+    fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+        if self.b.get(self.i) != Some(&b'{') {
+            return None;
+        }
+        self.i += 1;
+        self.ws();
+        if self.b.get(self.i) == Some(&b'}') {
+            self.i += 1;
+            return Some(());
+        }
+        loop {
+            if self.b.get(self.i) != Some(&b'"') {
+                return None;
+            }
+            let end = json::skip_string(self.b, self.i)?;
+            let key = self.s.get(self.i + 1..end.checked_sub(1)?)?;
+            if key.contains('\\') {
+                return None;
+            }
+            self.i = json::skip_ws(self.b, end);
+            if self.b.get(self.i) != Some(&b':') {
+                return None;
+            }
+            self.i += 1;
+            self.ws();
+            member(self, key)?;
+            self.ws();
+            match self.b.get(self.i)? {
+                b',' => {
+                    self.i += 1;
+                    self.ws();
+                }
+                b'}' => {
+                    self.i += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Reads `null` at `i` if it is there (serde reads an `Option` member
+    /// sent as `null` as `None`).
+    fn null(&mut self) -> bool {
+        let found = self.b.get(self.i..self.i + 4) == Some(b"null");
+        if found {
+            self.i += 4;
+        }
+        found
+    }
+
+    /// A member kept raw: `None` for `null`, else the value's text, checked
+    /// by the parser alone.
+    fn raw(&mut self) -> Option<Option<&'a str>> {
+        if self.null() {
+            return Some(None);
+        }
+        let end = json::skip_value(self.b, self.i, SKIM_DEPTH)?;
+        let text = self.s.get(self.i..end)?;
+        serde_json::from_str::<&RawValue>(text).ok()?;
+        self.i = end;
+        Some(Some(text))
+    }
+
+    /// An unknown member's value, checked as serde checks what it ignores.
+    fn ignore(&mut self) -> Option<()> {
+        let end = if self.b.get(self.i) == Some(&b'"') {
+            json::skip_string(self.b, self.i)?
+        } else {
+            let end = json::skip_value(self.b, self.i, SKIM_DEPTH)?;
+            serde_json::from_str::<IgnoredAny>(self.s.get(self.i..end)?).ok()?;
+            end
+        };
+        self.i = end;
+        Some(())
+    }
+
+    /// `content` / `log`: a string is checked by [`scan_text`], which
+    /// notes where its lines break on the way.
+    fn text(&mut self, breaks: &mut Option<Breaks>) -> Option<Option<&'a str>> {
+        if self.b.get(self.i) == Some(&b'"') {
+            let (end, found) = scan_text(self.b, self.i)?;
+            let text = self.s.get(self.i..end)?;
+            self.i = end;
+            *breaks = Some(found);
+            return Some(Some(text));
+        }
+        self.raw()
+    }
+
+    /// The `result` object.
+    fn result(&mut self) -> Option<ResultMembers<'a>> {
+        let mut r = ResultMembers {
+            has_more_data: None,
+            offset: None,
+            current_offset: None,
+            content: None,
+            has_more: None,
+            start_offset: None,
+            end_offset: None,
+            log: None,
+            content_breaks: None,
+            log_breaks: None,
+        };
+        let mut seen = 0u32;
+        self.object(|p, key| {
+            match key {
+                "content" => {
+                    once(&mut seen, 3)?;
+                    r.content = p.text(&mut r.content_breaks)?;
+                    return Some(());
+                }
+                "log" => {
+                    once(&mut seen, 7)?;
+                    r.log = p.text(&mut r.log_breaks)?;
+                    return Some(());
+                }
+                _ => {}
+            }
+            let (bit, slot) = match key {
+                "has_more_data" => (0, &mut r.has_more_data),
+                "offset" => (1, &mut r.offset),
+                "current_offset" => (2, &mut r.current_offset),
+                "has_more" => (4, &mut r.has_more),
+                "start_offset" => (5, &mut r.start_offset),
+                "end_offset" => (6, &mut r.end_offset),
+                _ => return p.ignore(),
+            };
+            once(&mut seen, bit)?;
+            *slot = p.raw()?;
+            Some(())
+        })?;
+        Some(r)
+    }
+}
+
+/// Where the lines of a content string break: the byte (in the string's
+/// body, after its quote) of each `\n` or `\u000a` escape, and whether the
+/// line before it holds another escape; and whether the last line does.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Breaks {
+    at: Vec<(usize, bool)>,
+    last_escaped: bool,
+}
+
+/// Finds the next quote or backslash; made once per string: `memchr2`
+/// itself picks its vector code on every call, about one a line here.
+struct Stops {
+    #[cfg(target_arch = "x86_64")]
+    avx2: Option<memchr::arch::x86_64::avx2::memchr::Two>,
+}
+
+impl Stops {
+    fn new() -> Stops {
+        Stops {
+            #[cfg(target_arch = "x86_64")]
+            avx2: memchr::arch::x86_64::avx2::memchr::Two::new(b'"', b'\\'),
+        }
+    }
+
+    #[inline]
+    fn find(&self, haystack: &[u8]) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(two) = &self.avx2 {
+            return two.find(haystack);
+        }
+        memchr::memchr2(b'"', b'\\', haystack)
+    }
+}
+
+/// The end of the JSON string opening at `i` if it is well formed (as
+/// [`json::skip_string`]), and where its lines break. One search per
+/// escape (about one a line: the line break itself) serves both the check
+/// and the split, which [`StrLines`] would search for again.
+fn scan_text(b: &[u8], i: usize) -> Option<(usize, Breaks)> {
+    let stops = Stops::new();
+    let mut breaks = Breaks::default();
+    let mut escaped = false;
+    let mut j = i + 1;
+    loop {
+        let k = j + stops.find(b.get(j..)?)?;
+        if b.get(k) == Some(&b'"') {
+            let body = b.get(i + 1..k)?;
+            breaks.last_escaped = escaped;
+            return (!has_control(body)).then_some((k + 1, breaks));
+        }
+        // Most stops are the `\n` ending a line.
+        let (len, brk) = match b.get(k + 1) {
+            Some(b'n') => (2, true),
+            _ => {
+                let len = json::escape_len(b, k)?;
+                let unicode_break = b
+                    .get(k + 1..k + 6)
+                    .is_some_and(|h| h.eq_ignore_ascii_case(b"u000a"));
+                (len, unicode_break)
+            }
+        };
+        if brk {
+            breaks.at.push((k - (i + 1), escaped));
+            escaped = false;
+        } else {
+            escaped = true;
+        }
+        j = k + len;
+    }
+}
+
+/// Whether `s` has a control character (below 0x20): the least byte of
+/// each 4 KiB, a reduction the compiler vectorizes.
+fn has_control(s: &[u8]) -> bool {
+    s.chunks(4096)
+        .any(|block| block.iter().copied().min().is_some_and(|m| m < 0x20))
+}
+
+/// The lines of a content string's body, as [`StrLines`] splits them: at
+/// the breaks the skim found, or by [`StrLines`] itself.
+pub(crate) enum ContentLines<'p> {
+    Found {
+        body: &'p str,
+        breaks: std::vec::IntoIter<(usize, bool)>,
+        last_escaped: bool,
+        /// Where the next line starts.
+        start: usize,
+    },
+    Split(StrLines<'p>),
+}
+
+impl<'p> ContentLines<'p> {
+    pub(crate) fn new(body: &'p str, breaks: Option<Breaks>) -> Self {
+        match breaks {
+            Some(b) => ContentLines::Found {
+                body,
+                breaks: b.at.into_iter(),
+                last_escaped: b.last_escaped,
+                start: 0,
+            },
+            None => ContentLines::Split(StrLines::new(body)),
+        }
+    }
+}
+
+impl<'p> Iterator for ContentLines<'p> {
+    type Item = StrLine<'p>;
+
+    #[inline]
+    fn next(&mut self) -> Option<StrLine<'p>> {
+        let (body, breaks, last_escaped, start) = match self {
+            ContentLines::Split(it) => return it.next(),
+            ContentLines::Found {
+                body,
+                breaks,
+                last_escaped,
+                start,
+            } => (*body, breaks, *last_escaped, start),
+        };
+        let from = *start;
+        match breaks.next() {
+            Some((at, escaped)) => {
+                let width = if body.as_bytes().get(at + 1) == Some(&b'n') {
+                    2
+                } else {
+                    6
+                };
+                *start = at + width;
+                Some(line(body, from, at, escaped, true))
+            }
+            None if from < body.len() => {
+                *start = body.len();
+                Some(line(body, from, body.len(), last_escaped, false))
+            }
+            None => None,
+        }
+    }
+}
+
+/// The line `start..end` of a string body, decoded if it has an escape.
+#[inline]
+fn line(body: &str, start: usize, end: usize, escaped: bool, terminated: bool) -> StrLine<'_> {
+    let raw = body.get(start..end).unwrap_or_default();
+    if !escaped {
+        return StrLine {
+            text: Cow::Borrowed(raw),
+            terminated,
+            invalid_escape: false,
+        };
+    }
+    let (text, ok) = unescape(raw);
+    StrLine {
+        text: Cow::Owned(text),
+        terminated,
+        invalid_escape: !ok,
+    }
+}
+
+/// [`json::unescape_into`] of a fresh string, for a line whose escapes
+/// the scan found well formed: plain runs copied whole, the usual escapes
+/// (`\"`, `\t`, …) written directly, each run of `\u` escapes decoded by
+/// [`json::unescape_into`] (which pairs surrogates and marks lone ones).
+/// Whether every escape was valid.
+fn unescape(raw: &str) -> (String, bool) {
+    let b = raw.as_bytes();
+    let mut out = String::with_capacity(raw.len());
+    let mut ok = true;
+    let mut i = 0;
+    while let Some(rel) = memchr::memchr(b'\\', b.get(i..).unwrap_or_default()) {
+        let at = i + rel;
+        out.push_str(raw.get(i..at).unwrap_or_default());
+        let simple = match b.get(at + 1) {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            _ => {
+                // `\u` escapes, as many as follow one another, decoded together.
+                let mut end = at;
+                while b.get(end) == Some(&b'\\') && b.get(end + 1) == Some(&b'u') {
+                    end += 6;
+                }
+                let end = end.max(at + 1);
+                // (A broken escape, which the scan lets through to no line,
+                // would leave the rest to `unescape_into` whole.)
+                let end = if raw.is_char_boundary(end) {
+                    end
+                } else {
+                    b.len()
+                };
+                let mut piece = String::new();
+                ok &= json::unescape_into(&mut piece, raw.get(at..end).unwrap_or_default());
+                out.push_str(&piece);
+                i = end;
+                continue;
+            }
+        };
+        out.push(simple);
+        i = at + 2;
+    }
+    out.push_str(raw.get(i..).unwrap_or_default());
+    (out, ok)
 }
 
 /// The error for a page without `result`: a vendor error when `error` or
@@ -419,5 +898,245 @@ mod tests {
         assert!(literal_newlines(seed, &Options::strict()).is_none());
         assert!(literal_newlines("plain", &opts).is_none());
         assert!(literal_newlines(r"no break \\n in the middle", &opts).is_none());
+    }
+
+    /// [`parse`] as it was before the skim: serde reads every page.
+    fn parse_by_serde<'p>(bytes: &'p [u8], opts: &Options) -> Result<Page<'p>, Error> {
+        let input = std::str::from_utf8(bytes).map_err(|e| {
+            Error::at(
+                ErrorKind::Utf8,
+                "page is not valid UTF-8",
+                bytes,
+                e.valid_up_to(),
+            )
+        })?;
+        let body_start = input.len() - crate::detect::strip_bom(bytes).len();
+        let body = &input[body_start..];
+        json::check_depth(body.as_bytes(), opts.max_depth)?;
+        let r = parse_result(bytes, input, body, body_start)?;
+        read_result(r, bytes, input, opts)
+    }
+
+    /// Everything a page read gives, for comparing.
+    fn outcome(r: Result<Page<'_>, Error>) -> Result<String, String> {
+        r.map(|p| {
+            format!(
+                "{:?} {:?} {:?} {:?} {} {:?}",
+                p.start, p.end, p.has_more, p.content, p.content_at, p.notes
+            )
+        })
+        .map_err(|e| format!("{e} / {:?}", e.kind()))
+    }
+
+    use proptest::prelude::*;
+
+    /// A JSON value of the kinds a page's members take, good and bad.
+    fn value() -> impl Strategy<Value = String> {
+        let good = prop_oneof![
+            Just("null".to_owned()),
+            Just("true".to_owned()),
+            Just("false".to_owned()),
+            (0u64..200).prop_map(|n| n.to_string()),
+            (0u64..200).prop_map(|n| format!("\"{n}\"")),
+            "\\PC{0,6}".prop_map(|s| serde_json::to_string(&s).unwrap()),
+            Just("{}".to_owned()),
+        ];
+        prop_oneof![4 => good, 3 => odd_value()]
+    }
+
+    /// Values the skim must leave alone or read exactly as serde.
+    fn odd_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("null".to_owned()),
+            Just("true".to_owned()),
+            Just("false".to_owned()),
+            Just("tru".to_owned()),
+            Just("0".to_owned()),
+            Just("126548".to_owned()),
+            Just("-1".to_owned()),
+            Just("1.5".to_owned()),
+            Just("1e3".to_owned()),
+            Just("01".to_owned()),
+            Just("1.".to_owned()),
+            Just("{}".to_owned()),
+            Just("[]".to_owned()),
+            Just(r#"{"error_code":"CB.1","error_msg":"boom"}"#.to_owned()),
+            Just(r#"[1,{"a":[null,"b"]}]"#.to_owned()),
+            Just("[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]".to_owned()),
+            Just("{,}".to_owned()),
+            "\\PC{0,6}".prop_map(|s| serde_json::to_string(&s).unwrap()),
+            r#""([a-z 中]|\\[nrt"\\/bfux]|\\u00[0-9a-fA-Fg]{2}|\x01|\n){0,12}""#.prop_map(|s| s),
+            (0u64..200).prop_map(|n| format!("\"{n}\"")),
+        ]
+    }
+
+    /// A member: a key (sometimes escaped or unknown) and a value.
+    fn member(keys: &'static [&'static str]) -> impl Strategy<Value = String> {
+        let key = prop_oneof![
+            16 => prop::sample::select(keys).prop_map(|k| format!("\"{k}\"")),
+            1 => Just(r#""res\u0075lt""#.to_owned()),
+            2 => Just(r#""location""#.to_owned()),
+        ];
+        let ws = prop_oneof![Just(""), Just(" "), Just("\n\t")];
+        (key, ws.clone(), ws, value()).prop_map(|(k, a, b, v)| format!("{k}{a}:{b}{v}"))
+    }
+
+    fn object(members: Vec<String>) -> String {
+        format!("{{{}}}", members.join(","))
+    }
+
+    /// A page: the usual keys in any order, now and then twice, unknown,
+    /// escaped, or with a value of the wrong kind; `result` an object of
+    /// the same; something after the page, a BOM, a byte changed.
+    fn page() -> impl Strategy<Value = Vec<u8>> {
+        let result_keys: &'static [&'static str] = &[
+            "has_more_data",
+            "offset",
+            "current_offset",
+            "content",
+            "has_more",
+            "start_offset",
+            "end_offset",
+            "log",
+        ];
+        let top_keys: &'static [&'static str] = &[
+            "error",
+            "status",
+            "error",
+            "status",
+            "error_code",
+            "error_msg",
+        ];
+        let result = prop::collection::vec(member(result_keys), 0..6)
+            .prop_map(object)
+            .boxed();
+        // Mostly one `result`; now and then none or two.
+        let results = prop_oneof![
+            1 => Just(Vec::new()),
+            12 => result.clone().prop_map(|r| vec![r]),
+            1 => (result.clone(), result).prop_map(|(a, b)| vec![a, b]),
+        ];
+        let top = (
+            results,
+            prop::collection::vec(member(top_keys), 0..3),
+            any::<prop::sample::Index>(),
+        )
+            .prop_map(|(results, mut members, at)| {
+                for r in results {
+                    members.insert(at.index(members.len() + 1), format!(r#""result":{r}"#));
+                }
+                object(members)
+            });
+        (
+            top,
+            prop_oneof![8 => Just(""), 4 => Just(" \n"), 1 => Just("x"), 1 => Just(",")],
+            prop::bool::ANY,
+            prop::option::weighted(0.2, (any::<prop::sample::Index>(), any::<u8>())),
+        )
+            .prop_map(|(t, tail, bom, change)| {
+                let mut b = if bom {
+                    b"\xEF\xBB\xBF".to_vec()
+                } else {
+                    Vec::new()
+                };
+                b.extend_from_slice(t.as_bytes());
+                b.extend_from_slice(tail.as_bytes());
+                if let Some((at, byte)) = change {
+                    let i = at.index(b.len());
+                    b[i] = byte;
+                }
+                b
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 4000,
+            failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
+            ..ProptestConfig::default()
+        })]
+
+        /// The skim reads every page as serde does, or leaves it to serde:
+        /// the same page or the same error, strict and lenient.
+        #[test]
+        fn skim_agrees_with_serde(page in page(), strict in prop::bool::ANY, depth in prop_oneof![6 => Just(128usize), 1 => 1usize..6]) {
+            let mut opts = if strict { Options::strict() } else { Options::default() };
+            opts.max_depth = depth;
+            prop_assert_eq!(
+                outcome(parse(&page, &opts)),
+                outcome(parse_by_serde(&page, &opts)),
+                "{}", String::from_utf8_lossy(&page)
+            );
+        }
+    }
+
+    /// A JSON string body of the pieces a log's content is made of: text,
+    /// line breaks of both kinds, escapes of every kind (lone surrogates
+    /// too), now and then a broken escape, a control character or a quote.
+    fn string_body() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(
+            prop_oneof![
+                8 => "[a-z 中\\[\\]:]{0,8}".prop_map(String::into_bytes),
+                1 => "[a-z ]{60,140}".prop_map(String::into_bytes),
+                6 => Just(b"\\n".to_vec()),
+                2 => Just(b"\\u000a".to_vec()),
+                1 => Just(b"\\u000A".to_vec()),
+                2 => Just(b"\\\"".to_vec()),
+                2 => Just(b"\\\\".to_vec()),
+                1 => Just(b"\\\\n".to_vec()),
+                1 => Just(b"\\t".to_vec()),
+                1 => Just(b"\\u001b".to_vec()),
+                1 => Just(b"\\u003c".to_vec()),
+                1 => Just(b"\\ud800".to_vec()),
+                1 => Just(b"\\ud83d\\ude00".to_vec()),
+                1 => Just(b"\\u00".to_vec()),
+                1 => Just(b"\\x".to_vec()),
+                1 => Just(b"\\".to_vec()),
+                1 => Just(b"\x01".to_vec()),
+                1 => Just(b"\"".to_vec()),
+            ],
+            0..24,
+        )
+        .prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 4000,
+            failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
+            ..ProptestConfig::default()
+        })]
+
+        /// The skim's string scan ends (or refuses) a string where
+        /// `json::skip_string` does, and its lines are those of
+        /// `StrLines`: same text, borrowed or decoded alike, same breaks
+        /// and invalid escapes.
+        #[test]
+        fn scanned_lines_agree_with_str_lines(body in string_body(), after in prop_oneof![Just(&b""[..]), Just(&b",\"x\":1}"[..])]) {
+            let mut b = b"\"".to_vec();
+            b.extend_from_slice(&body);
+            b.extend_from_slice(b"\"");
+            b.extend_from_slice(after);
+            let scanned = scan_text(&b, 0);
+            prop_assert_eq!(scanned.as_ref().map(|s| s.0), json::skip_string(&b, 0));
+            if let (Some((end, breaks)), Ok(text)) = (scanned, std::str::from_utf8(&b)) {
+                let body = &text[1..end - 1];
+                let shape = |l: StrLine<'_>| (matches!(l.text, Cow::Borrowed(_)), l.text.into_owned(), l.terminated, l.invalid_escape);
+                let got: Vec<_> = ContentLines::new(body, Some(breaks)).map(shape).collect();
+                let want: Vec<_> = StrLines::new(body).map(shape).collect();
+                prop_assert_eq!(got, want);
+            }
+        }
+    }
+
+    /// The skim takes the usual page (it is not always left to serde).
+    #[test]
+    fn skim_reads_the_usual_page() {
+        let v3 = br#"{"result":{"has_more_data":"true","offset":"126548","current_offset":121768,"content":"a\nb"},"error":{},"status":"success"}"#;
+        let r = skim(std::str::from_utf8(v3).unwrap()).unwrap();
+        assert_eq!(r.content, Some(r#""a\nb""#));
+        assert_eq!(r.offset, Some(r#""126548""#));
+        let v1 = br#"{"result":{"has_more":false,"start_offset":"542993","end_offset":657353,"log":"x","location":"jenkins"},"error":null,"status":"success"}"#;
+        assert!(skim(std::str::from_utf8(v1).unwrap()).is_some());
     }
 }
