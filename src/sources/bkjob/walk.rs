@@ -116,6 +116,7 @@ fn walker<'a>(cx: &Cx<'a, '_>, walk: Walk<'a>) -> Events<'a> {
         seq: 0,
         lines: None,
         walk,
+        anchor: None,
     })))
 }
 
@@ -128,11 +129,16 @@ pub(crate) struct BkEvents<'a> {
     seq: u64,
     lines: Option<LineCursor<'a>>,
     walk: Walk<'a>,
+    /// The payload as given, when errors are positioned in a text made
+    /// from it (see `json::anchor`); set by `Events::with_anchor`.
+    pub(crate) anchor: Option<&'a [u8]>,
 }
 
 enum Walk<'a> {
     Log(LogWalk<'a>),
     Ip(IpWalk<'a>),
+    /// After an error: nothing more.
+    Done,
 }
 
 /// What one step of a walk produced: an event, a cursor over lines, or both.
@@ -141,7 +147,9 @@ type Advance<'a> = Result<Option<(Option<LogEvent<'a>>, Option<LineCursor<'a>>)>
 impl<'a> Iterator for BkEvents<'a> {
     type Item = Result<LogEvent<'a>, Error>;
 
-    #[inline]
+    // Out of line: `Events::next` stays a check and a jump for the other
+    // sources, and the event is still built in the caller's slot.
+    #[inline(never)]
     fn next(&mut self) -> Option<Self::Item> {
         let cx = Cx {
             input: self.input,
@@ -151,17 +159,20 @@ impl<'a> Iterator for BkEvents<'a> {
         };
         loop {
             if let Some(cur) = &mut self.lines {
-                if let Some(item) = cur.next_event(&cx, &mut self.seq) {
-                    return Some(item);
+                match cur.next_event(&cx, &mut self.seq) {
+                    Some(Ok(e)) => return Some(Ok(e)),
+                    Some(Err(e)) => return self.fail(e),
+                    None => {}
                 }
                 self.lines = None;
             }
             let advanced = match &mut self.walk {
                 Walk::Log(w) => w.advance(&cx, &mut self.seq),
                 Walk::Ip(w) => w.advance(&cx, &mut self.seq),
+                Walk::Done => return None,
             };
             match advanced {
-                Err(e) => return Some(Err(e)),
+                Err(e) => return self.fail(e),
                 Ok(None) => return None,
                 Ok(Some((event, lines))) => {
                     self.lines = lines;
@@ -173,6 +184,22 @@ impl<'a> Iterator for BkEvents<'a> {
         }
     }
 }
+
+impl BkEvents<'_> {
+    /// Ends the walk with `e`, anchored onto the payload as given.
+    #[cold]
+    #[inline(never)]
+    fn fail(&mut self, e: Error) -> Option<Result<LogEvent<'static>, Error>> {
+        self.lines = None;
+        self.walk = Walk::Done;
+        Some(Err(match self.anchor {
+            Some(input) => json::anchor(e, input),
+            None => e,
+        }))
+    }
+}
+
+impl std::iter::FusedIterator for BkEvents<'_> {}
 
 /// A cursor over the lines of `log_content`, or the reason there is none.
 enum Content<'a> {
@@ -611,6 +638,24 @@ mod tests {
         assert_eq!(err.kind(), ErrorKind::Limit);
         let p = err.position().unwrap();
         assert!(input[p.byte..].starts_with(b"[2018-03-15 14:39:30][PID:56875]"));
+    }
+
+    /// Errors found while walking are positioned in the payload as given,
+    /// byte-order mark included, also on the walk's own fast path in
+    /// `Events::next` (which bypasses the general re-anchoring).
+    #[test]
+    fn err_lazy_errors_are_anchored_after_a_byte_order_mark() {
+        let doc = r#"{"result":true,"code":0,"data":[{"step_results":[{"ip_logs":[{"ip":"10.0.0.1","log_content":"ok\nbad \ud800 x\n"}]}]}]}"#;
+        for redact in [false, true] {
+            let opts = Options::strict().with_redact(redact);
+            let mut input = b"\xEF\xBB\xBF".to_vec();
+            input.extend_from_slice(doc.as_bytes());
+            let mut events = crate::parse_as(Source::BkjobLog, &input, &opts).unwrap();
+            let err = events.find_map(Result::err).unwrap();
+            let p = err.position().unwrap();
+            assert!(input[p.byte..].starts_with(b"bad "), "{err}");
+            assert!(events.next().is_none());
+        }
     }
 
     #[test]
