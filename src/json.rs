@@ -417,6 +417,46 @@ impl<'a> Iterator for StrLines<'a> {
     }
 }
 
+impl<'a> StrLines<'a> {
+    /// [`Iterator::next`] for a body known to be a well-formed JSON string
+    /// body, given the positions of its escapes' backslashes (as
+    /// [`StringStops::skip_string_marking`] gave them) from the next line
+    /// on: `marks[*at..]`, each `base` more than its position in the body.
+    /// Advances `at` past the marks of the line. No search: the same lines
+    /// as `next` (a property test checks it).
+    #[inline]
+    pub(crate) fn next_marked(
+        &mut self,
+        marks: &[u32],
+        at: &mut usize,
+        base: usize,
+    ) -> Option<StrLine<'a>> {
+        let b = self.body.as_bytes();
+        let start = self.pos;
+        if start >= b.len() {
+            return None;
+        }
+        let mut escaped = false;
+        while let Some(&m) = marks.get(*at) {
+            *at += 1;
+            let k = (m as usize).wrapping_sub(base);
+            match b.get(k + 1) {
+                Some(b'n') => {
+                    self.pos = k + 2;
+                    return Some(finish_line(self.body, start, k, escaped, true));
+                }
+                Some(b'u') if hex4(b, k + 2) == Some(0x0A) => {
+                    self.pos = k + 6;
+                    return Some(finish_line(self.body, start, k, escaped, true));
+                }
+                _ => escaped = true,
+            }
+        }
+        self.pos = b.len();
+        Some(finish_line(self.body, start, b.len(), escaped, false))
+    }
+}
+
 fn finish_line(
     body: &str,
     start: usize,
@@ -1065,13 +1105,34 @@ impl StringStops {
     /// code, each escape is checked, and once the end is found the body is
     /// checked for control characters in one pass the compiler
     /// vectorizes. Same result as [`skip_string`] on every input.
+    #[cfg(test)]
     pub(crate) fn skip_string(&self, b: &[u8], i: usize) -> Option<usize> {
+        self.skip_string_marking(b, i, &mut Vec::new(), 0)
+    }
+
+    /// [`StringStops::skip_string`] that also appends to `marks` the
+    /// position of every escape's backslash, in order, while `marks` holds
+    /// fewer than `cap` — the stops it visits anyway, so that a second pass
+    /// over the string (its lines) need not search. `b` must be shorter
+    /// than `u32::MAX` when `cap` is not 0. Only the positions of a string
+    /// it accepts are meaningful.
+    #[inline(never)]
+    pub(crate) fn skip_string_marking(
+        &self,
+        b: &[u8],
+        i: usize,
+        marks: &mut Vec<u32>,
+        cap: usize,
+    ) -> Option<usize> {
         let mut j = i + 1;
         loop {
             let k = j + self.find(b.get(j..)?)?;
             if b.get(k) == Some(&b'"') {
                 let body = b.get(i + 1..k)?;
                 return (!has_control(body)).then_some(k + 1);
+            }
+            if marks.len() < cap {
+                marks.push(k as u32);
             }
             j = k + escape_len(b, k)?;
         }
@@ -1216,6 +1277,80 @@ mod tests {
             }
             prop_assert_eq!(skip_string(&bytes, from), skip_string_bytewise(&bytes, from));
             prop_assert_eq!(StringStops::new().skip_string(&bytes, from), skip_string_bytewise(&bytes, from));
+        }
+
+        /// Lines split at the escapes the string skip noted are the lines a
+        /// search finds ([`StrLines::next`]), with the same text, breaks,
+        /// escape flags and positions, for two strings noted in one list:
+        /// `\n` and `\u000a` breaks, escaped backslashes before an `n`,
+        /// lone and paired surrogates, `\r`, other escapes, a last line
+        /// with or without a break, empty strings.
+        #[test]
+        fn marked_lines_agree_with_searched_lines(
+            strings in prop::array::uniform2(prop::collection::vec(prop_oneof![
+                4 => "[ -!#-\\[\\]-~]{0,12}",
+                1 => "[ -!#-\\[\\]-~]{40,140}",
+                1 => Just("é中&lt;".to_owned()),
+                6 => Just(r"\n".to_owned()),
+                2 => Just(r"\u000a".to_owned()),
+                1 => Just(r"\u000A".to_owned()),
+                1 => Just(r"\u000b".to_owned()),
+                2 => Just(r"\\n".to_owned()),
+                1 => Just(r"\\".to_owned()),
+                2 => Just(r#"\""#.to_owned()),
+                2 => Just(r"\r".to_owned()),
+                1 => Just(r"\t\b\f\/".to_owned()),
+                1 => Just(r"\u00e9".to_owned()),
+                1 => Just(r"\u000d".to_owned()),
+                1 => Just(r"\ud83d\ude00".to_owned()),
+                1 => Just(r"\ud800".to_owned()),
+                1 => Just(r"\udc00x".to_owned()),
+                1 => Just(r"\ud800\u000a".to_owned()),
+            ], 0..24)),
+            lead in "[ a-z:{]{0,5}",
+        ) {
+            let bodies: Vec<String> = strings.iter().map(|p| p.concat()).collect();
+            let doc = format!("{lead}\"{}\",\"{}\"", bodies[0], bodies[1]);
+            let b = doc.as_bytes();
+            let stops = StringStops::new();
+            let mut marks = Vec::new();
+            // Both strings noted first, as the skim does before any line
+            // is read: a string's lines see the list up to its own end.
+            let mut spans = Vec::new();
+            let mut at = lead.len();
+            for body in &bodies {
+                let start = marks.len();
+                let end = stops.skip_string_marking(b, at, &mut marks, usize::MAX);
+                prop_assert_eq!(end, Some(at + body.len() + 2), "{}", doc);
+                spans.push((at + 1, start, marks.len()));
+                at += body.len() + 3;
+            }
+            for (body, &(base, start, end)) in bodies.iter().zip(&spans) {
+                let span = &marks[..end];
+                let (mut searched, mut marked) = (StrLines::new(body), StrLines::new(body));
+                let mut mark = start;
+                loop {
+                    let (p1, p2) = (searched.position(), marked.position());
+                    let (l1, l2) = (searched.next(), marked.next_marked(span, &mut mark, base));
+                    prop_assert_eq!(p1, p2, "{}", body);
+                    prop_assert_eq!(&l1, &l2, "{}", body);
+                    if l1.is_none() {
+                        break;
+                    }
+                }
+                prop_assert_eq!(mark, end);
+            }
+            // Every backslash that starts an escape, and nothing else.
+            let mut want = Vec::new();
+            let mut k = 0;
+            while k < b.len() {
+                if b[k] == b'\\' {
+                    want.push(u32::try_from(k).unwrap());
+                    k += 1;
+                }
+                k += 1;
+            }
+            prop_assert_eq!(marks, want);
         }
 
         /// The word masks flag exactly the backslashes, the quotes and the

@@ -36,6 +36,7 @@ use crate::time::{TimeError, Timestamp, Written};
 
 use super::Cx;
 use super::codes;
+use super::wire::Marks;
 
 /// Longest stamp text looked at between the brackets
 /// (`2018-03-15 14:39:30.123456789 +08:00` is 35 bytes).
@@ -423,6 +424,13 @@ pub(super) struct LineCursor<'a> {
     ctx: Context<'a>,
     /// Notes every line carries (a host field that could not be read).
     notes: Notes,
+    /// The next of the string's escape positions (an index in the list
+    /// the skim made), and whether there is such a list: the lines are
+    /// then split without a search.
+    mark: usize,
+    /// Where the string's escape positions end in the list.
+    marks_end: usize,
+    marked: bool,
 }
 
 impl<'a> LineCursor<'a> {
@@ -441,18 +449,39 @@ impl<'a> LineCursor<'a> {
             html,
             ctx,
             notes,
+            mark: 0,
+            marks_end: 0,
+            marked: false,
         }
     }
 
-    /// The next line's event.
+    /// Splits the lines at the escapes the skim noted (`marks` in
+    /// [`LineCursor::next_event`]).
+    pub(super) fn with_marks(mut self, marks: Option<Marks>) -> Self {
+        if let Some(m) = marks {
+            self.mark = m.start;
+            self.marks_end = m.end;
+            self.marked = true;
+        }
+        self
+    }
+
+    /// The next line's event. `marks` is the list the skim made, if this
+    /// cursor's string has its escapes in it.
     #[inline]
     pub(super) fn next_event(
         &mut self,
         cx: &Cx<'a, '_>,
         seq: &mut u64,
+        marks: &[u32],
     ) -> Option<Result<LogEvent<'a>, Error>> {
         let at = self.base + self.lines.position();
-        let line = self.lines.next()?;
+        let line = if self.marked {
+            let marks = marks.get(..self.marks_end).unwrap_or_default();
+            self.lines.next_marked(marks, &mut self.mark, self.base)?
+        } else {
+            self.lines.next()?
+        };
         Some(line_event(cx, line, at, self, seq))
     }
 }

@@ -33,13 +33,29 @@ pub(super) fn job_log_serde_str<'a>(input: &'a str, opts: &Options) -> Result<Ev
     job_log_with(input, opts, |_| None)
 }
 
+/// [`job_log_str`] with a skim that notes at most `CAP` escape positions.
+#[cfg(test)]
+pub(super) fn job_log_capped_str<'a, const CAP: usize>(
+    input: &'a str,
+    opts: &Options,
+) -> Result<Events<'a>, Error> {
+    job_log_with(input, opts, |s| skim::job_log_capped(s, CAP))
+}
+
+type Skimmed<'a> = (wire::Envelope<'a, skim::Steps<'a>>, Vec<u32>);
+
 fn job_log_with<'a>(
     input: &'a str,
     opts: &Options,
-    fast: fn(&'a str) -> Option<wire::Envelope<'a, skim::Steps<'a>>>,
+    fast: fn(&'a str) -> Option<Skimmed<'a>>,
 ) -> Result<Events<'a>, Error> {
     let cx = cx(input, opts, Source::BkjobLog);
-    let steps = json::objs(envelope_with(&cx, fast)?);
+    let mut marks = Vec::new();
+    let steps = json::objs(envelope_with(&cx, |s| {
+        let (env, m) = fast(s)?;
+        marks = m;
+        Some(env)
+    })?);
     let walk = Walk::Log(LogWalk {
         steps: steps.into_iter(),
         step: Context::default(),
@@ -47,7 +63,7 @@ fn job_log_with<'a>(
         group: (None, None),
         hosts: Vec::new().into_iter(),
     });
-    Ok(walker(&cx, walk))
+    Ok(walker(&cx, walk, marks))
 }
 
 pub(super) fn ip_log_str<'a>(input: &'a str, opts: &Options) -> Result<Events<'a>, Error> {
@@ -104,10 +120,10 @@ pub(super) fn ip_log_str<'a>(input: &'a str, opts: &Options) -> Result<Events<'a
         host_attrs: Vec::new(),
         files: Vec::new().into_iter(),
     });
-    Ok(walker(&cx, walk))
+    Ok(walker(&cx, walk, Vec::new()))
 }
 
-fn walker<'a>(cx: &Cx<'a, '_>, walk: Walk<'a>) -> Events<'a> {
+fn walker<'a>(cx: &Cx<'a, '_>, walk: Walk<'a>, marks: Vec<u32>) -> Events<'a> {
     Events::from_inner(Inner::BkJob(Box::new(BkEvents {
         input: cx.input,
         opts: cx.opts.clone(),
@@ -116,6 +132,7 @@ fn walker<'a>(cx: &Cx<'a, '_>, walk: Walk<'a>) -> Events<'a> {
         seq: 0,
         lines: None,
         walk,
+        marks,
         anchor: None,
     })))
 }
@@ -129,6 +146,9 @@ pub(crate) struct BkEvents<'a> {
     seq: u64,
     lines: Option<LineCursor<'a>>,
     walk: Walk<'a>,
+    /// Positions of the escapes in the `log_content` strings, as the skim
+    /// noted them (see [`wire::Marks`]).
+    marks: Vec<u32>,
     /// The payload as given, when errors are positioned in a text made
     /// from it (see `json::anchor`); set by `Events::with_anchor`.
     pub(crate) anchor: Option<&'a [u8]>,
@@ -159,7 +179,7 @@ impl<'a> Iterator for BkEvents<'a> {
         };
         loop {
             if let Some(cur) = &mut self.lines {
-                match cur.next_event(&cx, &mut self.seq) {
+                match cur.next_event(&cx, &mut self.seq, &self.marks) {
                     Some(Ok(e)) => return Some(Ok(e)),
                     Some(Err(e)) => return self.fail(e),
                     None => {}
@@ -204,7 +224,9 @@ impl std::iter::FusedIterator for BkEvents<'_> {}
 /// A cursor over the lines of `log_content`, or the reason there is none.
 enum Content<'a> {
     None,
-    Lines(&'a str, usize),
+    /// The string's body, where it starts in the input, and where its
+    /// escapes are if the skim noted them.
+    Lines(&'a str, usize, Option<wire::Marks>),
     /// Not a string: kept raw.
     Invalid(Raw<'a>),
 }
@@ -212,10 +234,10 @@ enum Content<'a> {
 fn content<'a>(cx: &Cx<'a, '_>, lc: Option<wire::LogContent<'a>>) -> Content<'a> {
     match lc {
         None => Content::None,
-        Some(wire::LogContent::Str(t)) => {
+        Some(wire::LogContent::Str(t, marks)) => {
             let body = t.get(1..t.len().saturating_sub(1)).unwrap_or_default();
             let base = json::offset_in(t, cx.input).unwrap_or(0) + 1;
-            Content::Lines(body, base)
+            Content::Lines(body, base, marks)
         }
         Some(wire::LogContent::Other(raw)) if raw.get().starts_with('n') => Content::None,
         Some(wire::LogContent::Other(raw)) => Content::Invalid(Raw(raw)),
@@ -364,16 +386,13 @@ impl<'a> LogWalk<'a> {
         time_attr(&mut attrs, "end_time", end);
         let lines = match content(cx, h.log_content) {
             Content::None => None,
-            Content::Lines(body, base) => {
+            Content::Lines(body, base, marks) => {
                 let mut line_ctx = self.step.clone();
                 line_ctx.host = e.ctx.host.clone();
-                Some(LineCursor::new(
-                    body,
-                    base,
-                    cx.opts.html_unescape,
-                    line_ctx,
-                    Notes::EMPTY,
-                ))
+                Some(
+                    LineCursor::new(body, base, cx.opts.html_unescape, line_ctx, Notes::EMPTY)
+                        .with_marks(marks),
+                )
             }
             Content::Invalid(raw) => {
                 invalid_content(cx, raw, &mut notes, &mut attrs)?;
@@ -421,7 +440,7 @@ impl<'a> IpWalk<'a> {
             self.files = json::objs(h.file_logs).into_iter();
             match content(cx, h.log_content) {
                 Content::None => {}
-                Content::Lines(body, base) => {
+                Content::Lines(body, base, _) => {
                     let cur = LineCursor::new(body, base, false, self.host.clone(), notes);
                     return Ok(Some((None, Some(cur))));
                 }
@@ -501,7 +520,7 @@ impl<'a> IpWalk<'a> {
         }
         let lines = match content(cx, f.log_content) {
             Content::None => None,
-            Content::Lines(body, base) => Some(LineCursor::new(
+            Content::Lines(body, base, _) => Some(LineCursor::new(
                 body,
                 base,
                 false,
