@@ -29,7 +29,7 @@ use std::ops::Range;
 
 use crate::error::{Error, ErrorKind};
 use crate::event::{Context, EventKind, LogEvent, Scalar, share_text};
-use crate::json::{StrLine, StrLines};
+use crate::json::{MarkedLine, StrLine, StrLines};
 use crate::note::{Note, Notes};
 use crate::status::Status;
 use crate::time::{TimeError, Timestamp, Written};
@@ -475,14 +475,155 @@ impl<'a> LineCursor<'a> {
         seq: &mut u64,
         marks: &[u32],
     ) -> Option<Result<LogEvent<'a>, Error>> {
+        let (at, text) = self.next_text(marks)?;
+        Some(line_event(cx, text, at, self, seq))
+    }
+
+    /// The next line's text, and where it starts in the input.
+    #[inline]
+    fn next_text(&mut self, marks: &[u32]) -> Option<(usize, LineText<'a>)> {
         let at = self.base + self.lines.position();
-        let line = if self.marked {
+        let text = if self.marked {
             let marks = marks.get(..self.marks_end).unwrap_or_default();
-            self.lines.next_marked(marks, &mut self.mark, self.base)?
+            let l = self.lines.split_marked(marks, &mut self.mark, self.base)?;
+            self.marked_text(&l, marks)
         } else {
-            self.lines.next()?
+            searched_text(self.lines.next()?, self.html)
         };
-        Some(line_event(cx, line, at, self, seq))
+        Some((at, text))
+    }
+
+    /// The text of a line split at the skim's marks: borrowed when it has
+    /// no escape and no entity to decode; decoded in one pass
+    /// ([`decode_simple`]) when its escapes are all of one character;
+    /// else as [`searched_text`] does.
+    #[inline]
+    fn marked_text(&self, l: &MarkedLine, marks: &[u32]) -> LineText<'a> {
+        let raw = self.lines.body().get(l.start..l.end).unwrap_or_default();
+        let html = self.html && l.has & MarkedLine::AMP != 0;
+        if l.has & MarkedLine::ESCAPED == 0 && !html {
+            return LineText {
+                text: Cow::Borrowed(raw),
+                invalid_escape: false,
+                html: false,
+                may_need_cleaning: false,
+            };
+        }
+        if l.has & MarkedLine::UNICODE != 0 {
+            let escaped = l.has & MarkedLine::ESCAPED != 0;
+            return searched_text(StrLine::decode(raw, escaped), self.html);
+        }
+        let own = marks.get(l.first..l.last).unwrap_or_default();
+        decode_simple(raw, own, self.base + l.start, html)
+    }
+}
+
+/// A line's text, decoded and ready for its prefix to be read.
+#[cfg_attr(test, derive(Debug, PartialEq))]
+struct LineText<'a> {
+    text: Cow<'a, str>,
+    /// An escape in it was invalid.
+    invalid_escape: bool,
+    /// HTML entities in it were decoded.
+    html: bool,
+    /// Whether it may hold ESC or CR. They can only reach a line through
+    /// an escape (JSON strings hold no raw control characters) or an HTML
+    /// entity: a line that needed neither has nothing to clean.
+    may_need_cleaning: bool,
+}
+
+/// The text of a line found by searching: JSON escapes decoded (by
+/// [`StrLines`]), the CRLF `\r` removed, then HTML entities decoded when
+/// `html`. The reference [`decode_simple`] is tested against.
+fn searched_text(line: StrLine<'_>, html: bool) -> LineText<'_> {
+    let mut text = line.text;
+    let mut may_need_cleaning = matches!(text, Cow::Owned(_));
+    strip_cr(&mut text);
+    let mut decoded_html = false;
+    if html
+        && memchr::memchr(b'&', text.as_bytes()).is_some()
+        && let Some(decoded) = html_decode(&text)
+    {
+        text = Cow::Owned(decoded.text);
+        decoded_html = true;
+        may_need_cleaning |= decoded.control;
+    }
+    LineText {
+        text,
+        invalid_escape: line.invalid_escape,
+        html: decoded_html,
+        may_need_cleaning,
+    }
+}
+
+/// [`searched_text`] in one pass, for the raw text of a line whose escapes
+/// are all one-character ones (no `\u`), given the positions of its
+/// escapes' backslashes and its `&`s (`base` more than their positions in
+/// `raw`): each escape and (when `html`) each entity decoded where it is,
+/// the runs between copied once. An entity is read in the raw text: its
+/// name can hold no escape, whose character (`"`, `\\`, `/` or a control)
+/// no entity name has, so it reads the same as in the decoded text; and a
+/// `\u` escape, which could write an `&` or a name, sends the line to
+/// [`searched_text`]. A final `\r` escape is the CRLF one and is left out
+/// (before entities are decoded: `&#13;` at the end stays).
+#[inline(never)]
+fn decode_simple<'a>(raw: &'a str, marks: &[u32], base: usize, html: bool) -> LineText<'a> {
+    let b = raw.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut end = raw.len();
+    let mut escaped = false;
+    let mut decoded_html = false;
+    let mut control = false;
+    for &m in marks {
+        let k = (m as usize).wrapping_sub(base);
+        if k < copied {
+            continue;
+        }
+        let (c, len) = if b.get(k) == Some(&b'&') {
+            match entity(b, k) {
+                Some(found) if html => {
+                    decoded_html = true;
+                    control |= found.0 == '\x1b' || found.0 == '\r';
+                    found
+                }
+                _ => continue,
+            }
+        } else {
+            escaped = true;
+            let c = match b.get(k + 1) {
+                Some(b'b') => '\x08',
+                Some(b'f') => '\x0c',
+                Some(b'n') => '\n',
+                Some(b'r') => '\r',
+                Some(b't') => '\t',
+                Some(&c) => char::from(c),
+                None => '\\',
+            };
+            if c == '\r' && k + 2 == b.len() {
+                // The CRLF `\r`.
+                end = k;
+                break;
+            }
+            (c, 2)
+        };
+        let o = out.get_or_insert_with(|| String::with_capacity(raw.len()));
+        o.push_str(raw.get(copied..k).unwrap_or_default());
+        o.push(c);
+        copied = k + len;
+    }
+    let text = match out {
+        Some(mut o) => {
+            o.push_str(raw.get(copied..end).unwrap_or_default());
+            Cow::Owned(o)
+        }
+        None => Cow::Borrowed(raw.get(..end).unwrap_or_default()),
+    };
+    LineText {
+        text,
+        invalid_escape: false,
+        html: decoded_html,
+        may_need_cleaning: escaped || control,
     }
 }
 
@@ -490,7 +631,7 @@ impl<'a> LineCursor<'a> {
 #[inline]
 fn line_event<'a>(
     cx: &Cx<'a, '_>,
-    line: StrLine<'a>,
+    line: LineText<'a>,
     at: usize,
     cur: &LineCursor<'a>,
     seq: &mut u64,
@@ -505,20 +646,11 @@ fn line_event<'a>(
             )
         })?;
     }
-    let mut text = line.text;
-    // ESC and CR can only reach a line through an escape (JSON strings hold
-    // no raw control characters) or an HTML entity: a line that needed
-    // neither has nothing to clean.
-    let mut may_need_cleaning = matches!(text, Cow::Owned(_));
-    strip_cr(&mut text);
-    if cur.html
-        && memchr::memchr(b'&', text.as_bytes()).is_some()
-        && let Some(decoded) = html_decode(&text)
-    {
-        text = Cow::Owned(decoded.text);
+    if line.html {
         notes.insert(Note::HtmlUnescaped);
-        may_need_cleaning |= decoded.control;
     }
+    let text = line.text;
+    let may_need_cleaning = line.may_need_cleaning;
     let mut e = Head {
         kind: EventKind::Line,
         time: None,
@@ -1025,6 +1157,51 @@ mod tests {
             line.push_str(&tail);
             let line = if cut < line.len() { &line[..cut] } else { &line[..] };
             prop_assert_eq!(prefix(line), prefix_general(line), "line {:?}", line);
+        }
+
+        /// Each line split at the skim's marks, its text decoded in one
+        /// pass where it can be, reads as the same line found by searching
+        /// and decoded step by step: the same characters, the same notes,
+        /// the same need for cleaning, with HTML decoding on and off —
+        /// entities next to escapes, escapes inside would-be entities, the
+        /// CRLF `\r` next to entities, `\u` escapes that write an entity.
+        #[test]
+        fn marked_text_agrees_with_searched_text(
+            parts in prop::collection::vec(
+                prop::sample::select(vec![
+                    "plain", " ", "é中", "[2024-05-20 10:00:01] ", "x", "\\n", "\\r\\n",
+                    "\\r", "\\\"", "\\\\", "\\/", "\\t", "\\b\\f", "\\u00e9",
+                    "\\u001b[0m", "\\ud800", "\\u0026lt;", "\\u000a", "&", "&lt;", "&gt;",
+                    "&amp;", "&quot;", "&apos;", "&#39;", "&#13;", "&#x1b;", "&#x1B;", "&#0;",
+                    "&lt", "&l", "t;", ";", "#", "&\\\"", "&#1\\t;", "&amp\\r", "&\\\\",
+                    "\\\\&", "&#x4e2d;", "&nbsp;", "&#20013;", "&verylongname;",
+                    "&#12345678;", "&\\u006ct;", "&#\\r\\n",
+                ]),
+                0..16,
+            ),
+            html in any::<bool>(),
+            lead in 0usize..4,
+        ) {
+            let body: String = parts.concat();
+            let doc = format!("{}\"{body}\"", " ".repeat(lead));
+            let mut marks = Vec::new();
+            let end = crate::json::StringStops::new()
+                .skip_string_marking(doc.as_bytes(), lead, &mut marks, usize::MAX);
+            prop_assert_eq!(end, Some(doc.len()));
+            let cursor = |marked: bool| {
+                let c = LineCursor::new(&body, lead + 1, html, Context::default(), Notes::EMPTY);
+                let span = Marks { start: 0, end: marks.len() };
+                c.with_marks(marked.then_some(span))
+            };
+            let (mut marked, mut searched) = (cursor(true), cursor(false));
+            loop {
+                let a = marked.next_text(&marks);
+                let b = searched.next_text(&[]);
+                prop_assert_eq!(&a, &b, "{:?}", body);
+                if a.is_none() {
+                    break;
+                }
+            }
         }
 
         /// The matches of `&lt; &gt; &amp;` without a search read every text

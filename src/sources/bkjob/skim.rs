@@ -494,6 +494,11 @@ mod tests {
             1 => Just("\\udc00"),
             1 => Just("\\u001b[32mOK\\u001b[0m"),
             1 => Just("&lt;b&gt; &amp;&amp; &quot;x&quot; &#39;y&#39; &#x41;"),
+            1 => Just("&amp;&#13;\\r\\n"),
+            1 => Just("&\\\"lt; &lt\\r\\n"),
+            1 => Just("&#x1b;[31mred&#x1B;[0m &#0; &nbsp;"),
+            1 => Just("50%&#13;100%"),
+            1 => Just("\\u0026amp; \\\\&lt;"),
             1 => Just("检查磁盘"),
         ];
         prop_oneof![
