@@ -364,6 +364,7 @@ fn sub<'a>(line: &Cow<'a, str>, r: Range<usize>) -> Cow<'a, str> {
 }
 
 /// The line from byte `at` on, without copying a borrowed line.
+#[inline]
 fn tail(line: Cow<'_, str>, at: usize) -> Cow<'_, str> {
     if at == 0 {
         return line;
@@ -475,8 +476,28 @@ impl<'a> LineCursor<'a> {
         seq: &mut u64,
         marks: &[u32],
     ) -> Option<Result<LogEvent<'a>, Error>> {
-        let (at, text) = self.next_text(marks)?;
-        Some(line_event(cx, text, at, self, seq))
+        let (at, line) = self.next_text(marks)?;
+        let mut notes = self.notes;
+        if line.invalid_escape
+            && let Err(e) = invalid_escape(cx, at, &mut notes)
+        {
+            return Some(Err(e));
+        }
+        if line.html {
+            notes.insert(Note::HtmlUnescaped);
+        }
+        // A prefix starts with `[`; most lines have none, and their event is
+        // built here with every field but the text and the context empty.
+        // Each path returns its event as it is built (no move of the event
+        // from one to the other).
+        if line.text.as_bytes().first() == Some(&b'[') {
+            return Some(prefixed_event(cx, line, at, self, seq, notes));
+        }
+        let message = match finish_message(cx, line.text, line.may_need_cleaning, at, &mut notes) {
+            Ok(m) => m,
+            Err(e) => return Some(Err(e)),
+        };
+        Some(Ok(event(cx, self, seq, PLAIN, message, notes, Vec::new())))
     }
 
     /// The next line's text, and where it starts in the input.
@@ -627,115 +648,73 @@ fn decode_simple<'a>(raw: &'a str, marks: &[u32], base: usize, html: bool) -> Li
     }
 }
 
-/// One line as an event. `at` is where the line starts in the input.
-#[inline]
-fn line_event<'a>(
+/// The event of a line that starts with `[`: its prefix read, if it has
+/// one, into the time, process id, template marker or file-transfer
+/// fields. Out of line: most lines have none.
+#[inline(never)]
+fn prefixed_event<'a>(
     cx: &Cx<'a, '_>,
     line: LineText<'a>,
     at: usize,
     cur: &LineCursor<'a>,
     seq: &mut u64,
+    mut notes: Notes,
 ) -> Result<LogEvent<'a>, Error> {
-    let mut notes = cur.notes;
-    if line.invalid_escape {
-        cx.opts.recover(&mut notes, Note::InvalidEscape, || {
-            cx.err_at(
-                ErrorKind::Syntax,
-                "invalid escape in `log_content` (a lone surrogate or a bad `\\u`)",
-                at,
-            )
-        })?;
-    }
-    if line.html {
-        notes.insert(Note::HtmlUnescaped);
-    }
-    let text = line.text;
-    let may_need_cleaning = line.may_need_cleaning;
-    let mut e = Head {
-        kind: EventKind::Line,
-        time: None,
-        status: None,
-        vendor_status: None,
-        progress: None,
-        pid: None,
-    };
+    let mut e = PLAIN;
     let mut attrs = Vec::new();
-    let mut body = 0;
-    if let Some(p) = prefix(&text) {
-        body = p.body;
-        match p.time.and_then(|w| w.resolve(cx.offset)) {
-            Ok(t) => e.time = Some(t),
-            Err(why) => {
-                cx.opts.recover(&mut notes, Note::InvalidTime, || {
-                    cx.err_at(
-                        ErrorKind::Time,
-                        format!(
-                            "{} in the line prefix, found {}",
-                            why.describe(),
-                            super::clip(text.get(p.stamp.clone()).unwrap_or_default())
-                        ),
-                        at + 1,
-                    )
-                })?;
-                attrs.push(("raw_time", Scalar::Str(sub(&text, p.stamp.clone()))));
-            }
-        }
-        if let Some(r) = p.pid.clone() {
-            match text.get(r.clone()).and_then(|d| d.parse::<u32>().ok()) {
-                Some(pid) => e.pid = Some(pid),
-                None => {
-                    cx.opts.recover(&mut notes, Note::InvalidValue, || {
-                        cx.err_at(
-                            ErrorKind::Value,
-                            "the `[PID:n]` of the line prefix is larger than a process id can be",
-                            at + r.start,
-                        )
-                    })?;
-                    attrs.push(("pid", Scalar::Str(sub(&text, r))));
-                }
-            }
-        }
-        if let Some(m) = marker(&text, body) {
-            e.kind = EventKind::Phase;
-            let (status, tag) = match m {
-                Marker::Start => (Status::Running, None),
-                Marker::Success(r) => (Status::Succeeded, Some(r)),
-                Marker::Fail(r) => (Status::Failed, Some(r)),
-            };
-            e.status = Some(status);
-            if let Some(r) = tag {
-                push_text(&mut attrs, "tag", sub(&text, r));
-            }
-        } else if p.pid.is_none()
-            && let Some(f) = file_line(&text, body)
-        {
-            file_attrs(cx, &text, &f, at, &mut e, &mut notes, &mut attrs)?;
-        }
-    }
-    let mut message = if may_need_cleaning {
-        clean_message(tail(text, body), cx.opts.text, &mut notes)
-    } else {
-        tail(text, body)
-    };
+    let text = line.text;
+    let body = prefixed(cx, &text, at, &mut e, &mut notes, &mut attrs)?;
+    let message = finish_message(cx, tail(text, body), line.may_need_cleaning, at, &mut notes)?;
+    Ok(event(cx, cur, seq, e, message, notes, attrs))
+}
 
+/// A line's message cleaned (when it may need it) and cut to
+/// `max_line_len`.
+#[inline(always)]
+fn finish_message<'a>(
+    cx: &Cx<'a, '_>,
+    message: Cow<'a, str>,
+    may_need_cleaning: bool,
+    at: usize,
+    notes: &mut Notes,
+) -> Result<Cow<'a, str>, Error> {
+    let mut message = if may_need_cleaning {
+        clean_message(message, cx.opts.text, notes)
+    } else {
+        message
+    };
     if message.len() > cx.opts.max_line_len {
-        cx.opts.recover(&mut notes, Note::LineTruncated, || {
-            cx.err_at(
-                ErrorKind::Limit,
-                format!(
-                    "line longer than {} bytes (the max_line_len option)",
-                    cx.opts.max_line_len
-                ),
-                at,
-            )
-        })?;
-        crate::text::truncate_cow(&mut message, cx.opts.max_line_len);
+        cut_long_line(cx, &mut message, at, notes)?;
     }
+    Ok(message)
+}
+
+/// The fields of a line without a prefix.
+const PLAIN: Head<'static> = Head {
+    kind: EventKind::Line,
+    time: None,
+    status: None,
+    vendor_status: None,
+    progress: None,
+    pid: None,
+};
+
+/// A line's event with the cursor's context, numbered `seq`.
+#[inline(always)]
+fn event<'a>(
+    cx: &Cx<'a, '_>,
+    cur: &LineCursor<'a>,
+    seq: &mut u64,
+    e: Head<'a>,
+    message: Cow<'a, str>,
+    notes: Notes,
+    attrs: Vec<(&'static str, Scalar<'a>)>,
+) -> LogEvent<'a> {
     let seq_now = *seq;
     *seq += 1;
     // One struct literal as the return value: built where the caller wants
     // it, not built here and copied (the event is a few hundred bytes).
-    Ok(LogEvent {
+    LogEvent {
         source: cx.source,
         kind: e.kind,
         seq: seq_now,
@@ -758,7 +737,114 @@ fn line_event<'a>(
         message,
         notes,
         attrs,
+    }
+}
+
+/// Notes (or, strict, refuses) a line with an invalid escape.
+#[cold]
+#[inline(never)]
+fn invalid_escape(cx: &Cx<'_, '_>, at: usize, notes: &mut Notes) -> Result<(), Error> {
+    cx.opts.recover(notes, Note::InvalidEscape, || {
+        cx.err_at(
+            ErrorKind::Syntax,
+            "invalid escape in `log_content` (a lone surrogate or a bad `\\u`)",
+            at,
+        )
     })
+}
+
+/// Cuts a line longer than `max_line_len` (lenient) or refuses it.
+#[cold]
+#[inline(never)]
+fn cut_long_line(
+    cx: &Cx<'_, '_>,
+    message: &mut Cow<'_, str>,
+    at: usize,
+    notes: &mut Notes,
+) -> Result<(), Error> {
+    cx.opts.recover(notes, Note::LineTruncated, || {
+        cx.err_at(
+            ErrorKind::Limit,
+            format!(
+                "line longer than {} bytes (the max_line_len option)",
+                cx.opts.max_line_len
+            ),
+            at,
+        )
+    })?;
+    crate::text::truncate_cow(message, cx.opts.max_line_len);
+    Ok(())
+}
+
+/// Reads the prefix of a line that starts with `[`, if it has one, into
+/// `e`, `notes` and `attrs`: time, process id, template marker or
+/// file-transfer fields. Returns where the message starts (0 without a
+/// prefix).
+// `&Cow`, not `&str`: sub-slices of a borrowed line must keep the input's
+// lifetime.
+#[allow(clippy::ptr_arg)]
+#[inline(always)]
+fn prefixed<'a>(
+    cx: &Cx<'a, '_>,
+    text: &Cow<'a, str>,
+    at: usize,
+    e: &mut Head<'a>,
+    notes: &mut Notes,
+    attrs: &mut Vec<(&'static str, Scalar<'a>)>,
+) -> Result<usize, Error> {
+    let Some(p) = prefix(text) else {
+        return Ok(0);
+    };
+    let body = p.body;
+    match p.time.and_then(|w| w.resolve(cx.offset)) {
+        Ok(t) => e.time = Some(t),
+        Err(why) => {
+            cx.opts.recover(notes, Note::InvalidTime, || {
+                cx.err_at(
+                    ErrorKind::Time,
+                    format!(
+                        "{} in the line prefix, found {}",
+                        why.describe(),
+                        super::clip(text.get(p.stamp.clone()).unwrap_or_default())
+                    ),
+                    at + 1,
+                )
+            })?;
+            attrs.push(("raw_time", Scalar::Str(sub(text, p.stamp.clone()))));
+        }
+    }
+    if let Some(r) = p.pid.clone() {
+        match text.get(r.clone()).and_then(|d| d.parse::<u32>().ok()) {
+            Some(pid) => e.pid = Some(pid),
+            None => {
+                cx.opts.recover(notes, Note::InvalidValue, || {
+                    cx.err_at(
+                        ErrorKind::Value,
+                        "the `[PID:n]` of the line prefix is larger than a process id can be",
+                        at + r.start,
+                    )
+                })?;
+                attrs.push(("pid", Scalar::Str(sub(text, r))));
+            }
+        }
+    }
+    if let Some(m) = marker(text, body) {
+        e.kind = EventKind::Phase;
+        let (status, tag) = match m {
+            Marker::Start => (Status::Running, None),
+            Marker::Success(r) => (Status::Succeeded, Some(r)),
+            Marker::Fail(r) => (Status::Failed, Some(r)),
+        };
+        e.status = Some(status);
+        if let Some(r) = tag {
+            push_text(attrs, "tag", sub(text, r));
+        }
+    } else if p.pid.is_none()
+        && let Some(f) = file_line(text, body)
+    {
+        file_attrs(cx, text, &f, at, e, notes, attrs)?;
+    }
+    Ok(body)
 }
 
 /// What a line sets of its event besides the message, notes and attributes.

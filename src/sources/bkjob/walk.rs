@@ -168,9 +168,33 @@ impl<'a> Iterator for BkEvents<'a> {
     type Item = Result<LogEvent<'a>, Error>;
 
     // Out of line: `Events::next` stays a check and a jump for the other
-    // sources, and the event is still built in the caller's slot.
+    // sources, and the event is still built in the caller's slot. The next
+    // line of a host's log (most events) is read here; steps, hosts and
+    // files out of line.
     #[inline(never)]
     fn next(&mut self) -> Option<Self::Item> {
+        if let Some(cur) = &mut self.lines {
+            let cx = Cx {
+                input: self.input,
+                opts: &self.opts,
+                source: self.source,
+                offset: self.offset,
+            };
+            match cur.next_event(&cx, &mut self.seq, &self.marks) {
+                Some(Ok(e)) => return Some(Ok(e)),
+                Some(Err(e)) => return self.fail(e),
+                None => self.lines = None,
+            }
+        }
+        self.walk_on()
+    }
+}
+
+impl<'a> BkEvents<'a> {
+    /// The walk past the end of a host's lines: the next step, host or file
+    /// event, or the first line of the next log.
+    #[inline(never)]
+    fn walk_on(&mut self) -> Option<Result<LogEvent<'a>, Error>> {
         let cx = Cx {
             input: self.input,
             opts: &self.opts,
