@@ -91,6 +91,83 @@ pub(super) fn prefix(s: &str) -> Option<Prefix> {
     prefix_general(s)
 }
 
+/// A date the template prefix wrote (`yyyy-MM-dd`, as written) and the
+/// date it names: the lines of one log mostly share it.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Day {
+    text: [u8; 10],
+    date: chrono::NaiveDate,
+}
+
+/// The script template's own `[yyyy-MM-dd HH:mm:ss][PID:n]` prefix (at
+/// most nine digits of process id), with the message not starting with
+/// `job_` (no template marker): the time resolved with `offset`, the
+/// process id, and where the message starts — what [`prefix`] and the
+/// general line path make of such a line, in one pass, the date read only
+/// when it is not `day`'s (which then becomes this line's). `None` for any
+/// other line, and for a field out of range: those take the general path.
+#[inline]
+pub(super) fn template_prefix(
+    b: &[u8],
+    offset: chrono::FixedOffset,
+    day: &mut Option<Day>,
+) -> Option<(Timestamp, u32, usize)> {
+    let p = b.get(..26)?;
+    if p.first() != Some(&b'[')
+        || p.get(5) != Some(&b'-')
+        || p.get(8) != Some(&b'-')
+        || p.get(11) != Some(&b' ')
+        || p.get(14) != Some(&b':')
+        || p.get(17) != Some(&b':')
+        || p.get(20..26) != Some(b"][PID:")
+    {
+        return None;
+    }
+    let text: [u8; 10] = p.get(1..11)?.try_into().ok()?;
+    let date = match day {
+        Some(d) if d.text == text => d.date,
+        _ => {
+            let date = chrono::NaiveDate::from_ymd_opt(
+                crate::time::digits(p, 1, 4)?.cast_signed(),
+                crate::time::digits(p, 6, 2)?,
+                crate::time::digits(p, 9, 2)?,
+            )?;
+            *day = Some(Day { text, date });
+            date
+        }
+    };
+    let naive = date.and_hms_opt(
+        crate::time::digits(p, 12, 2)?,
+        crate::time::digits(p, 15, 2)?,
+        crate::time::digits(p, 18, 2)?,
+    )?;
+    let digits = b.get(26..).unwrap_or_default();
+    let n = digits
+        .iter()
+        .take(10)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if n == 0 || n > 9 || digits.get(n) != Some(&b']') {
+        return None;
+    }
+    let pid = crate::time::digits(digits, 0, n)?;
+    let mut body = 26 + n + 1;
+    if b.get(body) == Some(&b' ') {
+        body += 1;
+    }
+    if b.get(body..).is_some_and(|m| m.starts_with(b"job_")) {
+        return None;
+    }
+    let time = Written {
+        naive,
+        offset: None,
+        frac_digits: 0,
+    }
+    .resolve(offset)
+    .ok()?;
+    Some((time, pid, body))
+}
+
 /// [`prefix`] for any stamp shape `time::parse_written` reads.
 fn prefix_general(s: &str) -> Option<Prefix> {
     let b = s.as_bytes();
@@ -429,6 +506,8 @@ pub(super) struct LineCursor<'a> {
     /// the skim made), and whether there is such a list: the lines are
     /// then split without a search.
     mark: usize,
+    /// The date of the last template prefix read.
+    day: Option<Day>,
     /// Where the string's escape positions end in the list.
     marks_end: usize,
     marked: bool,
@@ -451,6 +530,7 @@ impl<'a> LineCursor<'a> {
             ctx,
             notes,
             mark: 0,
+            day: None,
             marks_end: 0,
             marked: false,
         }
@@ -653,6 +733,31 @@ fn decode_simple<'a>(raw: &'a str, marks: &[u32], base: usize, html: bool) -> Li
 /// fields. Out of line: most lines have none.
 #[inline(never)]
 fn prefixed_event<'a>(
+    cx: &Cx<'a, '_>,
+    line: LineText<'a>,
+    at: usize,
+    cur: &mut LineCursor<'a>,
+    seq: &mut u64,
+    mut notes: Notes,
+) -> Result<LogEvent<'a>, Error> {
+    if let Some((time, pid, body)) = template_prefix(line.text.as_bytes(), cx.offset, &mut cur.day)
+    {
+        let e = Head {
+            time: Some(time),
+            pid: Some(pid),
+            ..PLAIN
+        };
+        let text = tail(line.text, body);
+        let message = finish_message(cx, text, line.may_need_cleaning, at, &mut notes)?;
+        return Ok(event(cx, cur, seq, e, message, notes, Vec::new()));
+    }
+    prefixed_event_general(cx, line, at, cur, seq, notes)
+}
+
+/// [`prefixed_event`] for any prefix: the reference [`template_prefix`]
+/// is tested against.
+#[inline(never)]
+fn prefixed_event_general<'a>(
     cx: &Cx<'a, '_>,
     line: LineText<'a>,
     at: usize,
@@ -951,6 +1056,7 @@ fn file_attrs<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::options::Options;
 
     fn stamp(s: &str) -> Option<(String, Option<&str>, &str)> {
         let p = prefix(s)?;
@@ -1025,6 +1131,30 @@ mod tests {
         ];
         for (line, time, pid, body) in cases {
             assert_eq!(stamp(line), Some((time.to_owned(), pid, body)), "{line}");
+        }
+    }
+
+    #[test]
+    fn ok_template_prefix_reads_the_template_only() {
+        let offset = crate::time::utc();
+        let mut day = None;
+        let (t, pid, body) =
+            template_prefix(b"[2018-03-15 14:39:30][PID:56875] x", offset, &mut day).unwrap();
+        assert_eq!(t.to_string(), "2018-03-15T14:39:30Z");
+        assert_eq!((pid, body), (56875, 33));
+        assert!(day.is_some());
+        for line in [
+            "[2018-03-15 14:39:30][PID:56875] job_start",
+            "[2018-03-15 14:39:30] x",
+            "[2018-03-15 14:39:30][PID:1234567890] x",
+            "[2018-02-30 14:39:30][PID:1] x",
+            "[2018/03/15 14:39:30][PID:1] x",
+        ] {
+            assert_eq!(
+                template_prefix(line.as_bytes(), offset, &mut day),
+                None,
+                "{line}"
+            );
         }
     }
 
@@ -1287,6 +1417,75 @@ mod tests {
                 if a.is_none() {
                     break;
                 }
+            }
+        }
+
+        /// Lines in the shape of the template's prefix, and near misses
+        /// (fields out of range, other separators, no or odd `[PID:n]`,
+        /// markers and file-transfer text after it, cut anywhere), give the
+        /// same event or the same error through [`prefixed_event`] (the
+        /// one-pass reader, with the date of the line before remembered) as
+        /// through [`prefixed_event_general`], strict and lenient.
+        #[test]
+        fn template_prefix_agrees_with_general(
+            lines in prop::collection::vec(
+                (
+                    (1990u32..2040, 0u32..14, 0u32..33, 0u32..26, 0u32..62, 0u32..62),
+                    prop::sample::select(vec!["-- ::", "-- ::", "// ::", "-- :.", "-  ::"]),
+                    prop::option::weighted(0.8, "[0-9]{0,11}|x|[0-9]{1,3}x"),
+                    prop::sample::select(vec!["", " ", "  "]),
+                    prop::sample::select(vec![
+                        "job_start", "job_success:[done]", "job_fail:[x]", "job_", "jo", "hello",
+                        "FileName: /a Status: 3", "", " ", "job_start  ", "中文",
+                    ]),
+                    0usize..80,
+                ),
+                1..4,
+            ),
+            strict in any::<bool>(),
+        ) {
+            let opts = if strict { Options::strict() } else { Options::lenient() };
+            let mut day = None;
+            for ((y, mo, d, h, mi, sec), seps, pid, space, msg, cut) in lines {
+                let sep: Vec<char> = seps.chars().collect();
+                let mut line = format!(
+                    "[{y:04}{}{mo:02}{}{d:02}{}{h:02}{}{mi:02}{}{sec:02}]",
+                    sep[0], sep[1], sep[2], sep[3], sep[4]
+                );
+                if let Some(p) = pid {
+                    line.push_str(&format!("[PID:{p}]"));
+                }
+                line.push_str(space);
+                line.push_str(msg);
+                while cut < line.len() && !line.is_char_boundary(cut) {
+                    line.pop();
+                }
+                if cut < line.len() {
+                    line.truncate(cut);
+                }
+                let cx = Cx {
+                    input: &line,
+                    opts: &opts,
+                    source: crate::sources::Source::BkjobLog,
+                    offset: super::super::default_offset(),
+                };
+                let text = || LineText {
+                    text: Cow::Borrowed(line.as_str()),
+                    invalid_escape: false,
+                    html: false,
+                    may_need_cleaning: false,
+                };
+                let show = |r: Result<LogEvent<'_>, Error>| match r {
+                    Ok(e) => format!("{e:?}"),
+                    Err(e) => format!("error: {e}"),
+                };
+                let mut cur = LineCursor::new("", 0, true, Context::default(), Notes::EMPTY);
+                cur.day = day;
+                let fast = show(prefixed_event(&cx, text(), 0, &mut cur, &mut 0, Notes::EMPTY));
+                day = cur.day;
+                let general =
+                    show(prefixed_event_general(&cx, text(), 0, &cur, &mut 0, Notes::EMPTY));
+                prop_assert_eq!(fast, general, "{:?}", line);
             }
         }
 
