@@ -91,12 +91,14 @@ pub(super) fn prefix(s: &str) -> Option<Prefix> {
     prefix_general(s)
 }
 
-/// A date the template prefix wrote (`yyyy-MM-dd`, as written) and the
-/// date it names: the lines of one log mostly share it.
+/// A date the template prefix wrote (`yyyy-MM-dd`, as written): the lines
+/// of one log mostly share it.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Day {
     text: [u8; 10],
-    date: chrono::NaiveDate,
+    /// The day before it, the day, the day after: a time minus the offset
+    /// may fall on either side of midnight in UTC.
+    utc: [chrono::NaiveDate; 3],
 }
 
 /// The script template's own `[yyyy-MM-dd HH:mm:ss][PID:n]` prefix (at
@@ -124,23 +126,27 @@ pub(super) fn template_prefix(
         return None;
     }
     let text: [u8; 10] = p.get(1..11)?.try_into().ok()?;
-    let date = match day {
-        Some(d) if d.text == text => d.date,
+    let utc = match day {
+        Some(d) if d.text == text => d.utc,
         _ => {
             let date = chrono::NaiveDate::from_ymd_opt(
                 crate::time::digits(p, 1, 4)?.cast_signed(),
                 crate::time::digits(p, 6, 2)?,
                 crate::time::digits(p, 9, 2)?,
             )?;
-            *day = Some(Day { text, date });
-            date
+            let utc = [date.pred_opt()?, date, date.succ_opt()?];
+            *day = Some(Day { text, utc });
+            utc
         }
     };
-    let naive = date.and_hms_opt(
+    let (h, mi, sec) = (
         crate::time::digits(p, 12, 2)?,
         crate::time::digits(p, 15, 2)?,
         crate::time::digits(p, 18, 2)?,
-    )?;
+    );
+    if h > 23 || mi > 59 || sec > 59 {
+        return None;
+    }
     let digits = b.get(26..).unwrap_or_default();
     let n = digits
         .iter()
@@ -158,13 +164,24 @@ pub(super) fn template_prefix(
     if b.get(body..).is_some_and(|m| m.starts_with(b"job_")) {
         return None;
     }
-    let time = Written {
-        naive,
-        offset: None,
-        frac_digits: 0,
-    }
-    .resolve(offset)
-    .ok()?;
+    // The time minus the offset, on the day it falls on in UTC (the
+    // offset is less than a day either way): what `Written::resolve` gives
+    // for a zone-less stamp.
+    let utc_secs = i64::from(h * 3600 + mi * 60 + sec) - i64::from(offset.local_minus_utc());
+    let (date, secs) = if utc_secs < 0 {
+        (utc[0], utc_secs + 86_400)
+    } else if utc_secs >= 86_400 {
+        (utc[2], utc_secs - 86_400)
+    } else {
+        (utc[1], utc_secs)
+    };
+    let time = chrono::NaiveTime::from_num_seconds_from_midnight_opt(u32::try_from(secs).ok()?, 0)?;
+    let utc = chrono::NaiveDateTime::new(date, time);
+    let time = Timestamp::new(
+        chrono::DateTime::from_naive_utc_and_offset(utc, offset),
+        0,
+        true,
+    );
     Some((time, pid, body))
 }
 
@@ -1439,6 +1456,12 @@ mod tests {
                         "FileName: /a Status: 3", "", " ", "job_start  ", "中文",
                     ]),
                     0usize..80,
+                    any::<bool>(),
+                    prop_oneof![
+                        4 => Just(8 * 3600),
+                        1 => Just(0), 1 => Just(-12 * 3600), 1 => Just(5 * 3600 + 45 * 60),
+                        1 => Just(86_399), 1 => Just(-86_399), 2 => -86_399i32..86_400,
+                    ],
                 ),
                 1..4,
             ),
@@ -1446,7 +1469,15 @@ mod tests {
         ) {
             let opts = if strict { Options::strict() } else { Options::lenient() };
             let mut day = None;
-            for ((y, mo, d, h, mi, sec), seps, pid, space, msg, cut) in lines {
+            let mut last_date = None;
+            for ((y, mo, d, h, mi, sec), seps, pid, space, msg, cut, same_date, offset) in lines {
+                let offset = chrono::FixedOffset::east_opt(offset).unwrap();
+                // Often the date of the line before, as in a log.
+                let (y, mo, d) = match last_date {
+                    Some(date) if same_date => date,
+                    _ => (y, mo, d),
+                };
+                last_date = Some((y, mo, d));
                 let sep: Vec<char> = seps.chars().collect();
                 let mut line = format!(
                     "[{y:04}{}{mo:02}{}{d:02}{}{h:02}{}{mi:02}{}{sec:02}]",
@@ -1467,7 +1498,7 @@ mod tests {
                     input: &line,
                     opts: &opts,
                     source: crate::sources::Source::BkjobLog,
-                    offset: super::super::default_offset(),
+                    offset,
                 };
                 let text = || LineText {
                     text: Cow::Borrowed(line.as_str()),
