@@ -1102,6 +1102,25 @@ pub(crate) fn check_rare_escapes(b: &[u8], block_start: usize, mut chars: u64) -
     Some(())
 }
 
+/// [`skip_string`] for a string that is likely short and plain (a key, an
+/// id): byte by byte to the first quote; a string with an escape or a
+/// control character, or longer than a few words, is left to
+/// [`skip_string`] from its start. Same result on every input.
+#[inline]
+pub(crate) fn skip_short_string(b: &[u8], i: usize) -> Option<usize> {
+    let mut j = i + 1;
+    while let Some(&c) = b.get(j) {
+        if c == b'"' {
+            return Some(j + 1);
+        }
+        if c == b'\\' || c < 0x20 || j - i > 48 {
+            break;
+        }
+        j += 1;
+    }
+    skip_string(b, i)
+}
+
 /// The end of the JSON string opening at `i`, if it is well formed.
 ///
 /// Sixty-four bytes at a time: eight-byte words give one bit per backslash
@@ -1223,7 +1242,13 @@ impl StringStops {
             if marks.len() < cap {
                 marks.push(k as u32);
             }
-            j = k + if c == b'&' { 1 } else { escape_len(b, k)? };
+            // `\n`, the escape of every line, checked here; the others by
+            // `escape_len`.
+            j = k + match (c, b.get(k + 1)) {
+                (b'&', _) => 1,
+                (_, Some(b'n')) => 2,
+                _ => escape_len(b, k)?,
+            };
         }
     }
 }
@@ -1311,6 +1336,12 @@ mod tests {
                             "{}",
                             String::from_utf8_lossy(&bytes)
                         );
+                        assert_eq!(
+                            skip_short_string(&bytes, 0),
+                            skip_string_bytewise(&bytes, 0),
+                            "{}",
+                            String::from_utf8_lossy(&bytes)
+                        );
                     }
                 }
             }
@@ -1335,6 +1366,7 @@ mod tests {
         ) {
             prop_assert_eq!(skip_string(&bytes, from), skip_string_bytewise(&bytes, from));
             prop_assert_eq!(StringStops::new().skip_string(&bytes, from), skip_string_bytewise(&bytes, from));
+            prop_assert_eq!(skip_short_string(&bytes, from), skip_string_bytewise(&bytes, from));
         }
 
         /// The same on string bodies made of pieces, most longer than a
@@ -1366,6 +1398,7 @@ mod tests {
             }
             prop_assert_eq!(skip_string(&bytes, from), skip_string_bytewise(&bytes, from));
             prop_assert_eq!(StringStops::new().skip_string(&bytes, from), skip_string_bytewise(&bytes, from));
+            prop_assert_eq!(skip_short_string(&bytes, from), skip_string_bytewise(&bytes, from));
         }
 
         /// Lines split at the escapes the string skip noted are the lines a

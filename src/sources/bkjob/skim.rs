@@ -17,7 +17,7 @@
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
-use crate::json::{Obj, StringStops, skip_string, skip_value, skip_ws};
+use crate::json::{Obj, StringStops, skip_short_string, skip_value, skip_ws};
 
 use super::wire::{Envelope, Group, IpLog, LogContent, Marks, R, Step};
 
@@ -131,7 +131,7 @@ impl<'a> Skim<'a> {
             if self.b.get(self.i) != Some(&b'"') {
                 return None;
             }
-            let end = skip_string(self.b, self.i)?;
+            let end = skip_short_string(self.b, self.i)?;
             let key = self.s.get(self.i + 1..end.checked_sub(1)?)?;
             if key.contains('\\') {
                 return None;
@@ -216,7 +216,7 @@ impl<'a> Skim<'a> {
     /// An unknown member's value, checked as serde checks what it ignores.
     fn ignore(&mut self) -> Option<()> {
         let end = if self.b.get(self.i) == Some(&b'"') {
-            skip_string(self.b, self.i)?
+            skip_short_string(self.b, self.i)?
         } else {
             let end = skip_value(self.b, self.i, MAX_DEPTH)?;
             serde_json::from_str::<IgnoredAny>(self.s.get(self.i..end)?).ok()?;
