@@ -573,32 +573,80 @@ impl<'a> LineCursor<'a> {
         seq: &mut u64,
         marks: &[u32],
     ) -> Option<Result<LogEvent<'a>, Error>> {
-        let (at, line) = self.next_text(marks)?;
+        let at = self.base + self.lines.position();
+        let line = if self.marked {
+            let marks = marks.get(..self.marks_end).unwrap_or_default();
+            let l = self.lines.split_marked(marks, &mut self.mark, self.base)?;
+            if l.has & MarkedLine::ESCAPED == 0 && (l.has & MarkedLine::AMP == 0 || !self.html) {
+                // Nothing to decode (most lines): the text as it is in the
+                // input, as `marked_text` gives it.
+                let raw = self.lines.body().get(l.start..l.end).unwrap_or_default();
+                // A prefix starts with `[`; most lines have none. Each path
+                // returns its event as it is built (no move of the event
+                // from one to the other).
+                if raw.as_bytes().first() == Some(&b'[') {
+                    let line = LineText {
+                        text: Cow::Borrowed(raw),
+                        invalid_escape: false,
+                        html: false,
+                        may_need_cleaning: false,
+                    };
+                    return Some(prefixed_event(cx, line, at, self, seq, self.notes));
+                }
+                return Some(self.plain_event(cx, seq, raw, at));
+            }
+            self.marked_text(&l, marks)
+        } else {
+            searched_text(self.lines.next()?, self.html)
+        };
+        Some(self.text_event(cx, seq, line, at))
+    }
+
+    /// The event of a line that needed no decoding and has no prefix, `raw`
+    /// as it is in the input: every field but the text and the context
+    /// empty.
+    #[inline(always)]
+    fn plain_event(
+        &mut self,
+        cx: &Cx<'a, '_>,
+        seq: &mut u64,
+        raw: &'a str,
+        at: usize,
+    ) -> Result<LogEvent<'a>, Error> {
+        let mut message = Cow::Borrowed(raw);
         let mut notes = self.notes;
-        if line.invalid_escape
-            && let Err(e) = invalid_escape(cx, at, &mut notes)
-        {
-            return Some(Err(e));
+        if raw.len() > cx.opts.max_line_len {
+            cut_long_line(cx, &mut message, at, &mut notes)?;
+        }
+        Ok(event(cx, self, seq, PLAIN, message, notes, Vec::new()))
+    }
+
+    /// The event of a line whose text was decoded.
+    #[inline(never)]
+    fn text_event(
+        &mut self,
+        cx: &Cx<'a, '_>,
+        seq: &mut u64,
+        line: LineText<'a>,
+        at: usize,
+    ) -> Result<LogEvent<'a>, Error> {
+        let mut notes = self.notes;
+        if line.invalid_escape {
+            invalid_escape(cx, at, &mut notes)?;
         }
         if line.html {
             notes.insert(Note::HtmlUnescaped);
         }
-        // A prefix starts with `[`; most lines have none, and their event is
-        // built here with every field but the text and the context empty.
-        // Each path returns its event as it is built (no move of the event
-        // from one to the other).
         if line.text.as_bytes().first() == Some(&b'[') {
-            return Some(prefixed_event(cx, line, at, self, seq, notes));
+            return prefixed_event(cx, line, at, self, seq, notes);
         }
-        let message = match finish_message(cx, line.text, line.may_need_cleaning, at, &mut notes) {
-            Ok(m) => m,
-            Err(e) => return Some(Err(e)),
-        };
-        Some(Ok(event(cx, self, seq, PLAIN, message, notes, Vec::new())))
+        let message = finish_message(cx, line.text, line.may_need_cleaning, at, &mut notes)?;
+        Ok(event(cx, self, seq, PLAIN, message, notes, Vec::new()))
     }
 
-    /// The next line's text, and where it starts in the input.
-    #[inline]
+    /// The next line's text, and where it starts in the input: what
+    /// [`LineCursor::next_event`] reads, for the tests.
+    #[cfg(test)]
     fn next_text(&mut self, marks: &[u32]) -> Option<(usize, LineText<'a>)> {
         let at = self.base + self.lines.position();
         let text = if self.marked {
