@@ -147,16 +147,7 @@ pub(super) fn template_prefix(
     if h > 23 || mi > 59 || sec > 59 {
         return None;
     }
-    let digits = b.get(26..).unwrap_or_default();
-    let n = digits
-        .iter()
-        .take(10)
-        .take_while(|c| c.is_ascii_digit())
-        .count();
-    if n == 0 || n > 9 || digits.get(n) != Some(&b']') {
-        return None;
-    }
-    let pid = crate::time::digits(digits, 0, n)?;
+    let (pid, n) = pid_digits(b.get(26..).unwrap_or_default())?;
     let mut body = 26 + n + 1;
     if b.get(body) == Some(&b' ') {
         body += 1;
@@ -183,6 +174,44 @@ pub(super) fn template_prefix(
         true,
     );
     Some((time, pid, body))
+}
+
+/// The digits of `[PID:n]` at the start of `d` and their count, when
+/// there are one to nine and a `]` follows. Up to seven digits are read a
+/// word at a time, without a branch on their count (PIDs have four to
+/// seven digits, in no order).
+#[inline]
+pub(super) fn pid_digits(d: &[u8]) -> Option<(u32, usize)> {
+    if let Some(word) = d.get(..8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+        let w = u64::from_le_bytes(word);
+        // A byte is a digit when its high nibble is 3 and stays 3 with 6
+        // added. A carry out of a byte (0xfa and above, not a digit) only
+        // reaches later bytes, past the end of the digits.
+        let high = (w & 0xf0f0_f0f0_f0f0_f0f0) ^ 0x3030_3030_3030_3030;
+        let low =
+            (w.wrapping_add(0x0606_0606_0606_0606) & 0xf0f0_f0f0_f0f0_f0f0) ^ 0x3030_3030_3030_3030;
+        let not_digit = high | low;
+        let n = (not_digit.trailing_zeros() / 8) as usize;
+        if (1..8).contains(&n) {
+            if (w >> (8 * n)) as u8 != b']' {
+                return None;
+            }
+            // The digits moved to the top bytes, zeros (leading zero
+            // digits) below them, then combined pairwise: 8 digits to 4
+            // numbers of two, to 2 of four, to 1 of eight.
+            let shift = 8 * (8 - n);
+            let mut v = (w << shift).wrapping_sub(0x3030_3030_3030_3030 << shift);
+            v = (v.wrapping_mul(10) + (v >> 8)) & 0x00ff_00ff_00ff_00ff;
+            v = (v.wrapping_mul(100) + (v >> 16)) & 0x0000_ffff_0000_ffff;
+            v = (v.wrapping_mul(10_000) + (v >> 32)) & 0xffff_ffff;
+            return Some((u32::try_from(v).ok()?, n));
+        }
+    }
+    let n = d.iter().take(10).take_while(|c| c.is_ascii_digit()).count();
+    if n == 0 || n > 9 || d.get(n) != Some(&b']') {
+        return None;
+    }
+    Some((crate::time::digits(d, 0, n)?, n))
 }
 
 /// [`prefix`] for any stamp shape `time::parse_written` reads.
@@ -1566,6 +1595,28 @@ mod tests {
                     show(prefixed_event_general(&cx, text(), 0, &cur, &mut 0, Notes::EMPTY));
                 prop_assert_eq!(fast, general, "{:?}", line);
             }
+        }
+
+        /// The word-at-a-time PID reader gives what a byte loop gives, on
+        /// digit runs of any length followed by anything (a `]`, other
+        /// ASCII, bytes of multi-byte characters, 0xfa and above), in
+        /// inputs of any length.
+        #[test]
+        fn pid_digits_agree_with_byte_loop(
+            digits in "[0-9]{0,12}",
+            after in prop::collection::vec(prop_oneof![
+                4 => Just(b']'), 1 => Just(b' '), 1 => Just(b'/'), 1 => Just(b':'),
+                1 => Just(0xfa_u8), 1 => Just(0xff_u8), 1 => Just(0x80_u8), 1 => any::<u8>(),
+            ], 0..10),
+        ) {
+            let mut d = digits.into_bytes();
+            d.extend(after);
+            let n = d.iter().take_while(|c| c.is_ascii_digit()).count();
+            let want = (1..=9).contains(&n).then_some(()).and_then(|()| {
+                (d.get(n) == Some(&b']'))
+                    .then(|| (std::str::from_utf8(&d[..n]).unwrap().parse::<u32>().unwrap(), n))
+            });
+            prop_assert_eq!(pid_digits(&d), want, "{:?}", d);
         }
 
         /// The matches of `&lt; &gt; &amp;` without a search read every text
