@@ -622,7 +622,7 @@ impl<'a> LineCursor<'a> {
 
     /// The next line's event. `marks` is the list the skim made, if this
     /// cursor's string has its escapes in it.
-    #[inline]
+    #[inline(always)]
     pub(super) fn next_event(
         &mut self,
         cx: &Cx<'a, '_>,
