@@ -180,7 +180,7 @@ pub(super) fn template_prefix(
 /// there are one to nine and a `]` follows. Up to seven digits are read a
 /// word at a time, without a branch on their count (PIDs have four to
 /// seven digits, in no order).
-#[inline]
+#[inline(always)]
 pub(super) fn pid_digits(d: &[u8]) -> Option<(u32, usize)> {
     if let Some(word) = d.get(..8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
         let w = u64::from_le_bytes(word);
@@ -641,13 +641,7 @@ impl<'a> LineCursor<'a> {
                 // returns its event as it is built (no move of the event
                 // from one to the other).
                 if raw.as_bytes().first() == Some(&b'[') {
-                    let line = LineText {
-                        text: Cow::Borrowed(raw),
-                        invalid_escape: false,
-                        html: false,
-                        may_need_cleaning: false,
-                    };
-                    return Some(prefixed_event(cx, line, at, self, seq, self.notes));
+                    return Some(prefixed_raw_event(cx, raw, at, self, seq));
                 }
                 return Some(self.plain_event(cx, seq, raw, at));
             }
@@ -872,6 +866,38 @@ fn prefixed_event<'a>(
         let message = finish_message(cx, text, line.may_need_cleaning, at, &mut notes)?;
         return Ok(event(cx, cur, seq, e, message, notes, Vec::new()));
     }
+    prefixed_event_general(cx, line, at, cur, seq, notes)
+}
+
+/// [`prefixed_event`] for a line that needed no decoding, `raw` as it is
+/// in the input.
+#[inline(never)]
+fn prefixed_raw_event<'a>(
+    cx: &Cx<'a, '_>,
+    raw: &'a str,
+    at: usize,
+    cur: &mut LineCursor<'a>,
+    seq: &mut u64,
+) -> Result<LogEvent<'a>, Error> {
+    let mut notes = cur.notes;
+    if let Some((time, pid, body)) = template_prefix(raw.as_bytes(), cx.offset, &mut cur.day) {
+        let e = Head {
+            time: Some(time),
+            pid: Some(pid),
+            ..PLAIN
+        };
+        let mut message = Cow::Borrowed(raw.get(body..).unwrap_or_default());
+        if message.len() > cx.opts.max_line_len {
+            cut_long_line(cx, &mut message, at, &mut notes)?;
+        }
+        return Ok(event(cx, cur, seq, e, message, notes, Vec::new()));
+    }
+    let line = LineText {
+        text: Cow::Borrowed(raw),
+        invalid_escape: false,
+        html: false,
+        may_need_cleaning: false,
+    };
     prefixed_event_general(cx, line, at, cur, seq, notes)
 }
 
@@ -1544,16 +1570,20 @@ mod tests {
         /// Lines in the shape of the template's prefix, and near misses
         /// (fields out of range, other separators, no or odd `[PID:n]`,
         /// markers and file-transfer text after it, cut anywhere), give the
-        /// same event or the same error through [`prefixed_event`] (the
-        /// one-pass reader, with the date of the line before remembered) as
-        /// through [`prefixed_event_general`], strict and lenient.
+        /// same event or the same error through [`prefixed_event`] and
+        /// [`prefixed_raw_event`] (the one-pass reader, with the date of the
+        /// line before remembered) as through [`prefixed_event_general`],
+        /// strict and lenient.
         #[test]
         fn template_prefix_agrees_with_general(
             lines in prop::collection::vec(
                 (
                     (1990u32..2040, 0u32..14, 0u32..33, 0u32..26, 0u32..62, 0u32..62),
-                    prop::sample::select(vec!["-- ::", "-- ::", "// ::", "-- :.", "-  ::"]),
-                    prop::option::weighted(0.8, "[0-9]{0,11}|x|[0-9]{1,3}x"),
+                    prop::sample::select(vec!["-- ::", "-- ::", "-- ::", "// ::", "-- :.", "-  ::"]),
+                    prop::option::weighted(
+                        0.8,
+                        prop_oneof![4 => "[0-9]{1,9}", 1 => "[0-9]{0,12}", 1 => "x|[0-9]{1,3}x"],
+                    ),
                     prop::sample::select(vec!["", " ", "  "]),
                     prop::sample::select(vec![
                         "job_start", "job_success:[done]", "job_fail:[x]", "job_", "jo", "hello",
@@ -1570,8 +1600,13 @@ mod tests {
                 1..4,
             ),
             strict in any::<bool>(),
+            max_line_len in prop::option::weighted(0.3, 0usize..12),
         ) {
             let opts = if strict { Options::strict() } else { Options::lenient() };
+            let opts = match max_line_len {
+                Some(n) => opts.with_max_line_len(n),
+                None => opts,
+            };
             let mut day = None;
             let mut last_date = None;
             for ((y, mo, d, h, mi, sec), seps, pid, space, msg, cut, same_date, offset) in lines {
@@ -1617,10 +1652,14 @@ mod tests {
                 let mut cur = LineCursor::new("", 0, true, Context::default(), Notes::EMPTY);
                 cur.day = day;
                 let fast = show(prefixed_event(&cx, text(), 0, &mut cur, &mut 0, Notes::EMPTY));
+                let mut raw_cur = LineCursor::new("", 0, true, Context::default(), Notes::EMPTY);
+                raw_cur.day = day;
+                let raw = show(prefixed_raw_event(&cx, &line, 0, &mut raw_cur, &mut 0));
                 day = cur.day;
                 let general =
                     show(prefixed_event_general(&cx, text(), 0, &cur, &mut 0, Notes::EMPTY));
-                prop_assert_eq!(fast, general, "{:?}", line);
+                prop_assert_eq!(&fast, &general, "{:?}", line);
+                prop_assert_eq!(&raw, &general, "{:?}", line);
             }
         }
 
