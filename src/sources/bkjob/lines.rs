@@ -505,6 +505,23 @@ fn entity_general(rest: &[u8]) -> Option<(char, usize)> {
     Some((c, semi + 2))
 }
 
+/// Appends `raw[from..to]` to `out`. A short run is copied as a block of
+/// 32 bytes and the excess dropped: a copy of a known length, instead of a
+/// call whose branches on the length (a few bytes to a few dozen, in no
+/// order) go wrong about every other time.
+#[inline(always)]
+fn push_run(out: &mut String, raw: &str, from: usize, to: usize) {
+    let len = out.len();
+    if to.saturating_sub(from) <= 32
+        && let Some(block) = raw.get(from..from + 32)
+    {
+        out.push_str(block);
+        out.truncate(len + (to - from));
+        return;
+    }
+    out.push_str(raw.get(from..to).unwrap_or_default());
+}
+
 /// A sub-slice of a line: borrowed when the line is.
 fn sub<'a>(line: &Cow<'a, str>, r: Range<usize>) -> Cow<'a, str> {
     match line {
@@ -823,8 +840,9 @@ fn decode_simple<'a>(raw: &'a str, marks: &[u32], base: usize, html: bool) -> Li
             }
             (c, 2)
         };
-        let o = out.get_or_insert_with(|| String::with_capacity(raw.len()));
-        o.push_str(raw.get(copied..k).unwrap_or_default());
+        // Room for a run copied 32 bytes at a time past its end.
+        let o = out.get_or_insert_with(|| String::with_capacity(raw.len() + 32));
+        push_run(o, raw, copied, k);
         o.push(c);
         copied = k + len;
     }
