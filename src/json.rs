@@ -1207,22 +1207,24 @@ impl StringStops {
         memchr::memchr3(b'"', b'\\', b'&', haystack)
     }
 
-    /// [`skip_string`] for long strings with sparse escapes, as BlueKing's
-    /// `log_content`: the next quote, backslash or `&` is found with vector
-    /// code, each escape is checked, and once the end is found the body is
-    /// checked for control characters in one pass the compiler
-    /// vectorizes. Same result as [`skip_string`] on every input.
+    /// [`StringStops::skip_string_marking`] noting nothing, for the tests.
     #[cfg(test)]
     pub(crate) fn skip_string(&self, b: &[u8], i: usize) -> Option<usize> {
         self.skip_string_marking(b, i, &mut Vec::new(), 0)
     }
 
-    /// [`StringStops::skip_string`] that also appends to `marks` the
-    /// position of every escape's backslash and of every `&`, in order,
-    /// while `marks` holds fewer than `cap` — the stops it visits anyway, so
-    /// that a second pass over the string (its lines) need not search. `b`
-    /// must be shorter than `u32::MAX` when `cap` is not 0. Only the
-    /// positions of a string it accepts are meaningful.
+    /// [`skip_string`] for long strings with sparse escapes, as BlueKing's
+    /// `log_content`: the next quote, backslash or `&` is found with vector
+    /// code, each escape is checked, and once the end is found the body is
+    /// checked for control characters in one pass the compiler
+    /// vectorizes. Same result as [`skip_string`] on every input.
+    ///
+    /// It also appends to `marks` the position of every escape's backslash
+    /// and of every `&`, in order, while `marks` holds fewer than `cap` —
+    /// the stops it visits anyway, so that a second pass over the string
+    /// (its lines) need not search. `b` must be shorter than `u32::MAX`
+    /// when `cap` is not 0. Only the positions of a string it accepts are
+    /// meaningful.
     #[inline(never)]
     pub(crate) fn skip_string_marking(
         &self,

@@ -23,6 +23,13 @@
 //! read, then the message after it cleaned (ANSI, carriage-return overwrite)
 //! and cut to `max_line_len`. The prefix is read before cleaning so that a
 //! progress line such as `[…][PID:1] 50%\r100%` keeps its time.
+//!
+//! A v2 log the skim read comes with the positions of its escapes and `&`s
+//! ([`Marks`]): its lines are split at them without a search, a line with
+//! nothing to decode is borrowed as it is, and one with one-character
+//! escapes and entities is decoded in one pass ([`decode_simple`]); the
+//! script template's own prefix has a one-pass reader ([`template_prefix`]).
+//! Each of these is tested against the step-by-step path it stands for.
 
 use std::borrow::Cow;
 use std::ops::Range;

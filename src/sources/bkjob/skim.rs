@@ -1,10 +1,11 @@
 //! The fast path for v2 `get_job_instance_log`: reads the envelope, steps,
 //! host groups and hosts by hand, without the JSON parser's byte-wise pass
-//! over each (long) `log_content` string — [`StringStops::skip_string`]
+//! over each (long) `log_content` string — [`StringStops::skip_string_marking`]
 //! finds where it ends with vector code, checking it is a well-formed JSON
-//! string. The other members are small: each is handed to the parser
-//! alone, which checks it and gives the same borrowed [`RawValue`] the full
-//! parse gives.
+//! string, and notes where its escapes and `&`s are, so that its lines are
+//! later split and decoded without searching it again. The other members
+//! are small: each is handed to the parser alone, which checks it and
+//! gives the same borrowed [`RawValue`] the full parse gives.
 //!
 //! It builds exactly the values the serde path builds, or gives up (`None`)
 //! and the caller parses the document with serde, which then also makes
