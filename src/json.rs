@@ -357,6 +357,7 @@ pub(crate) struct StrLine<'a> {
 /// Lines without escapes borrow from the body; only lines with escapes are
 /// decoded into a new string. Line breaks are `\n` and `\u000a`. A final
 /// line break does not start an empty line (like [`str::lines`]).
+#[derive(Clone)]
 pub(crate) struct StrLines<'a> {
     body: &'a str,
     pos: usize,
@@ -370,6 +371,19 @@ impl<'a> StrLines<'a> {
     /// Byte position in the body where the next line starts.
     pub(crate) fn position(&self) -> usize {
         self.pos
+    }
+
+    /// The whole body.
+    pub(crate) fn body(&self) -> &'a str {
+        self.body
+    }
+}
+
+impl<'a> StrLine<'a> {
+    /// The line whose raw text (between its breaks) is `raw`, decoded as
+    /// [`StrLines`] decodes it; `escaped` says whether `raw` has an escape.
+    pub(crate) fn decode(raw: &'a str, escaped: bool) -> StrLine<'a> {
+        finish_line(raw, 0, raw.len(), escaped, true)
     }
 }
 
@@ -414,6 +428,118 @@ impl<'a> Iterator for StrLines<'a> {
                 }
             }
         }
+    }
+}
+
+/// One line of a string body, as [`StrLines::split_marked`] finds it.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct MarkedLine {
+    /// Where its raw text (without the break) starts and ends in the body.
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    /// Whether a line break ended it.
+    pub(crate) terminated: bool,
+    /// What is in its raw text: [`MarkedLine::ESCAPED`] and the others.
+    pub(crate) has: u8,
+    /// Its own marks (not its break's): `marks[first..last]`.
+    pub(crate) first: usize,
+    pub(crate) last: usize,
+}
+
+impl MarkedLine {
+    /// An escape.
+    pub(crate) const ESCAPED: u8 = 1;
+    /// A `\u` escape.
+    pub(crate) const UNICODE: u8 = 2;
+    /// An `&`.
+    pub(crate) const AMP: u8 = 4;
+}
+
+impl<'a> StrLines<'a> {
+    /// The next line of a body known to be a well-formed JSON string body,
+    /// given where its escapes' backslashes and its `&`s are (as
+    /// [`StringStops::skip_string_marking`] noted them) from the next line
+    /// on: `marks[*at..]`, each `base` more than its position in the body.
+    /// Advances `at` past the line's marks and its break. No search: the
+    /// lines of [`Iterator::next`] (a property test checks it).
+    #[inline]
+    pub(crate) fn split_marked(
+        &mut self,
+        marks: &[u32],
+        at: &mut usize,
+        base: usize,
+    ) -> Option<MarkedLine> {
+        let b = self.body.as_bytes();
+        let start = self.pos;
+        if start >= b.len() {
+            return None;
+        }
+        let first = *at;
+        let mut has = 0;
+        while let Some(&m) = marks.get(*at) {
+            let k = (m as usize).wrapping_sub(base);
+            // The length of the line break there, or what else it is.
+            let len = match (b.get(k), b.get(k + 1)) {
+                (Some(b'&'), _) => {
+                    has |= MarkedLine::AMP;
+                    0
+                }
+                (_, Some(b'n')) => 2,
+                (_, Some(b'u')) if hex4(b, k + 2) == Some(0x0A) => 6,
+                (_, Some(b'u')) => {
+                    has |= MarkedLine::ESCAPED | MarkedLine::UNICODE;
+                    0
+                }
+                _ => {
+                    has |= MarkedLine::ESCAPED;
+                    0
+                }
+            };
+            if len == 0 {
+                *at += 1;
+                continue;
+            }
+            self.pos = k + len;
+            let line = MarkedLine {
+                start,
+                end: k,
+                terminated: true,
+                has,
+                first,
+                last: *at,
+            };
+            *at += 1;
+            return Some(line);
+        }
+        self.pos = b.len();
+        Some(MarkedLine {
+            start,
+            end: b.len(),
+            terminated: false,
+            has,
+            first,
+            last: *at,
+        })
+    }
+
+    /// [`StrLines::split_marked`], the line decoded as [`Iterator::next`]
+    /// decodes it.
+    #[cfg(test)]
+    pub(crate) fn next_marked(
+        &mut self,
+        marks: &[u32],
+        at: &mut usize,
+        base: usize,
+    ) -> Option<StrLine<'a>> {
+        let l = self.split_marked(marks, at, base)?;
+        let escaped = l.has & MarkedLine::ESCAPED != 0;
+        Some(finish_line(
+            self.body,
+            l.start,
+            l.end,
+            escaped,
+            l.terminated,
+        ))
     }
 }
 
@@ -976,6 +1102,25 @@ pub(crate) fn check_rare_escapes(b: &[u8], block_start: usize, mut chars: u64) -
     Some(())
 }
 
+/// [`skip_string`] for a string that is likely short and plain (a key, an
+/// id): byte by byte to the first quote; a string with an escape or a
+/// control character, or longer than a few words, is left to
+/// [`skip_string`] from its start. Same result on every input.
+#[inline]
+pub(crate) fn skip_short_string(b: &[u8], i: usize) -> Option<usize> {
+    let mut j = i + 1;
+    while let Some(&c) = b.get(j) {
+        if c == b'"' {
+            return Some(j + 1);
+        }
+        if c == b'\\' || c < 0x20 || j - i > 48 {
+            break;
+        }
+        j += 1;
+    }
+    skip_string(b, i)
+}
+
 /// The end of the JSON string opening at `i`, if it is well formed.
 ///
 /// Sixty-four bytes at a time: eight-byte words give one bit per backslash
@@ -1034,46 +1179,78 @@ pub(crate) fn skip_string(b: &[u8], i: usize) -> Option<usize> {
     }
 }
 
-/// A searcher for the next quote or backslash, made once per document:
-/// `memchr2` itself picks its vector code on every call, which costs more
-/// than the search itself between two escapes of a log (about one `\n` a
-/// line).
+/// A searcher for the next quote, backslash or `&`, made once per
+/// document: `memchr3` itself picks its vector code on every call, which
+/// costs more than the search itself between two escapes of a log (about
+/// one `\n` a line).
 pub(crate) struct StringStops {
     #[cfg(target_arch = "x86_64")]
-    avx2: Option<memchr::arch::x86_64::avx2::memchr::Two>,
+    avx2: Option<memchr::arch::x86_64::avx2::memchr::Three>,
 }
 
 impl StringStops {
     pub(crate) fn new() -> StringStops {
         StringStops {
             #[cfg(target_arch = "x86_64")]
-            avx2: memchr::arch::x86_64::avx2::memchr::Two::new(b'"', b'\\'),
+            avx2: memchr::arch::x86_64::avx2::memchr::Three::new(b'"', b'\\', b'&'),
         }
     }
 
+    /// The next quote, backslash or `&` (the start of an HTML entity, which
+    /// the lines of a BlueKing log may need decoded).
     #[inline]
     fn find(&self, haystack: &[u8]) -> Option<usize> {
         #[cfg(target_arch = "x86_64")]
-        if let Some(two) = &self.avx2 {
-            return two.find(haystack);
+        if let Some(three) = &self.avx2 {
+            return three.find(haystack);
         }
-        memchr::memchr2(b'"', b'\\', haystack)
+        memchr::memchr3(b'"', b'\\', b'&', haystack)
+    }
+
+    /// [`StringStops::skip_string_marking`] noting nothing, for the tests.
+    #[cfg(test)]
+    pub(crate) fn skip_string(&self, b: &[u8], i: usize) -> Option<usize> {
+        self.skip_string_marking(b, i, &mut Vec::new(), 0)
     }
 
     /// [`skip_string`] for long strings with sparse escapes, as BlueKing's
-    /// `log_content`: the next quote or backslash is found with vector
+    /// `log_content`: the next quote, backslash or `&` is found with vector
     /// code, each escape is checked, and once the end is found the body is
     /// checked for control characters in one pass the compiler
     /// vectorizes. Same result as [`skip_string`] on every input.
-    pub(crate) fn skip_string(&self, b: &[u8], i: usize) -> Option<usize> {
+    ///
+    /// It also appends to `marks` the position of every escape's backslash
+    /// and of every `&`, in order, while `marks` holds fewer than `cap` —
+    /// the stops it visits anyway, so that a second pass over the string
+    /// (its lines) need not search. `b` must be shorter than `u32::MAX`
+    /// when `cap` is not 0. Only the positions of a string it accepts are
+    /// meaningful.
+    #[inline(never)]
+    pub(crate) fn skip_string_marking(
+        &self,
+        b: &[u8],
+        i: usize,
+        marks: &mut Vec<u32>,
+        cap: usize,
+    ) -> Option<usize> {
         let mut j = i + 1;
         loop {
             let k = j + self.find(b.get(j..)?)?;
-            if b.get(k) == Some(&b'"') {
+            let c = *b.get(k)?;
+            if c == b'"' {
                 let body = b.get(i + 1..k)?;
                 return (!has_control(body)).then_some(k + 1);
             }
-            j = k + escape_len(b, k)?;
+            if marks.len() < cap {
+                marks.push(k as u32);
+            }
+            // `\n`, the escape of every line, checked here; the others by
+            // `escape_len`.
+            j = k + match (c, b.get(k + 1)) {
+                (b'&', _) => 1,
+                (_, Some(b'n')) => 2,
+                _ => escape_len(b, k)?,
+            };
         }
     }
 }
@@ -1161,6 +1338,12 @@ mod tests {
                             "{}",
                             String::from_utf8_lossy(&bytes)
                         );
+                        assert_eq!(
+                            skip_short_string(&bytes, 0),
+                            skip_string_bytewise(&bytes, 0),
+                            "{}",
+                            String::from_utf8_lossy(&bytes)
+                        );
                     }
                 }
             }
@@ -1185,6 +1368,7 @@ mod tests {
         ) {
             prop_assert_eq!(skip_string(&bytes, from), skip_string_bytewise(&bytes, from));
             prop_assert_eq!(StringStops::new().skip_string(&bytes, from), skip_string_bytewise(&bytes, from));
+            prop_assert_eq!(skip_short_string(&bytes, from), skip_string_bytewise(&bytes, from));
         }
 
         /// The same on string bodies made of pieces, most longer than a
@@ -1216,6 +1400,103 @@ mod tests {
             }
             prop_assert_eq!(skip_string(&bytes, from), skip_string_bytewise(&bytes, from));
             prop_assert_eq!(StringStops::new().skip_string(&bytes, from), skip_string_bytewise(&bytes, from));
+            prop_assert_eq!(skip_short_string(&bytes, from), skip_string_bytewise(&bytes, from));
+        }
+
+        /// Lines split at the escapes the string skip noted are the lines a
+        /// search finds ([`StrLines::next`]), with the same text, breaks,
+        /// escape flags and positions, for two strings noted in one list:
+        /// `\n` and `\u000a` breaks, escaped backslashes before an `n`,
+        /// lone and paired surrogates, `\r`, other escapes, a last line
+        /// with or without a break, empty strings.
+        #[test]
+        fn marked_lines_agree_with_searched_lines(
+            strings in prop::array::uniform2(prop::collection::vec(prop_oneof![
+                4 => "[ -!#-\\[\\]-~]{0,12}",
+                1 => "[ -!#-\\[\\]-~]{40,140}",
+                1 => Just("é中&lt;".to_owned()),
+                1 => Just("&".to_owned()),
+                1 => Just("&amp;&#13;".to_owned()),
+                6 => Just(r"\n".to_owned()),
+                2 => Just(r"\u000a".to_owned()),
+                1 => Just(r"\u000A".to_owned()),
+                1 => Just(r"\u000b".to_owned()),
+                2 => Just(r"\\n".to_owned()),
+                1 => Just(r"\\".to_owned()),
+                2 => Just(r#"\""#.to_owned()),
+                2 => Just(r"\r".to_owned()),
+                1 => Just(r"\t\b\f\/".to_owned()),
+                1 => Just(r"\u00e9".to_owned()),
+                1 => Just(r"\u000d".to_owned()),
+                1 => Just(r"\ud83d\ude00".to_owned()),
+                1 => Just(r"\ud800".to_owned()),
+                1 => Just(r"\udc00x".to_owned()),
+                1 => Just(r"\ud800\u000a".to_owned()),
+            ], 0..24)),
+            lead in "[ a-z:{]{0,5}",
+        ) {
+            let bodies: Vec<String> = strings.iter().map(|p| p.concat()).collect();
+            let doc = format!("{lead}\"{}\",\"{}\"", bodies[0], bodies[1]);
+            let b = doc.as_bytes();
+            let stops = StringStops::new();
+            let mut marks = Vec::new();
+            // Both strings noted first, as the skim does before any line
+            // is read: a string's lines see the list up to its own end.
+            let mut spans = Vec::new();
+            let mut at = lead.len();
+            for body in &bodies {
+                let start = marks.len();
+                let end = stops.skip_string_marking(b, at, &mut marks, usize::MAX);
+                prop_assert_eq!(end, Some(at + body.len() + 2), "{}", doc);
+                spans.push((at + 1, start, marks.len()));
+                at += body.len() + 3;
+            }
+            for (body, &(base, start, end)) in bodies.iter().zip(&spans) {
+                let span = &marks[..end];
+                let (mut searched, mut marked) = (StrLines::new(body), StrLines::new(body));
+                let mut mark = start;
+                loop {
+                    let (p1, p2) = (searched.position(), marked.position());
+                    let split = marked.clone().split_marked(span, &mut mark.clone(), base);
+                    let (l1, l2) = (searched.next(), marked.next_marked(span, &mut mark, base));
+                    prop_assert_eq!(p1, p2, "{}", body);
+                    prop_assert_eq!(&l1, &l2, "{}", body);
+                    let (Some(l1), Some(split)) = (l1, split) else {
+                        break;
+                    };
+                    // What the split says is in the line is there.
+                    let raw = &body[split.start..split.end];
+                    let has = |f| split.has & f != 0;
+                    prop_assert_eq!(has(MarkedLine::ESCAPED), matches!(l1.text, Cow::Owned(_)));
+                    prop_assert_eq!(has(MarkedLine::AMP), raw.contains('&'));
+                    prop_assert_eq!(
+                        has(MarkedLine::UNICODE),
+                        (0..raw.len()).any(|k| raw.as_bytes()[k..].starts_with(b"\\u")
+                            && raw.as_bytes()[..k].iter().rev().take_while(|&&c| c == b'\\').count() % 2 == 0)
+                    );
+                    // And its own marks are the ones inside it.
+                    let inside: Vec<u32> = span[split.first..split.last].to_vec();
+                    let want: Vec<u32> = span[start..end]
+                        .iter()
+                        .copied()
+                        .filter(|&m| (base + split.start..base + split.end).contains(&(m as usize)))
+                        .collect();
+                    prop_assert_eq!(inside, want);
+                }
+                prop_assert_eq!(mark, end);
+            }
+            // Every backslash that starts an escape and every `&`, and
+            // nothing else.
+            let mut want = Vec::new();
+            let mut k = 0;
+            while k < b.len() {
+                if b[k] == b'\\' || b[k] == b'&' {
+                    want.push(u32::try_from(k).unwrap());
+                    k += usize::from(b[k] == b'\\');
+                }
+                k += 1;
+            }
+            prop_assert_eq!(marks, want);
         }
 
         /// The word masks flag exactly the backslashes, the quotes and the

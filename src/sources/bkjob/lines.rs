@@ -23,19 +23,27 @@
 //! read, then the message after it cleaned (ANSI, carriage-return overwrite)
 //! and cut to `max_line_len`. The prefix is read before cleaning so that a
 //! progress line such as `[…][PID:1] 50%\r100%` keeps its time.
+//!
+//! A v2 log the skim read comes with the positions of its escapes and `&`s
+//! ([`Marks`]): its lines are split at them without a search, a line with
+//! nothing to decode is borrowed as it is, and one with one-character
+//! escapes and entities is decoded in one pass ([`decode_simple`]); the
+//! script template's own prefix has a one-pass reader ([`template_prefix`]).
+//! Each of these is tested against the step-by-step path it stands for.
 
 use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::error::{Error, ErrorKind};
 use crate::event::{Context, EventKind, LogEvent, Scalar, share_text};
-use crate::json::{StrLine, StrLines};
+use crate::json::{MarkedLine, StrLine, StrLines};
 use crate::note::{Note, Notes};
 use crate::status::Status;
 use crate::time::{TimeError, Timestamp, Written};
 
 use super::Cx;
 use super::codes;
+use super::wire::Marks;
 
 /// Longest stamp text looked at between the brackets
 /// (`2018-03-15 14:39:30.123456789 +08:00` is 35 bytes).
@@ -88,6 +96,129 @@ pub(super) fn prefix(s: &str) -> Option<Prefix> {
         return Some(after_stamp(b, 1..20, time));
     }
     prefix_general(s)
+}
+
+/// A date the template prefix wrote (`yyyy-MM-dd`, as written): the lines
+/// of one log mostly share it.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Day {
+    text: [u8; 10],
+    /// The day before it, the day, the day after: a time minus the offset
+    /// may fall on either side of midnight in UTC.
+    utc: [chrono::NaiveDate; 3],
+}
+
+/// The script template's own `[yyyy-MM-dd HH:mm:ss][PID:n]` prefix (at
+/// most nine digits of process id), with the message not starting with
+/// `job_` (no template marker): the time resolved with `offset`, the
+/// process id, and where the message starts — what [`prefix`] and the
+/// general line path make of such a line, in one pass, the date read only
+/// when it is not `day`'s (which then becomes this line's). `None` for any
+/// other line, and for a field out of range: those take the general path.
+#[inline]
+pub(super) fn template_prefix(
+    b: &[u8],
+    offset: chrono::FixedOffset,
+    day: &mut Option<Day>,
+) -> Option<(Timestamp, u32, usize)> {
+    let p = b.get(..26)?;
+    if p.first() != Some(&b'[')
+        || p.get(5) != Some(&b'-')
+        || p.get(8) != Some(&b'-')
+        || p.get(11) != Some(&b' ')
+        || p.get(14) != Some(&b':')
+        || p.get(17) != Some(&b':')
+        || p.get(20..26) != Some(b"][PID:")
+    {
+        return None;
+    }
+    let text: [u8; 10] = p.get(1..11)?.try_into().ok()?;
+    let utc = match day {
+        Some(d) if d.text == text => d.utc,
+        _ => {
+            let date = chrono::NaiveDate::from_ymd_opt(
+                crate::time::digits(p, 1, 4)?.cast_signed(),
+                crate::time::digits(p, 6, 2)?,
+                crate::time::digits(p, 9, 2)?,
+            )?;
+            let utc = [date.pred_opt()?, date, date.succ_opt()?];
+            *day = Some(Day { text, utc });
+            utc
+        }
+    };
+    let (h, mi, sec) = (
+        crate::time::digits(p, 12, 2)?,
+        crate::time::digits(p, 15, 2)?,
+        crate::time::digits(p, 18, 2)?,
+    );
+    if h > 23 || mi > 59 || sec > 59 {
+        return None;
+    }
+    let (pid, n) = pid_digits(b.get(26..).unwrap_or_default())?;
+    let mut body = 26 + n + 1;
+    if b.get(body) == Some(&b' ') {
+        body += 1;
+    }
+    if b.get(body..).is_some_and(|m| m.starts_with(b"job_")) {
+        return None;
+    }
+    // The time minus the offset, on the day it falls on in UTC (the
+    // offset is less than a day either way): what `Written::resolve` gives
+    // for a zone-less stamp.
+    let utc_secs = i64::from(h * 3600 + mi * 60 + sec) - i64::from(offset.local_minus_utc());
+    let (date, secs) = if utc_secs < 0 {
+        (utc[0], utc_secs + 86_400)
+    } else if utc_secs >= 86_400 {
+        (utc[2], utc_secs - 86_400)
+    } else {
+        (utc[1], utc_secs)
+    };
+    let time = chrono::NaiveTime::from_num_seconds_from_midnight_opt(u32::try_from(secs).ok()?, 0)?;
+    let utc = chrono::NaiveDateTime::new(date, time);
+    let time = Timestamp::new(
+        chrono::DateTime::from_naive_utc_and_offset(utc, offset),
+        0,
+        true,
+    );
+    Some((time, pid, body))
+}
+
+/// The digits of `[PID:n]` at the start of `d` and their count, when
+/// there are one to nine and a `]` follows. Up to seven digits are read a
+/// word at a time, without a branch on their count (PIDs have four to
+/// seven digits, in no order).
+#[inline(always)]
+pub(super) fn pid_digits(d: &[u8]) -> Option<(u32, usize)> {
+    if let Some(word) = d.get(..8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+        let w = u64::from_le_bytes(word);
+        // A byte is a digit when its high nibble is 3 and stays 3 with 6
+        // added. A carry out of a byte (0xfa and above, not a digit) only
+        // reaches later bytes, past the end of the digits.
+        let high = (w & 0xf0f0_f0f0_f0f0_f0f0) ^ 0x3030_3030_3030_3030;
+        let low =
+            (w.wrapping_add(0x0606_0606_0606_0606) & 0xf0f0_f0f0_f0f0_f0f0) ^ 0x3030_3030_3030_3030;
+        let not_digit = high | low;
+        let n = (not_digit.trailing_zeros() / 8) as usize;
+        if (1..8).contains(&n) {
+            if (w >> (8 * n)) as u8 != b']' {
+                return None;
+            }
+            // The digits moved to the top bytes, zeros (leading zero
+            // digits) below them, then combined pairwise: 8 digits to 4
+            // numbers of two, to 2 of four, to 1 of eight.
+            let shift = 8 * (8 - n);
+            let mut v = (w << shift).wrapping_sub(0x3030_3030_3030_3030 << shift);
+            v = (v.wrapping_mul(10) + (v >> 8)) & 0x00ff_00ff_00ff_00ff;
+            v = (v.wrapping_mul(100) + (v >> 16)) & 0x0000_ffff_0000_ffff;
+            v = (v.wrapping_mul(10_000) + (v >> 32)) & 0xffff_ffff;
+            return Some((u32::try_from(v).ok()?, n));
+        }
+    }
+    let n = d.iter().take(10).take_while(|c| c.is_ascii_digit()).count();
+    if n == 0 || n > 9 || d.get(n) != Some(&b']') {
+        return None;
+    }
+    Some((crate::time::digits(d, 0, n)?, n))
 }
 
 /// [`prefix`] for any stamp shape `time::parse_written` reads.
@@ -308,11 +439,38 @@ pub(super) fn html_decode(s: &str) -> Option<Decoded> {
     Some(Decoded { text, control })
 }
 
+/// The entities `Utils.htmlEncode` writes, by the low five bits of the
+/// first letter of their name (`l`, `g`, `a`, `q`, all different): the
+/// name with its `;` as a little-endian word, the mask of its bytes, the
+/// character, the entity's length with its `&` (0: no entity here).
+// Built at compile time, where an index out of bounds is a compile error.
+#[allow(clippy::indexing_slicing)]
+const ENTITIES: [(u64, u64, u8, u8); 32] = {
+    let mut t = [(0, 0, 0, 0); 32];
+    t[(b'l' & 31) as usize] = (u64::from_le_bytes(*b"lt;\0\0\0\0\0"), 0xff_ffff, b'<', 4);
+    t[(b'g' & 31) as usize] = (u64::from_le_bytes(*b"gt;\0\0\0\0\0"), 0xff_ffff, b'>', 4);
+    t[(b'a' & 31) as usize] = (u64::from_le_bytes(*b"amp;\0\0\0\0"), 0xffff_ffff, b'&', 5);
+    t[(b'q' & 31) as usize] = (u64::from_le_bytes(*b"quot;\0\0\0"), 0xff_ffff_ffff, b'"', 6);
+    t
+};
+
 /// The entity at `at` (an `&`): (character, bytes used).
-#[inline]
+#[inline(always)]
 fn entity(b: &[u8], at: usize) -> Option<(char, usize)> {
     let rest = b.get(at + 1..)?;
-    // The entities `Utils.htmlEncode` writes, matched without a search.
+    // The entities `Utils.htmlEncode` writes, matched with one compare of
+    // the word after the `&` (no branch on which one it is).
+    if let Some(word) = rest.get(..8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+        let w = u64::from_le_bytes(word);
+        let (pattern, mask, c, len) = ENTITIES
+            .get(usize::from(word[0] & 31))
+            .copied()
+            .unwrap_or_default();
+        if len != 0 && w & mask == pattern {
+            return Some((char::from(c), usize::from(len)));
+        }
+        return entity_general(rest);
+    }
     if rest.starts_with(b"lt;") {
         return Some(('<', 4));
     }
@@ -354,6 +512,23 @@ fn entity_general(rest: &[u8]) -> Option<(char, usize)> {
     Some((c, semi + 2))
 }
 
+/// Appends `raw[from..to]` to `out`. A short run is copied as a block of
+/// 32 bytes and the excess dropped: a copy of a known length, instead of a
+/// call whose branches on the length (a few bytes to a few dozen, in no
+/// order) go wrong about every other time.
+#[inline(always)]
+fn push_run(out: &mut String, raw: &str, from: usize, to: usize) {
+    let len = out.len();
+    if to.saturating_sub(from) <= 32
+        && let Some(block) = raw.get(from..from + 32)
+    {
+        out.push_str(block);
+        out.truncate(len + (to - from));
+        return;
+    }
+    out.push_str(raw.get(from..to).unwrap_or_default());
+}
+
 /// A sub-slice of a line: borrowed when the line is.
 fn sub<'a>(line: &Cow<'a, str>, r: Range<usize>) -> Cow<'a, str> {
     match line {
@@ -363,6 +538,7 @@ fn sub<'a>(line: &Cow<'a, str>, r: Range<usize>) -> Cow<'a, str> {
 }
 
 /// The line from byte `at` on, without copying a borrowed line.
+#[inline]
 fn tail(line: Cow<'_, str>, at: usize) -> Cow<'_, str> {
     if at == 0 {
         return line;
@@ -423,6 +599,15 @@ pub(super) struct LineCursor<'a> {
     ctx: Context<'a>,
     /// Notes every line carries (a host field that could not be read).
     notes: Notes,
+    /// The next of the string's escape positions (an index in the list
+    /// the skim made), and whether there is such a list: the lines are
+    /// then split without a search.
+    mark: usize,
+    /// The date of the last template prefix read.
+    day: Option<Day>,
+    /// Where the string's escape positions end in the list.
+    marks_end: usize,
+    marked: bool,
 }
 
 impl<'a> LineCursor<'a> {
@@ -441,140 +626,372 @@ impl<'a> LineCursor<'a> {
             html,
             ctx,
             notes,
+            mark: 0,
+            day: None,
+            marks_end: 0,
+            marked: false,
         }
     }
 
-    /// The next line's event.
-    #[inline]
+    /// Splits the lines at the escapes the skim noted (`marks` in
+    /// [`LineCursor::next_event`]).
+    pub(super) fn with_marks(mut self, marks: Option<Marks>) -> Self {
+        if let Some(m) = marks {
+            self.mark = m.start;
+            self.marks_end = m.end;
+            self.marked = true;
+        }
+        self
+    }
+
+    /// The next line's event. `marks` is the list the skim made, if this
+    /// cursor's string has its escapes in it.
+    #[inline(always)]
     pub(super) fn next_event(
         &mut self,
         cx: &Cx<'a, '_>,
         seq: &mut u64,
+        marks: &[u32],
     ) -> Option<Result<LogEvent<'a>, Error>> {
         let at = self.base + self.lines.position();
-        let line = self.lines.next()?;
-        Some(line_event(cx, line, at, self, seq))
+        let line = if self.marked {
+            let marks = marks.get(..self.marks_end).unwrap_or_default();
+            let l = self.lines.split_marked(marks, &mut self.mark, self.base)?;
+            if l.has & MarkedLine::ESCAPED == 0 && (l.has & MarkedLine::AMP == 0 || !self.html) {
+                // Nothing to decode (most lines): the text as it is in the
+                // input, as `marked_text` gives it.
+                let raw = self.lines.body().get(l.start..l.end).unwrap_or_default();
+                // A prefix starts with `[`; most lines have none. Each path
+                // returns its event as it is built (no move of the event
+                // from one to the other).
+                if raw.as_bytes().first() == Some(&b'[') {
+                    return Some(prefixed_raw_event(cx, raw, at, self, seq));
+                }
+                return Some(self.plain_event(cx, seq, raw, at));
+            }
+            self.marked_text(&l, marks)
+        } else {
+            searched_text(self.lines.next()?, self.html)
+        };
+        Some(self.text_event(cx, seq, line, at))
+    }
+
+    /// The event of a line that needed no decoding and has no prefix, `raw`
+    /// as it is in the input: every field but the text and the context
+    /// empty.
+    #[inline(always)]
+    fn plain_event(
+        &mut self,
+        cx: &Cx<'a, '_>,
+        seq: &mut u64,
+        raw: &'a str,
+        at: usize,
+    ) -> Result<LogEvent<'a>, Error> {
+        let mut message = Cow::Borrowed(raw);
+        let mut notes = self.notes;
+        if raw.len() > cx.opts.max_line_len {
+            cut_long_line(cx, &mut message, at, &mut notes)?;
+        }
+        Ok(event(cx, self, seq, PLAIN, message, notes, Vec::new()))
+    }
+
+    /// The event of a line whose text was decoded.
+    #[inline(never)]
+    fn text_event(
+        &mut self,
+        cx: &Cx<'a, '_>,
+        seq: &mut u64,
+        line: LineText<'a>,
+        at: usize,
+    ) -> Result<LogEvent<'a>, Error> {
+        let mut notes = self.notes;
+        if line.invalid_escape {
+            invalid_escape(cx, at, &mut notes)?;
+        }
+        if line.html {
+            notes.insert(Note::HtmlUnescaped);
+        }
+        if line.text.as_bytes().first() == Some(&b'[') {
+            return prefixed_event(cx, line, at, self, seq, notes);
+        }
+        let message = finish_message(cx, line.text, line.may_need_cleaning, at, &mut notes)?;
+        Ok(event(cx, self, seq, PLAIN, message, notes, Vec::new()))
+    }
+
+    /// The next line's text, and where it starts in the input: what
+    /// [`LineCursor::next_event`] reads, for the tests.
+    #[cfg(test)]
+    fn next_text(&mut self, marks: &[u32]) -> Option<(usize, LineText<'a>)> {
+        let at = self.base + self.lines.position();
+        let text = if self.marked {
+            let marks = marks.get(..self.marks_end).unwrap_or_default();
+            let l = self.lines.split_marked(marks, &mut self.mark, self.base)?;
+            self.marked_text(&l, marks)
+        } else {
+            searched_text(self.lines.next()?, self.html)
+        };
+        Some((at, text))
+    }
+
+    /// The text of a line split at the skim's marks: borrowed when it has
+    /// no escape and no entity to decode; decoded in one pass
+    /// ([`decode_simple`]) when its escapes are all of one character;
+    /// else as [`searched_text`] does.
+    #[inline]
+    fn marked_text(&self, l: &MarkedLine, marks: &[u32]) -> LineText<'a> {
+        let raw = self.lines.body().get(l.start..l.end).unwrap_or_default();
+        let html = self.html && l.has & MarkedLine::AMP != 0;
+        if l.has & MarkedLine::ESCAPED == 0 && !html {
+            return LineText {
+                text: Cow::Borrowed(raw),
+                invalid_escape: false,
+                html: false,
+                may_need_cleaning: false,
+            };
+        }
+        if l.has & MarkedLine::UNICODE != 0 {
+            let escaped = l.has & MarkedLine::ESCAPED != 0;
+            return searched_text(StrLine::decode(raw, escaped), self.html);
+        }
+        let own = marks.get(l.first..l.last).unwrap_or_default();
+        decode_simple(raw, own, self.base + l.start, html)
     }
 }
 
-/// One line as an event. `at` is where the line starts in the input.
-#[inline]
-fn line_event<'a>(
-    cx: &Cx<'a, '_>,
-    line: StrLine<'a>,
-    at: usize,
-    cur: &LineCursor<'a>,
-    seq: &mut u64,
-) -> Result<LogEvent<'a>, Error> {
-    let mut notes = cur.notes;
-    if line.invalid_escape {
-        cx.opts.recover(&mut notes, Note::InvalidEscape, || {
-            cx.err_at(
-                ErrorKind::Syntax,
-                "invalid escape in `log_content` (a lone surrogate or a bad `\\u`)",
-                at,
-            )
-        })?;
-    }
+/// A line's text, decoded and ready for its prefix to be read.
+#[cfg_attr(test, derive(Debug, PartialEq))]
+struct LineText<'a> {
+    text: Cow<'a, str>,
+    /// An escape in it was invalid.
+    invalid_escape: bool,
+    /// HTML entities in it were decoded.
+    html: bool,
+    /// Whether it may hold ESC or CR. They can only reach a line through
+    /// an escape (JSON strings hold no raw control characters) or an HTML
+    /// entity: a line that needed neither has nothing to clean.
+    may_need_cleaning: bool,
+}
+
+/// The text of a line found by searching: JSON escapes decoded (by
+/// [`StrLines`]), the CRLF `\r` removed, then HTML entities decoded when
+/// `html`. The reference [`decode_simple`] is tested against.
+fn searched_text(line: StrLine<'_>, html: bool) -> LineText<'_> {
     let mut text = line.text;
-    // ESC and CR can only reach a line through an escape (JSON strings hold
-    // no raw control characters) or an HTML entity: a line that needed
-    // neither has nothing to clean.
     let mut may_need_cleaning = matches!(text, Cow::Owned(_));
     strip_cr(&mut text);
-    if cur.html
+    let mut decoded_html = false;
+    if html
         && memchr::memchr(b'&', text.as_bytes()).is_some()
         && let Some(decoded) = html_decode(&text)
     {
         text = Cow::Owned(decoded.text);
-        notes.insert(Note::HtmlUnescaped);
+        decoded_html = true;
         may_need_cleaning |= decoded.control;
     }
-    let mut e = Head {
-        kind: EventKind::Line,
-        time: None,
-        status: None,
-        vendor_status: None,
-        progress: None,
-        pid: None,
-    };
-    let mut attrs = Vec::new();
-    let mut body = 0;
-    if let Some(p) = prefix(&text) {
-        body = p.body;
-        match p.time.and_then(|w| w.resolve(cx.offset)) {
-            Ok(t) => e.time = Some(t),
-            Err(why) => {
-                cx.opts.recover(&mut notes, Note::InvalidTime, || {
-                    cx.err_at(
-                        ErrorKind::Time,
-                        format!(
-                            "{} in the line prefix, found {}",
-                            why.describe(),
-                            super::clip(text.get(p.stamp.clone()).unwrap_or_default())
-                        ),
-                        at + 1,
-                    )
-                })?;
-                attrs.push(("raw_time", Scalar::Str(sub(&text, p.stamp.clone()))));
-            }
-        }
-        if let Some(r) = p.pid.clone() {
-            match text.get(r.clone()).and_then(|d| d.parse::<u32>().ok()) {
-                Some(pid) => e.pid = Some(pid),
-                None => {
-                    cx.opts.recover(&mut notes, Note::InvalidValue, || {
-                        cx.err_at(
-                            ErrorKind::Value,
-                            "the `[PID:n]` of the line prefix is larger than a process id can be",
-                            at + r.start,
-                        )
-                    })?;
-                    attrs.push(("pid", Scalar::Str(sub(&text, r))));
-                }
-            }
-        }
-        if let Some(m) = marker(&text, body) {
-            e.kind = EventKind::Phase;
-            let (status, tag) = match m {
-                Marker::Start => (Status::Running, None),
-                Marker::Success(r) => (Status::Succeeded, Some(r)),
-                Marker::Fail(r) => (Status::Failed, Some(r)),
-            };
-            e.status = Some(status);
-            if let Some(r) = tag {
-                push_text(&mut attrs, "tag", sub(&text, r));
-            }
-        } else if p.pid.is_none()
-            && let Some(f) = file_line(&text, body)
-        {
-            file_attrs(cx, &text, &f, at, &mut e, &mut notes, &mut attrs)?;
-        }
+    LineText {
+        text,
+        invalid_escape: line.invalid_escape,
+        html: decoded_html,
+        may_need_cleaning,
     }
-    let mut message = if may_need_cleaning {
-        clean_message(tail(text, body), cx.opts.text, &mut notes)
-    } else {
-        tail(text, body)
-    };
+}
 
-    if message.len() > cx.opts.max_line_len {
-        cx.opts.recover(&mut notes, Note::LineTruncated, || {
-            cx.err_at(
-                ErrorKind::Limit,
-                format!(
-                    "line longer than {} bytes (the max_line_len option)",
-                    cx.opts.max_line_len
-                ),
-                at,
-            )
-        })?;
-        crate::text::truncate_cow(&mut message, cx.opts.max_line_len);
+/// [`searched_text`] in one pass, for the raw text of a line whose escapes
+/// are all one-character ones (no `\u`), given the positions of its
+/// escapes' backslashes and its `&`s (`base` more than their positions in
+/// `raw`): each escape and (when `html`) each entity decoded where it is,
+/// the runs between copied once. An entity is read in the raw text: its
+/// name can hold no escape, whose character (`"`, `\\`, `/` or a control)
+/// no entity name has, so it reads the same as in the decoded text; and a
+/// `\u` escape, which could write an `&` or a name, sends the line to
+/// [`searched_text`]. A final `\r` escape is the CRLF one and is left out
+/// (before entities are decoded: `&#13;` at the end stays).
+#[inline(never)]
+fn decode_simple<'a>(raw: &'a str, marks: &[u32], base: usize, html: bool) -> LineText<'a> {
+    let b = raw.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut end = raw.len();
+    let mut escaped = false;
+    let mut decoded_html = false;
+    let mut control = false;
+    for &m in marks {
+        let k = (m as usize).wrapping_sub(base);
+        if k < copied {
+            continue;
+        }
+        let (c, len) = if b.get(k) == Some(&b'&') {
+            match entity(b, k) {
+                Some(found) if html => {
+                    decoded_html = true;
+                    control |= found.0 == '\x1b' || found.0 == '\r';
+                    found
+                }
+                _ => continue,
+            }
+        } else {
+            escaped = true;
+            let c = match b.get(k + 1) {
+                Some(b'b') => '\x08',
+                Some(b'f') => '\x0c',
+                Some(b'n') => '\n',
+                Some(b'r') => '\r',
+                Some(b't') => '\t',
+                Some(&c) => char::from(c),
+                None => '\\',
+            };
+            if c == '\r' && k + 2 == b.len() {
+                // The CRLF `\r`.
+                end = k;
+                break;
+            }
+            (c, 2)
+        };
+        // Room for a run copied 32 bytes at a time past its end.
+        let o = out.get_or_insert_with(|| String::with_capacity(raw.len() + 32));
+        push_run(o, raw, copied, k);
+        o.push(c);
+        copied = k + len;
     }
+    let text = match out {
+        Some(mut o) => {
+            o.push_str(raw.get(copied..end).unwrap_or_default());
+            Cow::Owned(o)
+        }
+        None => Cow::Borrowed(raw.get(..end).unwrap_or_default()),
+    };
+    LineText {
+        text,
+        invalid_escape: false,
+        html: decoded_html,
+        may_need_cleaning: escaped || control,
+    }
+}
+
+/// The event of a line that starts with `[`: its prefix read, if it has
+/// one, into the time, process id, template marker or file-transfer
+/// fields. Out of line: most lines have none.
+#[inline(never)]
+fn prefixed_event<'a>(
+    cx: &Cx<'a, '_>,
+    line: LineText<'a>,
+    at: usize,
+    cur: &mut LineCursor<'a>,
+    seq: &mut u64,
+    mut notes: Notes,
+) -> Result<LogEvent<'a>, Error> {
+    if let Some((time, pid, body)) = template_prefix(line.text.as_bytes(), cx.offset, &mut cur.day)
+    {
+        let e = Head {
+            time: Some(time),
+            pid: Some(pid),
+            ..PLAIN
+        };
+        let text = tail(line.text, body);
+        let message = finish_message(cx, text, line.may_need_cleaning, at, &mut notes)?;
+        return Ok(event(cx, cur, seq, e, message, notes, Vec::new()));
+    }
+    prefixed_event_general(cx, line, at, cur, seq, notes)
+}
+
+/// [`prefixed_event`] for a line that needed no decoding, `raw` as it is
+/// in the input.
+#[inline(never)]
+fn prefixed_raw_event<'a>(
+    cx: &Cx<'a, '_>,
+    raw: &'a str,
+    at: usize,
+    cur: &mut LineCursor<'a>,
+    seq: &mut u64,
+) -> Result<LogEvent<'a>, Error> {
+    let mut notes = cur.notes;
+    if let Some((time, pid, body)) = template_prefix(raw.as_bytes(), cx.offset, &mut cur.day) {
+        let e = Head {
+            time: Some(time),
+            pid: Some(pid),
+            ..PLAIN
+        };
+        let mut message = Cow::Borrowed(raw.get(body..).unwrap_or_default());
+        if message.len() > cx.opts.max_line_len {
+            cut_long_line(cx, &mut message, at, &mut notes)?;
+        }
+        return Ok(event(cx, cur, seq, e, message, notes, Vec::new()));
+    }
+    let line = LineText {
+        text: Cow::Borrowed(raw),
+        invalid_escape: false,
+        html: false,
+        may_need_cleaning: false,
+    };
+    prefixed_event_general(cx, line, at, cur, seq, notes)
+}
+
+/// [`prefixed_event`] for any prefix: the reference [`template_prefix`]
+/// is tested against.
+#[inline(never)]
+fn prefixed_event_general<'a>(
+    cx: &Cx<'a, '_>,
+    line: LineText<'a>,
+    at: usize,
+    cur: &LineCursor<'a>,
+    seq: &mut u64,
+    mut notes: Notes,
+) -> Result<LogEvent<'a>, Error> {
+    let mut e = PLAIN;
+    let mut attrs = Vec::new();
+    let text = line.text;
+    let body = prefixed(cx, &text, at, &mut e, &mut notes, &mut attrs)?;
+    let message = finish_message(cx, tail(text, body), line.may_need_cleaning, at, &mut notes)?;
+    Ok(event(cx, cur, seq, e, message, notes, attrs))
+}
+
+/// A line's message cleaned (when it may need it) and cut to
+/// `max_line_len`.
+#[inline(always)]
+fn finish_message<'a>(
+    cx: &Cx<'a, '_>,
+    message: Cow<'a, str>,
+    may_need_cleaning: bool,
+    at: usize,
+    notes: &mut Notes,
+) -> Result<Cow<'a, str>, Error> {
+    let mut message = if may_need_cleaning {
+        clean_message(message, cx.opts.text, notes)
+    } else {
+        message
+    };
+    if message.len() > cx.opts.max_line_len {
+        cut_long_line(cx, &mut message, at, notes)?;
+    }
+    Ok(message)
+}
+
+/// The fields of a line without a prefix.
+const PLAIN: Head<'static> = Head {
+    kind: EventKind::Line,
+    time: None,
+    status: None,
+    vendor_status: None,
+    progress: None,
+    pid: None,
+};
+
+/// A line's event with the cursor's context, numbered `seq`.
+#[inline(always)]
+fn event<'a>(
+    cx: &Cx<'a, '_>,
+    cur: &LineCursor<'a>,
+    seq: &mut u64,
+    e: Head<'a>,
+    message: Cow<'a, str>,
+    notes: Notes,
+    attrs: Vec<(&'static str, Scalar<'a>)>,
+) -> LogEvent<'a> {
     let seq_now = *seq;
     *seq += 1;
     // One struct literal as the return value: built where the caller wants
     // it, not built here and copied (the event is a few hundred bytes).
-    Ok(LogEvent {
+    LogEvent {
         source: cx.source,
         kind: e.kind,
         seq: seq_now,
@@ -597,7 +1014,114 @@ fn line_event<'a>(
         message,
         notes,
         attrs,
+    }
+}
+
+/// Notes (or, strict, refuses) a line with an invalid escape.
+#[cold]
+#[inline(never)]
+fn invalid_escape(cx: &Cx<'_, '_>, at: usize, notes: &mut Notes) -> Result<(), Error> {
+    cx.opts.recover(notes, Note::InvalidEscape, || {
+        cx.err_at(
+            ErrorKind::Syntax,
+            "invalid escape in `log_content` (a lone surrogate or a bad `\\u`)",
+            at,
+        )
     })
+}
+
+/// Cuts a line longer than `max_line_len` (lenient) or refuses it.
+#[cold]
+#[inline(never)]
+fn cut_long_line(
+    cx: &Cx<'_, '_>,
+    message: &mut Cow<'_, str>,
+    at: usize,
+    notes: &mut Notes,
+) -> Result<(), Error> {
+    cx.opts.recover(notes, Note::LineTruncated, || {
+        cx.err_at(
+            ErrorKind::Limit,
+            format!(
+                "line longer than {} bytes (the max_line_len option)",
+                cx.opts.max_line_len
+            ),
+            at,
+        )
+    })?;
+    crate::text::truncate_cow(message, cx.opts.max_line_len);
+    Ok(())
+}
+
+/// Reads the prefix of a line that starts with `[`, if it has one, into
+/// `e`, `notes` and `attrs`: time, process id, template marker or
+/// file-transfer fields. Returns where the message starts (0 without a
+/// prefix).
+// `&Cow`, not `&str`: sub-slices of a borrowed line must keep the input's
+// lifetime.
+#[allow(clippy::ptr_arg)]
+#[inline(always)]
+fn prefixed<'a>(
+    cx: &Cx<'a, '_>,
+    text: &Cow<'a, str>,
+    at: usize,
+    e: &mut Head<'a>,
+    notes: &mut Notes,
+    attrs: &mut Vec<(&'static str, Scalar<'a>)>,
+) -> Result<usize, Error> {
+    let Some(p) = prefix(text) else {
+        return Ok(0);
+    };
+    let body = p.body;
+    match p.time.and_then(|w| w.resolve(cx.offset)) {
+        Ok(t) => e.time = Some(t),
+        Err(why) => {
+            cx.opts.recover(notes, Note::InvalidTime, || {
+                cx.err_at(
+                    ErrorKind::Time,
+                    format!(
+                        "{} in the line prefix, found {}",
+                        why.describe(),
+                        super::clip(text.get(p.stamp.clone()).unwrap_or_default())
+                    ),
+                    at + 1,
+                )
+            })?;
+            attrs.push(("raw_time", Scalar::Str(sub(text, p.stamp.clone()))));
+        }
+    }
+    if let Some(r) = p.pid.clone() {
+        match text.get(r.clone()).and_then(|d| d.parse::<u32>().ok()) {
+            Some(pid) => e.pid = Some(pid),
+            None => {
+                cx.opts.recover(notes, Note::InvalidValue, || {
+                    cx.err_at(
+                        ErrorKind::Value,
+                        "the `[PID:n]` of the line prefix is larger than a process id can be",
+                        at + r.start,
+                    )
+                })?;
+                attrs.push(("pid", Scalar::Str(sub(text, r))));
+            }
+        }
+    }
+    if let Some(m) = marker(text, body) {
+        e.kind = EventKind::Phase;
+        let (status, tag) = match m {
+            Marker::Start => (Status::Running, None),
+            Marker::Success(r) => (Status::Succeeded, Some(r)),
+            Marker::Fail(r) => (Status::Failed, Some(r)),
+        };
+        e.status = Some(status);
+        if let Some(r) = tag {
+            push_text(attrs, "tag", sub(text, r));
+        }
+    } else if p.pid.is_none()
+        && let Some(f) = file_line(text, body)
+    {
+        file_attrs(cx, text, &f, at, e, notes, attrs)?;
+    }
+    Ok(body)
 }
 
 /// What a line sets of its event besides the message, notes and attributes.
@@ -704,6 +1228,7 @@ fn file_attrs<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::options::Options;
 
     fn stamp(s: &str) -> Option<(String, Option<&str>, &str)> {
         let p = prefix(s)?;
@@ -778,6 +1303,30 @@ mod tests {
         ];
         for (line, time, pid, body) in cases {
             assert_eq!(stamp(line), Some((time.to_owned(), pid, body)), "{line}");
+        }
+    }
+
+    #[test]
+    fn ok_template_prefix_reads_the_template_only() {
+        let offset = crate::time::utc();
+        let mut day = None;
+        let (t, pid, body) =
+            template_prefix(b"[2018-03-15 14:39:30][PID:56875] x", offset, &mut day).unwrap();
+        assert_eq!(t.to_string(), "2018-03-15T14:39:30Z");
+        assert_eq!((pid, body), (56875, 33));
+        assert!(day.is_some());
+        for line in [
+            "[2018-03-15 14:39:30][PID:56875] job_start",
+            "[2018-03-15 14:39:30] x",
+            "[2018-03-15 14:39:30][PID:1234567890] x",
+            "[2018-02-30 14:39:30][PID:1] x",
+            "[2018/03/15 14:39:30][PID:1] x",
+        ] {
+            assert_eq!(
+                template_prefix(line.as_bytes(), offset, &mut day),
+                None,
+                "{line}"
+            );
         }
     }
 
@@ -998,6 +1547,169 @@ mod tests {
             prop_assert_eq!(prefix(line), prefix_general(line), "line {:?}", line);
         }
 
+        /// Each line split at the skim's marks, its text decoded in one
+        /// pass where it can be, reads as the same line found by searching
+        /// and decoded step by step: the same characters, the same notes,
+        /// the same need for cleaning, with HTML decoding on and off —
+        /// entities next to escapes, escapes inside would-be entities, the
+        /// CRLF `\r` next to entities, `\u` escapes that write an entity.
+        #[test]
+        fn marked_text_agrees_with_searched_text(
+            parts in prop::collection::vec(
+                prop::sample::select(vec![
+                    "plain", " ", "é中", "[2024-05-20 10:00:01] ", "x", "\\n", "\\r\\n",
+                    "\\r", "\\\"", "\\\\", "\\/", "\\t", "\\b\\f", "\\u00e9",
+                    "\\u001b[0m", "\\ud800", "\\u0026lt;", "\\u000a", "&", "&lt;", "&gt;",
+                    "&amp;", "&quot;", "&apos;", "&#39;", "&#13;", "&#x1b;", "&#x1B;", "&#0;",
+                    "&lt", "&l", "t;", ";", "#", "&\\\"", "&#1\\t;", "&amp\\r", "&\\\\",
+                    "\\\\&", "&#x4e2d;", "&nbsp;", "&#20013;", "&verylongname;",
+                    "&#12345678;", "&\\u006ct;", "&#\\r\\n",
+                ]),
+                0..16,
+            ),
+            html in any::<bool>(),
+            lead in 0usize..4,
+        ) {
+            let body: String = parts.concat();
+            let doc = format!("{}\"{body}\"", " ".repeat(lead));
+            let mut marks = Vec::new();
+            let end = crate::json::StringStops::new()
+                .skip_string_marking(doc.as_bytes(), lead, &mut marks, usize::MAX);
+            prop_assert_eq!(end, Some(doc.len()));
+            let cursor = |marked: bool| {
+                let c = LineCursor::new(&body, lead + 1, html, Context::default(), Notes::EMPTY);
+                let span = Marks { start: 0, end: marks.len() };
+                c.with_marks(marked.then_some(span))
+            };
+            let (mut marked, mut searched) = (cursor(true), cursor(false));
+            loop {
+                let a = marked.next_text(&marks);
+                let b = searched.next_text(&[]);
+                prop_assert_eq!(&a, &b, "{:?}", body);
+                if a.is_none() {
+                    break;
+                }
+            }
+        }
+
+        /// Lines in the shape of the template's prefix, and near misses
+        /// (fields out of range, other separators, no or odd `[PID:n]`,
+        /// markers and file-transfer text after it, cut anywhere), give the
+        /// same event or the same error through [`prefixed_event`] and
+        /// [`prefixed_raw_event`] (the one-pass reader, with the date of the
+        /// line before remembered) as through [`prefixed_event_general`],
+        /// strict and lenient.
+        #[test]
+        fn template_prefix_agrees_with_general(
+            lines in prop::collection::vec(
+                (
+                    (1990u32..2040, 0u32..14, 0u32..33, 0u32..26, 0u32..62, 0u32..62),
+                    prop::sample::select(vec!["-- ::", "-- ::", "-- ::", "// ::", "-- :.", "-  ::"]),
+                    prop::option::weighted(
+                        0.8,
+                        prop_oneof![4 => "[0-9]{1,9}", 1 => "[0-9]{0,12}", 1 => "x|[0-9]{1,3}x"],
+                    ),
+                    prop::sample::select(vec!["", " ", "  "]),
+                    prop::sample::select(vec![
+                        "job_start", "job_success:[done]", "job_fail:[x]", "job_", "jo", "hello",
+                        "FileName: /a Status: 3", "", " ", "job_start  ", "中文",
+                    ]),
+                    0usize..80,
+                    any::<bool>(),
+                    prop_oneof![
+                        4 => Just(8 * 3600),
+                        1 => Just(0), 1 => Just(-12 * 3600), 1 => Just(5 * 3600 + 45 * 60),
+                        1 => Just(86_399), 1 => Just(-86_399), 2 => -86_399i32..86_400,
+                    ],
+                ),
+                1..4,
+            ),
+            strict in any::<bool>(),
+            max_line_len in prop::option::weighted(0.3, 0usize..12),
+        ) {
+            let opts = if strict { Options::strict() } else { Options::lenient() };
+            let opts = match max_line_len {
+                Some(n) => opts.with_max_line_len(n),
+                None => opts,
+            };
+            let mut day = None;
+            let mut last_date = None;
+            for ((y, mo, d, h, mi, sec), seps, pid, space, msg, cut, same_date, offset) in lines {
+                let offset = chrono::FixedOffset::east_opt(offset).unwrap();
+                // Often the date of the line before, as in a log.
+                let (y, mo, d) = match last_date {
+                    Some(date) if same_date => date,
+                    _ => (y, mo, d),
+                };
+                last_date = Some((y, mo, d));
+                let sep: Vec<char> = seps.chars().collect();
+                let mut line = format!(
+                    "[{y:04}{}{mo:02}{}{d:02}{}{h:02}{}{mi:02}{}{sec:02}]",
+                    sep[0], sep[1], sep[2], sep[3], sep[4]
+                );
+                if let Some(p) = pid {
+                    line.push_str(&format!("[PID:{p}]"));
+                }
+                line.push_str(space);
+                line.push_str(msg);
+                while cut < line.len() && !line.is_char_boundary(cut) {
+                    line.pop();
+                }
+                if cut < line.len() {
+                    line.truncate(cut);
+                }
+                let cx = Cx {
+                    input: &line,
+                    opts: &opts,
+                    source: crate::sources::Source::BkjobLog,
+                    offset,
+                };
+                let text = || LineText {
+                    text: Cow::Borrowed(line.as_str()),
+                    invalid_escape: false,
+                    html: false,
+                    may_need_cleaning: false,
+                };
+                let show = |r: Result<LogEvent<'_>, Error>| match r {
+                    Ok(e) => format!("{e:?}"),
+                    Err(e) => format!("error: {e}"),
+                };
+                let mut cur = LineCursor::new("", 0, true, Context::default(), Notes::EMPTY);
+                cur.day = day;
+                let fast = show(prefixed_event(&cx, text(), 0, &mut cur, &mut 0, Notes::EMPTY));
+                let mut raw_cur = LineCursor::new("", 0, true, Context::default(), Notes::EMPTY);
+                raw_cur.day = day;
+                let raw = show(prefixed_raw_event(&cx, &line, 0, &mut raw_cur, &mut 0));
+                day = cur.day;
+                let general =
+                    show(prefixed_event_general(&cx, text(), 0, &cur, &mut 0, Notes::EMPTY));
+                prop_assert_eq!(&fast, &general, "{:?}", line);
+                prop_assert_eq!(&raw, &general, "{:?}", line);
+            }
+        }
+
+        /// The word-at-a-time PID reader gives what a byte loop gives, on
+        /// digit runs of any length followed by anything (a `]`, other
+        /// ASCII, bytes of multi-byte characters, 0xfa and above), in
+        /// inputs of any length.
+        #[test]
+        fn pid_digits_agree_with_byte_loop(
+            digits in "[0-9]{0,12}",
+            after in prop::collection::vec(prop_oneof![
+                4 => Just(b']'), 1 => Just(b' '), 1 => Just(b'/'), 1 => Just(b':'),
+                1 => Just(0xfa_u8), 1 => Just(0xff_u8), 1 => Just(0x80_u8), 1 => any::<u8>(),
+            ], 0..10),
+        ) {
+            let mut d = digits.into_bytes();
+            d.extend(after);
+            let n = d.iter().take_while(|c| c.is_ascii_digit()).count();
+            let want = (1..=9).contains(&n).then_some(()).and_then(|()| {
+                (d.get(n) == Some(&b']'))
+                    .then(|| (std::str::from_utf8(&d[..n]).unwrap().parse::<u32>().unwrap(), n))
+            });
+            prop_assert_eq!(pid_digits(&d), want, "{:?}", d);
+        }
+
         /// The matches of `&lt; &gt; &amp;` without a search read every text
         /// as the general entity reader does, cut anywhere.
         #[test]
@@ -1005,6 +1717,8 @@ mod tests {
             parts in prop::collection::vec(
                 prop::sample::select(vec![
                     "&lt;", "&gt;", "&amp;", "&lt", "&gt", "&amp", "&lt ;", "&ampx;",
+                    "&quot", "&qu", "&q;", "&lt;&gt;&amp;&quot;", "&gt;;;;;;;;", "&l t;",
+                    "&#108;t;", "aaaaaaaa", "&ap;", "&a;", "&L;", "&lT;", "&,t;", "&\u{6c}",
                     "&quot;", "&apos;", "&#27;", "&#x1B;", "&#13;", "&#0;", "&nbsp;",
                     "&", ";", "l", "t", "a", "m", "p", "x", " ", "中",
                 ]),

@@ -448,8 +448,52 @@ fn attr<'a>(attrs: &mut Attrs<'a>, name: &'static str, raw: R<'a>) {
 /// Adds a time as an RFC 3339 string attribute.
 fn time_attr<'a>(attrs: &mut Attrs<'a>, name: &'static str, t: Option<Timestamp>) {
     if let Some(t) = t {
-        attrs.push((name, Scalar::Str(Cow::Owned(t.to_string()))));
+        attrs.push((name, Scalar::Str(Cow::Owned(rfc3339(t)))));
     }
+}
+
+/// `t.to_string()` written digit by digit for the common case (years
+/// 0-9999, no fraction): the formatting machinery costs every host event
+/// thousands of instructions. A property test checks both agree.
+fn rfc3339(t: Timestamp) -> String {
+    use chrono::{Datelike, Timelike};
+    let dt = t.datetime().naive_local();
+    let year = dt.year();
+    if t.frac_digits() != 0 || !(0..=9999).contains(&year) {
+        return t.to_string();
+    }
+    let mut out = Vec::with_capacity(25);
+    let mut num = |n: u32, width: u32, sep: u8| {
+        for k in (0..width).rev() {
+            out.push(b'0' + (n / 10u32.pow(k) % 10) as u8);
+        }
+        if sep != 0 {
+            out.push(sep);
+        }
+    };
+    num(year.unsigned_abs(), 4, b'-');
+    num(dt.month(), 2, b'-');
+    num(dt.day(), 2, b'T');
+    num(dt.hour(), 2, b':');
+    num(dt.minute(), 2, b':');
+    num(dt.second(), 2, 0);
+    let secs = t.datetime().offset().local_minus_utc();
+    if secs == 0 {
+        out.push(b'Z');
+    } else {
+        out.push(if secs < 0 { b'-' } else { b'+' });
+        let abs = secs.unsigned_abs();
+        let mut num = |n: u32, sep: u8| {
+            out.push(b'0' + (n / 10 % 10) as u8);
+            out.push(b'0' + (n % 10) as u8);
+            if sep != 0 {
+                out.push(sep);
+            }
+        };
+        num(abs / 3600, b':');
+        num(abs / 60 % 60, 0);
+    }
+    String::from_utf8(out).unwrap_or_else(|_| t.to_string())
 }
 
 pub(super) use crate::json::{clip, keep_raw};
@@ -641,6 +685,24 @@ mod tests {
         }
         for s in ["", ".", "-1", "abc", "1.2.3", "1e300", "NaN", "inf"] {
             assert_eq!(decimal_seconds(s), None, "{s}");
+        }
+    }
+
+    proptest::proptest! {
+        /// [`rfc3339`] writes what `Timestamp`'s `Display` writes: any
+        /// date-time, offsets of both signs and odd minutes, fractions
+        /// (which take `Display` itself).
+        #[test]
+        fn rfc3339_agrees_with_display(
+            secs in -70_000_000_000i64..300_000_000_000,
+            offset in -86_399i32..86_400,
+            frac in proptest::prop_oneof![4 => proptest::strategy::Just(0u8), 1 => 0u8..10],
+            nanos in 0u32..1_000_000_000,
+        ) {
+            let offset = chrono::FixedOffset::east_opt(offset).unwrap();
+            let utc = chrono::DateTime::from_timestamp(secs, nanos).unwrap();
+            let t = Timestamp::new(utc.with_timezone(&offset), frac, false);
+            proptest::prop_assert_eq!(rfc3339(t), t.to_string());
         }
     }
 

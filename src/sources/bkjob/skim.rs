@@ -1,10 +1,11 @@
 //! The fast path for v2 `get_job_instance_log`: reads the envelope, steps,
 //! host groups and hosts by hand, without the JSON parser's byte-wise pass
-//! over each (long) `log_content` string — [`StringStops::skip_string`]
+//! over each (long) `log_content` string — [`StringStops::skip_string_marking`]
 //! finds where it ends with vector code, checking it is a well-formed JSON
-//! string. The other members are small: each is handed to the parser
-//! alone, which checks it and gives the same borrowed [`RawValue`] the full
-//! parse gives.
+//! string, and notes where its escapes and `&`s are, so that its lines are
+//! later split and decoded without searching it again. The other members
+//! are small: each is handed to the parser alone, which checks it and
+//! gives the same borrowed [`RawValue`] the full parse gives.
 //!
 //! It builds exactly the values the serde path builds, or gives up (`None`)
 //! and the caller parses the document with serde, which then also makes
@@ -17,9 +18,9 @@
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
-use crate::json::{Obj, StringStops, skip_string, skip_value, skip_ws};
+use crate::json::{Obj, StringStops, skip_short_string, skip_value, skip_ws};
 
-use super::wire::{Envelope, Group, IpLog, LogContent, R, Step};
+use super::wire::{Envelope, Group, IpLog, LogContent, Marks, R, Step};
 
 /// The steps of a v2 log, as the serde path reads `data`.
 pub(super) type Steps<'a> = Vec<Obj<Step<'a>>>;
@@ -29,13 +30,24 @@ pub(super) type Steps<'a> = Vec<Obj<Step<'a>>>;
 const MAX_DEPTH: usize = 16;
 
 /// Reads a v2 log document as `serde_json::from_str::<Obj<Envelope<_,
-/// Steps>>>` would, or `None` where it cannot be sure to.
-pub(super) fn job_log(input: &str) -> Option<Envelope<'_, Steps<'_>>> {
+/// Steps>>>` would, or `None` where it cannot be sure to; with the
+/// positions of the escapes of the `log_content` strings (see [`Marks`]).
+pub(super) fn job_log(input: &str) -> Option<(Envelope<'_, Steps<'_>>, Vec<u32>)> {
+    job_log_capped(input, marks_cap(input.len()))
+}
+
+/// [`job_log`] noting at most `cap` escape positions.
+pub(super) fn job_log_capped(
+    input: &str,
+    cap: usize,
+) -> Option<(Envelope<'_, Steps<'_>>, Vec<u32>)> {
     let mut p = Skim {
         s: input,
         b: input.as_bytes(),
         i: skip_ws(input.as_bytes(), 0),
         stops: StringStops::new(),
+        marks: Vec::new(),
+        marks_cap: cap,
     };
     let mut env = Envelope {
         result: None,
@@ -61,7 +73,20 @@ pub(super) fn job_log(input: &str) -> Option<Envelope<'_, Steps<'_>>> {
         }
         Some(())
     })?;
-    (skip_ws(p.b, p.i) == p.b.len()).then_some(env)
+    (skip_ws(p.b, p.i) == p.b.len()).then_some((env, p.marks))
+}
+
+/// How many escape positions the skim notes for a document of `len` bytes
+/// (four bytes each): a sixteenth of its length, so that the list stays
+/// small next to the document (a typical log has one escape, its line
+/// break, per line of some 90 bytes). Past it, and for a document whose
+/// positions do not fit a `u32`, the lines are found by searching.
+fn marks_cap(len: usize) -> usize {
+    if u32::try_from(len).is_ok() {
+        len / 16
+    } else {
+        0
+    }
 }
 
 /// Marks member `bit` as read; `None` if it was already (serde's derive
@@ -80,6 +105,10 @@ struct Skim<'a> {
     /// The next byte to read.
     i: usize,
     stops: StringStops,
+    /// The positions of the escapes of the `log_content` strings read.
+    marks: Vec<u32>,
+    /// The most positions `marks` may hold; 0 once it was reached.
+    marks_cap: usize,
 }
 
 impl<'a> Skim<'a> {
@@ -103,7 +132,7 @@ impl<'a> Skim<'a> {
             if self.b.get(self.i) != Some(&b'"') {
                 return None;
             }
-            let end = skip_string(self.b, self.i)?;
+            let end = skip_short_string(self.b, self.i)?;
             let key = self.s.get(self.i + 1..end.checked_sub(1)?)?;
             if key.contains('\\') {
                 return None;
@@ -188,7 +217,7 @@ impl<'a> Skim<'a> {
     /// An unknown member's value, checked as serde checks what it ignores.
     fn ignore(&mut self) -> Option<()> {
         let end = if self.b.get(self.i) == Some(&b'"') {
-            skip_string(self.b, self.i)?
+            skip_short_string(self.b, self.i)?
         } else {
             let end = skip_value(self.b, self.i, MAX_DEPTH)?;
             serde_json::from_str::<IgnoredAny>(self.s.get(self.i..end)?).ok()?;
@@ -198,13 +227,30 @@ impl<'a> Skim<'a> {
         Some(())
     }
 
-    /// `log_content`: a string is only checked by [`StringStops`].
+    /// `log_content`: a string is only checked by [`StringStops`], which
+    /// notes where its escapes are while the list has room.
     fn content(&mut self) -> Option<Option<LogContent<'a>>> {
         if self.b.get(self.i) == Some(&b'"') {
-            let end = self.stops.skip_string(self.b, self.i)?;
+            let start = self.marks.len();
+            let cap = self.marks_cap;
+            let end = self
+                .stops
+                .skip_string_marking(self.b, self.i, &mut self.marks, cap)?;
             let text = self.s.get(self.i..end)?;
             self.i = end;
-            return Some(Some(LogContent::Str(text)));
+            let span = if self.marks.len() < cap {
+                Some(Marks {
+                    start,
+                    end: self.marks.len(),
+                })
+            } else {
+                // Full (perhaps in the middle of this string): from here on
+                // the lines are found by searching.
+                self.marks.truncate(start);
+                self.marks_cap = 0;
+                None
+            };
+            return Some(Some(LogContent::Str(text, span)));
         }
         Some(self.raw()?.map(LogContent::Other))
     }
@@ -340,15 +386,25 @@ mod tests {
     /// strict and lenient.
     fn assert_same(input: &[u8]) -> Result<(), TestCaseError> {
         for opts in [Options::strict(), Options::lenient()] {
-            let fast = outcome(front(input, &opts, walk::job_log_str));
             let slow = outcome(front(input, &opts, walk::job_log_serde_str));
-            prop_assert_eq!(
-                fast,
-                slow,
-                "strict: {}, input: {}",
-                opts.is_strict(),
-                String::from_utf8_lossy(input)
-            );
+            // The noted escape positions running out at any point: before
+            // the first string, inside one, never.
+            for fast in [
+                walk::job_log_str,
+                walk::job_log_capped_str::<0>,
+                walk::job_log_capped_str::<1>,
+                walk::job_log_capped_str::<4>,
+                walk::job_log_capped_str::<9>,
+            ] {
+                let fast = outcome(front(input, &opts, fast));
+                prop_assert_eq!(
+                    &fast,
+                    &slow,
+                    "strict: {}, input: {}",
+                    opts.is_strict(),
+                    String::from_utf8_lossy(input)
+                );
+            }
         }
         Ok(())
     }
@@ -439,6 +495,11 @@ mod tests {
             1 => Just("\\udc00"),
             1 => Just("\\u001b[32mOK\\u001b[0m"),
             1 => Just("&lt;b&gt; &amp;&amp; &quot;x&quot; &#39;y&#39; &#x41;"),
+            1 => Just("&amp;&#13;\\r\\n"),
+            1 => Just("&\\\"lt; &lt\\r\\n"),
+            1 => Just("&#x1b;[31mred&#x1B;[0m &#0; &nbsp;"),
+            1 => Just("50%&#13;100%"),
+            1 => Just("\\u0026amp; \\\\&lt;"),
             1 => Just("检查磁盘"),
         ];
         prop_oneof![

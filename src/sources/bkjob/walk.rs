@@ -33,13 +33,29 @@ pub(super) fn job_log_serde_str<'a>(input: &'a str, opts: &Options) -> Result<Ev
     job_log_with(input, opts, |_| None)
 }
 
+/// [`job_log_str`] with a skim that notes at most `CAP` escape positions.
+#[cfg(test)]
+pub(super) fn job_log_capped_str<'a, const CAP: usize>(
+    input: &'a str,
+    opts: &Options,
+) -> Result<Events<'a>, Error> {
+    job_log_with(input, opts, |s| skim::job_log_capped(s, CAP))
+}
+
+type Skimmed<'a> = (wire::Envelope<'a, skim::Steps<'a>>, Vec<u32>);
+
 fn job_log_with<'a>(
     input: &'a str,
     opts: &Options,
-    fast: fn(&'a str) -> Option<wire::Envelope<'a, skim::Steps<'a>>>,
+    fast: fn(&'a str) -> Option<Skimmed<'a>>,
 ) -> Result<Events<'a>, Error> {
     let cx = cx(input, opts, Source::BkjobLog);
-    let steps = json::objs(envelope_with(&cx, fast)?);
+    let mut marks = Vec::new();
+    let steps = json::objs(envelope_with(&cx, |s| {
+        let (env, m) = fast(s)?;
+        marks = m;
+        Some(env)
+    })?);
     let walk = Walk::Log(LogWalk {
         steps: steps.into_iter(),
         step: Context::default(),
@@ -47,7 +63,7 @@ fn job_log_with<'a>(
         group: (None, None),
         hosts: Vec::new().into_iter(),
     });
-    Ok(walker(&cx, walk))
+    Ok(walker(&cx, walk, marks))
 }
 
 pub(super) fn ip_log_str<'a>(input: &'a str, opts: &Options) -> Result<Events<'a>, Error> {
@@ -104,10 +120,10 @@ pub(super) fn ip_log_str<'a>(input: &'a str, opts: &Options) -> Result<Events<'a
         host_attrs: Vec::new(),
         files: Vec::new().into_iter(),
     });
-    Ok(walker(&cx, walk))
+    Ok(walker(&cx, walk, Vec::new()))
 }
 
-fn walker<'a>(cx: &Cx<'a, '_>, walk: Walk<'a>) -> Events<'a> {
+fn walker<'a>(cx: &Cx<'a, '_>, walk: Walk<'a>, marks: Vec<u32>) -> Events<'a> {
     Events::from_inner(Inner::BkJob(Box::new(BkEvents {
         input: cx.input,
         opts: cx.opts.clone(),
@@ -116,6 +132,8 @@ fn walker<'a>(cx: &Cx<'a, '_>, walk: Walk<'a>) -> Events<'a> {
         seq: 0,
         lines: None,
         walk,
+        marks,
+        anchor: None,
     })))
 }
 
@@ -128,11 +146,19 @@ pub(crate) struct BkEvents<'a> {
     seq: u64,
     lines: Option<LineCursor<'a>>,
     walk: Walk<'a>,
+    /// Positions of the escapes in the `log_content` strings, as the skim
+    /// noted them (see [`wire::Marks`]).
+    marks: Vec<u32>,
+    /// The payload as given, when errors are positioned in a text made
+    /// from it (see `json::anchor`); set by `Events::with_anchor`.
+    pub(crate) anchor: Option<&'a [u8]>,
 }
 
 enum Walk<'a> {
     Log(LogWalk<'a>),
     Ip(IpWalk<'a>),
+    /// After an error: nothing more.
+    Done,
 }
 
 /// What one step of a walk produced: an event, a cursor over lines, or both.
@@ -141,8 +167,34 @@ type Advance<'a> = Result<Option<(Option<LogEvent<'a>>, Option<LineCursor<'a>>)>
 impl<'a> Iterator for BkEvents<'a> {
     type Item = Result<LogEvent<'a>, Error>;
 
-    #[inline]
+    // Out of line: `Events::next` stays a check and a jump for the other
+    // sources, and the event is still built in the caller's slot. The next
+    // line of a host's log (most events) is read here; steps, hosts and
+    // files out of line.
+    #[inline(never)]
     fn next(&mut self) -> Option<Self::Item> {
+        if let Some(cur) = &mut self.lines {
+            let cx = Cx {
+                input: self.input,
+                opts: &self.opts,
+                source: self.source,
+                offset: self.offset,
+            };
+            match cur.next_event(&cx, &mut self.seq, &self.marks) {
+                Some(Ok(e)) => return Some(Ok(e)),
+                Some(Err(e)) => return self.fail(e),
+                None => self.lines = None,
+            }
+        }
+        self.walk_on()
+    }
+}
+
+impl<'a> BkEvents<'a> {
+    /// The walk past the end of a host's lines: the next step, host or file
+    /// event, or the first line of the next log.
+    #[inline(never)]
+    fn walk_on(&mut self) -> Option<Result<LogEvent<'a>, Error>> {
         let cx = Cx {
             input: self.input,
             opts: &self.opts,
@@ -151,17 +203,20 @@ impl<'a> Iterator for BkEvents<'a> {
         };
         loop {
             if let Some(cur) = &mut self.lines {
-                if let Some(item) = cur.next_event(&cx, &mut self.seq) {
-                    return Some(item);
+                match cur.next_event(&cx, &mut self.seq, &self.marks) {
+                    Some(Ok(e)) => return Some(Ok(e)),
+                    Some(Err(e)) => return self.fail(e),
+                    None => {}
                 }
                 self.lines = None;
             }
             let advanced = match &mut self.walk {
                 Walk::Log(w) => w.advance(&cx, &mut self.seq),
                 Walk::Ip(w) => w.advance(&cx, &mut self.seq),
+                Walk::Done => return None,
             };
             match advanced {
-                Err(e) => return Some(Err(e)),
+                Err(e) => return self.fail(e),
                 Ok(None) => return None,
                 Ok(Some((event, lines))) => {
                     self.lines = lines;
@@ -174,10 +229,28 @@ impl<'a> Iterator for BkEvents<'a> {
     }
 }
 
+impl BkEvents<'_> {
+    /// Ends the walk with `e`, anchored onto the payload as given.
+    #[cold]
+    #[inline(never)]
+    fn fail(&mut self, e: Error) -> Option<Result<LogEvent<'static>, Error>> {
+        self.lines = None;
+        self.walk = Walk::Done;
+        Some(Err(match self.anchor {
+            Some(input) => json::anchor(e, input),
+            None => e,
+        }))
+    }
+}
+
+impl std::iter::FusedIterator for BkEvents<'_> {}
+
 /// A cursor over the lines of `log_content`, or the reason there is none.
 enum Content<'a> {
     None,
-    Lines(&'a str, usize),
+    /// The string's body, where it starts in the input, and where its
+    /// escapes are if the skim noted them.
+    Lines(&'a str, usize, Option<wire::Marks>),
     /// Not a string: kept raw.
     Invalid(Raw<'a>),
 }
@@ -185,10 +258,10 @@ enum Content<'a> {
 fn content<'a>(cx: &Cx<'a, '_>, lc: Option<wire::LogContent<'a>>) -> Content<'a> {
     match lc {
         None => Content::None,
-        Some(wire::LogContent::Str(t)) => {
+        Some(wire::LogContent::Str(t, marks)) => {
             let body = t.get(1..t.len().saturating_sub(1)).unwrap_or_default();
             let base = json::offset_in(t, cx.input).unwrap_or(0) + 1;
-            Content::Lines(body, base)
+            Content::Lines(body, base, marks)
         }
         Some(wire::LogContent::Other(raw)) if raw.get().starts_with('n') => Content::None,
         Some(wire::LogContent::Other(raw)) => Content::Invalid(Raw(raw)),
@@ -337,16 +410,13 @@ impl<'a> LogWalk<'a> {
         time_attr(&mut attrs, "end_time", end);
         let lines = match content(cx, h.log_content) {
             Content::None => None,
-            Content::Lines(body, base) => {
+            Content::Lines(body, base, marks) => {
                 let mut line_ctx = self.step.clone();
                 line_ctx.host = e.ctx.host.clone();
-                Some(LineCursor::new(
-                    body,
-                    base,
-                    cx.opts.html_unescape,
-                    line_ctx,
-                    Notes::EMPTY,
-                ))
+                Some(
+                    LineCursor::new(body, base, cx.opts.html_unescape, line_ctx, Notes::EMPTY)
+                        .with_marks(marks),
+                )
             }
             Content::Invalid(raw) => {
                 invalid_content(cx, raw, &mut notes, &mut attrs)?;
@@ -394,7 +464,7 @@ impl<'a> IpWalk<'a> {
             self.files = json::objs(h.file_logs).into_iter();
             match content(cx, h.log_content) {
                 Content::None => {}
-                Content::Lines(body, base) => {
+                Content::Lines(body, base, _) => {
                     let cur = LineCursor::new(body, base, false, self.host.clone(), notes);
                     return Ok(Some((None, Some(cur))));
                 }
@@ -474,7 +544,7 @@ impl<'a> IpWalk<'a> {
         }
         let lines = match content(cx, f.log_content) {
             Content::None => None,
-            Content::Lines(body, base) => Some(LineCursor::new(
+            Content::Lines(body, base, _) => Some(LineCursor::new(
                 body,
                 base,
                 false,
@@ -611,6 +681,24 @@ mod tests {
         assert_eq!(err.kind(), ErrorKind::Limit);
         let p = err.position().unwrap();
         assert!(input[p.byte..].starts_with(b"[2018-03-15 14:39:30][PID:56875]"));
+    }
+
+    /// Errors found while walking are positioned in the payload as given,
+    /// byte-order mark included, also on the walk's own fast path in
+    /// `Events::next` (which bypasses the general re-anchoring).
+    #[test]
+    fn err_lazy_errors_are_anchored_after_a_byte_order_mark() {
+        let doc = r#"{"result":true,"code":0,"data":[{"step_results":[{"ip_logs":[{"ip":"10.0.0.1","log_content":"ok\nbad \ud800 x\n"}]}]}]}"#;
+        for redact in [false, true] {
+            let opts = Options::strict().with_redact(redact);
+            let mut input = b"\xEF\xBB\xBF".to_vec();
+            input.extend_from_slice(doc.as_bytes());
+            let mut events = crate::parse_as(Source::BkjobLog, &input, &opts).unwrap();
+            let err = events.find_map(Result::err).unwrap();
+            let p = err.position().unwrap();
+            assert!(input[p.byte..].starts_with(b"bad "), "{err}");
+            assert!(events.next().is_none());
+        }
     }
 
     #[test]

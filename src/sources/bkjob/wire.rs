@@ -16,17 +16,26 @@ pub(super) type R<'a> = Option<&'a RawValue>;
 /// without handing the (long) text to the JSON parser again.
 #[derive(Clone, Copy, Debug)]
 pub(super) enum LogContent<'a> {
-    /// A JSON string, quotes included.
-    Str(&'a str),
+    /// A JSON string, quotes included, and where the skim noted the
+    /// positions of its escapes, if it did.
+    Str(&'a str, Option<Marks>),
     /// Any other value (`null` never reaches here: the member is `None`).
     Other(&'a RawValue),
+}
+
+/// Where the positions (in the document) of a string's escapes are in the
+/// list the skim made (`marks[start..end]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Marks {
+    pub(super) start: usize,
+    pub(super) end: usize,
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for LogContent<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = <&'de RawValue>::deserialize(d)?;
         Ok(if raw.get().starts_with('"') {
-            LogContent::Str(raw.get())
+            LogContent::Str(raw.get(), None)
         } else {
             LogContent::Other(raw)
         })
