@@ -2,7 +2,8 @@
 //! the same bytes (issue 6; STYLE habit 10).
 //!
 //! Groups: `codearts-log`, `codearts-realtime-log`, `swr-job-log`,
-//! `bkjob-log`, `detect`. Inputs are generated at start, deterministically
+//! `bkjob-log`, `detect`, and `ndjson` (the CLI's per-event work: parse,
+//! redact, write the NDJSON line). Inputs are generated at start, deterministically
 //! (SplitMix64, fixed seeds; `benches/support/workload.rs`), about
 //! `CILOG_BENCH_MB` MB per source (default 64).
 //!
