@@ -18,7 +18,9 @@
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
-use crate::json::{Obj, StringStops, skip_short_string, skip_value, skip_ws};
+use crate::json::{
+    self, Obj, Skimmer as _, StringStops, once, skip_short_string, skip_value, skip_ws,
+};
 
 use super::wire::{Envelope, Group, IpLog, LogContent, Marks, R, Step};
 
@@ -89,16 +91,6 @@ fn marks_cap(len: usize) -> usize {
     }
 }
 
-/// Marks member `bit` as read; `None` if it was already (serde's derive
-/// refuses a duplicate field).
-fn once(seen: &mut u32, bit: u32) -> Option<()> {
-    if *seen & (1 << bit) != 0 {
-        return None;
-    }
-    *seen |= 1 << bit;
-    Some(())
-}
-
 struct Skim<'a> {
     s: &'a str,
     b: &'a [u8],
@@ -111,54 +103,17 @@ struct Skim<'a> {
     marks_cap: usize,
 }
 
+impl<'a> json::Skimmer<'a> for Skim<'a> {
+    fn text(&self) -> &'a str {
+        self.s
+    }
+
+    fn at(&mut self) -> &mut usize {
+        &mut self.i
+    }
+}
+
 impl<'a> Skim<'a> {
-    fn ws(&mut self) {
-        self.i = skip_ws(self.b, self.i);
-    }
-
-    /// An object at `i`: `member` is called with each key (no escapes)
-    /// and `i` at its value, which it must read.
-    fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
-        if self.b.get(self.i) != Some(&b'{') {
-            return None;
-        }
-        self.i += 1;
-        self.ws();
-        if self.b.get(self.i) == Some(&b'}') {
-            self.i += 1;
-            return Some(());
-        }
-        loop {
-            if self.b.get(self.i) != Some(&b'"') {
-                return None;
-            }
-            let end = skip_short_string(self.b, self.i)?;
-            let key = self.s.get(self.i + 1..end.checked_sub(1)?)?;
-            if key.contains('\\') {
-                return None;
-            }
-            self.i = skip_ws(self.b, end);
-            if self.b.get(self.i) != Some(&b':') {
-                return None;
-            }
-            self.i += 1;
-            self.ws();
-            member(self, key)?;
-            self.ws();
-            match self.b.get(self.i)? {
-                b',' => {
-                    self.i += 1;
-                    self.ws();
-                }
-                b'}' => {
-                    self.i += 1;
-                    return Some(());
-                }
-                _ => return None,
-            }
-        }
-    }
-
     /// `null` (`None`) or an array of objects, each read by `elem`.
     fn list<T>(&mut self, elem: fn(&mut Self) -> Option<T>) -> Option<Option<Vec<Obj<T>>>> {
         if self.null() {
@@ -189,16 +144,6 @@ impl<'a> Skim<'a> {
                 _ => return None,
             }
         }
-    }
-
-    /// Reads `null` at `i` if it is there (serde reads an `Option` member
-    /// sent as `null` as `None`).
-    fn null(&mut self) -> bool {
-        let found = self.b.get(self.i..self.i + 4) == Some(b"null");
-        if found {
-            self.i += 4;
-        }
-        found
     }
 
     /// A member kept raw: `None` for `null`, else the value as the parser

@@ -18,7 +18,7 @@ use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind};
-use crate::json::{self, Obj, Raw, StrLine, StrLines, clip};
+use crate::json::{self, Obj, Raw, Skimmer as _, StrLine, StrLines, clip, once};
 use crate::note::{Note, Notes};
 use crate::options::Options;
 
@@ -331,16 +331,6 @@ fn skim(body: &str) -> Option<ResultMembers<'_>> {
     (json::skip_ws(p.b, p.i) == p.b.len()).then_some(result?)
 }
 
-/// Marks member `bit` as read; `None` if it was already (serde's derive
-/// refuses a duplicate field).
-fn once(seen: &mut u32, bit: u32) -> Option<()> {
-    if *seen & (1 << bit) != 0 {
-        return None;
-    }
-    *seen |= 1 << bit;
-    Some(())
-}
-
 /// The skim's place in a page.
 struct Skim<'a> {
     s: &'a str,
@@ -349,64 +339,17 @@ struct Skim<'a> {
     i: usize,
 }
 
+impl<'a> json::Skimmer<'a> for Skim<'a> {
+    fn text(&self) -> &'a str {
+        self.s
+    }
+
+    fn at(&mut self) -> &mut usize {
+        &mut self.i
+    }
+}
+
 impl<'a> Skim<'a> {
-    fn ws(&mut self) {
-        self.i = json::skip_ws(self.b, self.i);
-    }
-
-    /// An object at `i`: `member` is called with each key (no escapes)
-    /// and `i` at its value, which it must read.
-    fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
-        if self.b.get(self.i) != Some(&b'{') {
-            return None;
-        }
-        self.i += 1;
-        self.ws();
-        if self.b.get(self.i) == Some(&b'}') {
-            self.i += 1;
-            return Some(());
-        }
-        loop {
-            if self.b.get(self.i) != Some(&b'"') {
-                return None;
-            }
-            let end = json::skip_string(self.b, self.i)?;
-            let key = self.s.get(self.i + 1..end.checked_sub(1)?)?;
-            if key.contains('\\') {
-                return None;
-            }
-            self.i = json::skip_ws(self.b, end);
-            if self.b.get(self.i) != Some(&b':') {
-                return None;
-            }
-            self.i += 1;
-            self.ws();
-            member(self, key)?;
-            self.ws();
-            match self.b.get(self.i)? {
-                b',' => {
-                    self.i += 1;
-                    self.ws();
-                }
-                b'}' => {
-                    self.i += 1;
-                    return Some(());
-                }
-                _ => return None,
-            }
-        }
-    }
-
-    /// Reads `null` at `i` if it is there (serde reads an `Option` member
-    /// sent as `null` as `None`).
-    fn null(&mut self) -> bool {
-        let found = self.b.get(self.i..self.i + 4) == Some(b"null");
-        if found {
-            self.i += 4;
-        }
-        found
-    }
-
     /// A member kept raw: `None` for `null`, else the value's text, checked
     /// by the parser alone.
     fn raw(&mut self) -> Option<Option<&'a str>> {
