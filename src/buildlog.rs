@@ -904,12 +904,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig {
-            cases: 2000,
-            // Keep regressions beside this file, not in a top-level folder.
-            failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
-            ..ProptestConfig::default()
-        })]
+        #![proptest_config(crate::testing::proptest_config(2000))]
 
         /// The fast path and the nom reference agree on every line.
         #[test]

@@ -64,6 +64,8 @@ mod severity;
 mod sources;
 mod status;
 mod steps;
+#[cfg(test)]
+mod testing;
 mod text;
 mod time;
 

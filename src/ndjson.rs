@@ -470,11 +470,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig {
-            cases: 1000,
-            failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
-            ..proptest::prelude::ProptestConfig::default()
-        })]
+        #![proptest_config(crate::testing::proptest_config(1000))]
 
         /// The eight-byte escaper writes what the byte loop wrote.
         #[test]

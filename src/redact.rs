@@ -636,11 +636,7 @@ mod tests {
     use proptest::strategy::Strategy as _;
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig {
-            cases: 2000,
-            failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
-            ..proptest::prelude::ProptestConfig::default()
-        })]
+        #![proptest_config(crate::testing::proptest_config(2000))]
 
         /// The one-pass redactor masks exactly what the per-detector
         /// reference does, on text made of the detectors' own pieces.

@@ -265,11 +265,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig {
-            // Keep regressions beside this file, not in a top-level folder.
-            failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
-            ..proptest::prelude::ProptestConfig::default()
-        })]
+        #![proptest_config(crate::testing::proptest_config(proptest::prelude::ProptestConfig::default().cases))]
         /// The kept searcher finds the first line feed that memchr finds.
         #[test]
         fn newlines_agree_with_memchr(hay in proptest::collection::vec(proptest::prop_oneof![9 => proptest::prelude::any::<u8>(), 1 => proptest::strategy::Just(b'\n')], 0..400)) {

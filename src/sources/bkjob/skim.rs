@@ -694,11 +694,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig {
-            cases: 1024,
-            failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
-            ..ProptestConfig::default()
-        })]
+        #![proptest_config(crate::testing::proptest_config(1024))]
 
         /// On generated v2 documents the skim reads (all of them), and on
         /// the same documents broken in many ways (where it should mostly

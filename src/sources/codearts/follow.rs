@@ -1207,11 +1207,7 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
-        #![proptest_config(ProptestConfig {
-            cases: 1000,
-            failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
-            ..ProptestConfig::default()
-        })]
+        #![proptest_config(crate::testing::proptest_config(1000))]
 
         /// `feed_text` (the whole-log text path over each chunk's complete
         /// lines, steps carried in from earlier chunks borrowed from the
@@ -1302,11 +1298,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig {
-            cases: 1000,
-            failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
-            ..ProptestConfig::default()
-        })]
+        #![proptest_config(crate::testing::proptest_config(1000))]
 
         /// `feed_page` (plain lines of a page straight to
         /// `Machine::plain_line`, the open step borrowed from the page)

@@ -695,11 +695,7 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
-        #![proptest_config(ProptestConfig {
-            cases: 1000,
-            failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
-            ..ProptestConfig::default()
-        })]
+        #![proptest_config(crate::testing::proptest_config(1000))]
 
         /// `Machine::line` (an owned line's message keeping the line's
         /// buffer, the open step shared) gives the events, errors, open

@@ -482,12 +482,7 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
-        #![proptest_config(ProptestConfig {
-            cases: 1000,
-            // Keep regressions beside this file, not in a top-level folder.
-            failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
-            ..ProptestConfig::default()
-        })]
+        #![proptest_config(crate::testing::proptest_config(1000))]
 
         /// The text path (its fast path for plain lines, its scan ahead for
         /// text to clean) gives the events and the error of the reference.

@@ -993,11 +993,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig {
-            cases: 4000,
-            failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
-            ..ProptestConfig::default()
-        })]
+        #![proptest_config(crate::testing::proptest_config(4000))]
 
         /// The skim reads every page as serde does, or leaves it to serde:
         /// the same page or the same error, strict and lenient.
@@ -1044,11 +1040,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig {
-            cases: 4000,
-            failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
-            ..ProptestConfig::default()
-        })]
+        #![proptest_config(crate::testing::proptest_config(4000))]
 
         /// The skim's string scan ends (or refuses) a string where
         /// `json::skip_string` does, and its lines are those of

@@ -1375,11 +1375,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig {
-            cases: 512,
-            failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
-            ..ProptestConfig::default()
-        })]
+        #![proptest_config(crate::testing::proptest_config(512))]
 
         /// On every batch the fast scanner accepts, it gives exactly the
         /// careful path's events, in both modes.
@@ -1448,11 +1444,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig {
-            cases: 512,
-            failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
-            ..ProptestConfig::default()
-        })]
+        #![proptest_config(crate::testing::proptest_config(512))]
 
         /// A batch read by `batch_events` (the scanner, with its usual-key
         /// shortcut, first) gives exactly what the careful path alone gives:
