@@ -48,7 +48,8 @@ use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
 use criterion::{Criterion, SamplingMode, Throughput};
 use regex::Regex;
 
-use cilog::{EventKind, Follower, LogEvent, Options, Source, Status, detect, parse_as};
+use cilog::codearts::Follower;
+use cilog::{EventKind, LogEvent, Options, Source, Status, detect, parse_as};
 
 use workload::{SEED_BK, SEED_SWR, SEED_TEXT, TextOpts};
 

@@ -36,7 +36,8 @@ use std::io::Read;
 use std::path::Path;
 use std::process::Command;
 
-use cilog::{Follower, LogEvent, Options, Source, parse_as};
+use cilog::codearts::Follower;
+use cilog::{LogEvent, Options, Source, parse_as};
 use workload::{Rng, SEED_BK, SEED_SWR, SEED_TEXT, TextOpts};
 
 /// (mode, input file, what it does).

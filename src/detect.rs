@@ -5,7 +5,8 @@
 //! optional white space then `:`), so the same word inside an escaped JSON
 //! string (`\"key\"`) or a log message does not match.
 
-use crate::sources::Source;
+use crate::source::Source;
+use crate::text::strip_bom;
 
 /// How many bytes detection looks at.
 pub const WINDOW: usize = 64 * 1024;
@@ -165,11 +166,6 @@ fn detect_array(w: &[u8]) -> Option<Source> {
         return Some(Source::SwrJobHistory);
     }
     None
-}
-
-/// Skips a UTF-8 byte-order mark.
-pub(crate) fn strip_bom(input: &[u8]) -> &[u8] {
-    input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input)
 }
 
 /// Whether `"key"` appears as a JSON key (followed by optional white space and `:`).

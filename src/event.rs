@@ -6,11 +6,40 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
+use crate::error::Error;
 use crate::note::Notes;
 use crate::severity::Severity;
-use crate::sources::Source;
+use crate::source::Source;
 use crate::status::Status;
 use crate::time::Timestamp;
+
+/// What a vendor reader hands the dispatch: its events read lazily (`I`),
+/// or events it had to read ahead (owned after a lossy UTF-8 copy or a
+/// repair, or a payload read whole).
+pub(crate) enum Parsed<'a, I> {
+    /// Read as iterated.
+    Lazy(I),
+    /// Already read.
+    Ready(std::vec::IntoIter<LogEvent<'a>>),
+}
+
+impl<'a, I> Parsed<'a, I> {
+    /// Events already read.
+    pub(crate) fn ready(events: Vec<LogEvent<'a>>) -> Self {
+        Parsed::Ready(events.into_iter())
+    }
+}
+
+impl<'a, I: Iterator<Item = Result<LogEvent<'a>, Error>>> Iterator for Parsed<'a, I> {
+    type Item = Result<LogEvent<'a>, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Parsed::Lazy(it) => it.next(),
+            Parsed::Ready(it) => it.next().map(Ok),
+        }
+    }
+}
 
 /// What an event stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -50,7 +50,6 @@
 //! offset from [`Options::default_offset`] (or the source's documented default)
 //! and is marked [`assumed`](Timestamp::assumed).
 
-pub mod buildlog;
 mod detect;
 mod error;
 mod event;
@@ -60,7 +59,9 @@ mod ndjson;
 mod note;
 mod options;
 mod redact;
+mod scan;
 mod severity;
+mod source;
 mod sources;
 mod status;
 mod steps;
@@ -76,8 +77,7 @@ pub use events::Events;
 pub use note::{Note, Notes};
 pub use options::{Mode, Options, TextMode, parse_offset};
 pub use severity::{ACCEPTED_SEVERITY_NAMES, ParseSeverityError, Severity};
-pub use sources::codearts::follow::{Cursor, Follower, OffsetUnit};
-pub use sources::{ParseSourceError, Source};
+pub use source::{ParseSourceError, Source};
 pub use status::{ACCEPTED_STATUS_NAMES, Outcome, ParseStatusError, Status};
 pub use steps::{StepSpan, step_spans};
 pub use time::Timestamp;
@@ -98,6 +98,14 @@ pub mod bkjob {
     pub use crate::sources::bkjob::codes::{
         FILE_STATUS, HOST_STATUS, STEP_STATUS, StatusCode, file_status, host_status, step_status,
     };
+}
+
+/// Huawei CodeArts Build: follow a live real-time log page by page
+/// ([`Follower`](codearts::Follower)), and the line grammar shared by its
+/// real-time pages and task-log text ([`buildlog`](codearts::buildlog)).
+pub mod codearts {
+    pub use crate::sources::codearts::buildlog;
+    pub use crate::sources::codearts::follow::{Cursor, Follower, OffsetUnit};
 }
 
 /// Detects the source of `input` and parses it.
@@ -130,7 +138,7 @@ pub fn parse_as<'a, I>(source: Source, input: &'a I, options: &Options) -> Resul
 where
     I: AsRef<[u8]> + ?Sized,
 {
-    sources::dispatch(source, input.as_ref(), options)
+    events::dispatch(source, input.as_ref(), options)
 }
 
 /// Runs the README's Rust examples as doctests.

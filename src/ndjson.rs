@@ -343,7 +343,7 @@ mod tests {
     use super::*;
     use crate::event::EventKind;
     use crate::note::Note;
-    use crate::sources::Source;
+    use crate::source::Source;
     use std::borrow::Cow;
     use std::time::Duration;
 

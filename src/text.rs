@@ -192,6 +192,11 @@ pub(crate) fn utf8_lossy<'a>(line: &'a [u8], notes: &mut Notes) -> Cow<'a, str> 
     }
 }
 
+/// Skips a UTF-8 byte-order mark.
+pub(crate) fn strip_bom(input: &[u8]) -> &[u8] {
+    input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

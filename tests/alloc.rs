@@ -28,7 +28,8 @@ use std::borrow::Cow;
 
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
-use cilog::{Follower, LogEvent, Options, Source, parse_as};
+use cilog::codearts::Follower;
+use cilog::{LogEvent, Options, Source, parse_as};
 use workload::{SEED_BK, SEED_SWR, SEED_TEXT, TextOpts};
 
 #[global_allocator]

@@ -13,7 +13,8 @@
 use std::fs;
 use std::path::Path;
 
-use cilog::{Error, Follower, Options, Source, detect, parse, parse_as};
+use cilog::codearts::Follower;
+use cilog::{Error, Options, Source, detect, parse, parse_as};
 
 fn check_error(name: &str, input: &[u8], e: &Error) {
     if let Some(p) = e.position() {

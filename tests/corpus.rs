@@ -26,7 +26,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use cilog::{Events, Follower, LogEvent, Options, Source, detect, parse, parse_as};
+use cilog::codearts::Follower;
+use cilog::{Events, LogEvent, Options, Source, detect, parse, parse_as};
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")

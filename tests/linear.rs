@@ -21,7 +21,8 @@
 
 use std::time::{Duration, Instant};
 
-use cilog::{Follower, Options, Source, parse_as};
+use cilog::codearts::Follower;
+use cilog::{Options, Source, parse_as};
 
 /// Writes over 1 GiB so that no input is left in a cache: a timing then
 /// shows the work, not where the bytes happened to be.

@@ -122,7 +122,8 @@ proptest! {
 // ---------------------------------------------------------------------------
 // CodeArts: chunk invariance of the follower, and resuming from a cursor.
 
-use cilog::{Cursor, Follower, LogEvent, Note};
+use cilog::codearts::{Cursor, Follower};
+use cilog::{LogEvent, Note};
 
 /// One build-log line (without its line break), of every grammar branch.
 fn build_line() -> impl Strategy<Value = String> {

@@ -2,7 +2,7 @@
 //! on every line, and rendering a parsed line parses back to it.
 #![no_main]
 
-use cilog::buildlog::{grammar, parse_line};
+use cilog::codearts::buildlog::{grammar, parse_line};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

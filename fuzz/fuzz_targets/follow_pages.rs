@@ -3,7 +3,8 @@
 //! and a cursor saved after each page restores.
 #![no_main]
 
-use cilog::{Cursor, Follower, Options};
+use cilog::Options;
+use cilog::codearts::{Cursor, Follower};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "common.rs"]

@@ -3,7 +3,8 @@
 //! and restored between chunks) gives the events of parsing it whole.
 #![no_main]
 
-use cilog::{Cursor, Follower, Options, Source, parse_as};
+use cilog::codearts::{Cursor, Follower};
+use cilog::{Options, Source, parse_as};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "common.rs"]

@@ -8,7 +8,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cilog::{Error, Follower, LogEvent, Options, Source, TextMode};
+use cilog::codearts::Follower;
+use cilog::{Error, LogEvent, Options, Source, TextMode};
 
 /// How much is read before detection, and per chunk when streaming text.
 const CHUNK: usize = 64 * 1024;

@@ -1573,7 +1573,7 @@ mod tests {
             let body: String = parts.concat();
             let doc = format!("{}\"{body}\"", " ".repeat(lead));
             let mut marks = Vec::new();
-            let end = crate::json::StringStops::new()
+            let end = crate::scan::StringStops::new()
                 .skip_string_marking(doc.as_bytes(), lead, &mut marks, usize::MAX);
             prop_assert_eq!(end, Some(doc.len()));
             let cursor = |marked: bool| {
@@ -1661,7 +1661,7 @@ mod tests {
                 let cx = Cx {
                     input: &line,
                     opts: &opts,
-                    source: crate::sources::Source::BkjobLog,
+                    source: crate::source::Source::BkjobLog,
                     offset,
                 };
                 let text = || LineText {

@@ -25,12 +25,11 @@ use chrono::FixedOffset;
 use serde::Deserialize;
 
 use crate::error::{Error, ErrorKind};
-use crate::event::{Context, EventKind, LogEvent, Scalar};
-use crate::events::Events;
+use crate::event::{Context, EventKind, LogEvent, Parsed, Scalar};
 use crate::json::{self, Raw, Utf8Input};
 use crate::note::{Note, Notes};
 use crate::options::Options;
-use crate::sources::Source;
+use crate::source::Source;
 use crate::status::Status;
 use crate::time::Timestamp;
 
@@ -501,20 +500,32 @@ pub(super) use crate::json::{clip, keep_raw};
 // ---------------------------------------------------------------------------
 // Front doors
 
-/// Parses a v2 `get_job_instance_log` response.
-pub(crate) fn job_log<'a>(input: &'a [u8], opts: &Options) -> Result<Events<'a>, Error> {
+/// What the log front doors return: the walk, or events already read.
+pub(crate) type BkParsed<'a> = Parsed<'a, Box<BkEvents<'a>>>;
+
+/// Parses a v2 `get_job_instance_log` response. Error positions are in the
+/// text [`json::utf8_input`] made of `input` (the dispatch anchors them).
+pub(crate) fn job_log<'a>(input: &'a [u8], opts: &Options) -> Result<BkParsed<'a>, Error> {
     front(input, opts, walk::job_log_str)
 }
 
 /// Parses a v3 `get_job_instance_ip_log` or `batch_get_job_instance_ip_log`
 /// response.
-pub(crate) fn ip_log<'a>(input: &'a [u8], opts: &Options) -> Result<Events<'a>, Error> {
+pub(crate) fn ip_log<'a>(input: &'a [u8], opts: &Options) -> Result<BkParsed<'a>, Error> {
     front(input, opts, walk::ip_log_str)
 }
 
 /// Parses a v3 `get_job_instance_status` response.
-pub(crate) fn status<'a>(input: &'a [u8], opts: &Options) -> Result<Events<'a>, Error> {
-    front(input, opts, status::status_str)
+pub(crate) fn status<'a>(input: &'a [u8], opts: &Options) -> Result<Vec<LogEvent<'a>>, Error> {
+    match json::utf8_input(input, opts.is_strict())? {
+        Utf8Input::Str(s) => status::status_str(s, opts),
+        Utf8Input::Lossy(owned) => Ok(lossy(
+            status::status_str(&owned, opts)?
+                .into_iter()
+                .map(LogEvent::into_owned)
+                .collect(),
+        )),
+    }
 }
 
 /// UTF-8 handling shared by the front doors: borrowed when valid; in lenient
@@ -522,27 +533,25 @@ pub(crate) fn status<'a>(input: &'a [u8], opts: &Options) -> Result<Events<'a>, 
 fn front<'a>(
     input: &'a [u8],
     opts: &Options,
-    parse: for<'b> fn(&'b str, &Options) -> Result<Events<'b>, Error>,
-) -> Result<Events<'a>, Error> {
+    parse: for<'b> fn(&'b str, &Options) -> Result<BkParsed<'b>, Error>,
+) -> Result<BkParsed<'a>, Error> {
     match json::utf8_input(input, opts.is_strict())? {
-        Utf8Input::Str(s) => parse(s, opts)
-            .map(|events| events.with_anchor(input))
-            .map_err(|e| json::anchor(e, input)),
+        Utf8Input::Str(s) => parse(s, opts),
         Utf8Input::Lossy(owned) => {
-            let mut events = parse(&owned, opts)
-                .and_then(|events| {
-                    events
-                        .map(|e| e.map(LogEvent::into_owned))
-                        .collect::<Result<Vec<LogEvent<'static>>, Error>>()
-                })
-                .map_err(|e| json::anchor(e, input))?;
-
-            for e in &mut events {
-                e.notes.insert(Note::InvalidUtf8);
-            }
-            Ok(Events::buffered(events))
+            let events = parse(&owned, opts)?
+                .map(|e| e.map(LogEvent::into_owned))
+                .collect::<Result<Vec<LogEvent<'static>>, Error>>()?;
+            Ok(Parsed::ready(lossy(events)))
         }
     }
+}
+
+/// Events of a lossy copy, noted `invalid_utf8`.
+fn lossy(mut events: Vec<LogEvent<'static>>) -> Vec<LogEvent<'static>> {
+    for e in &mut events {
+        e.notes.insert(Note::InvalidUtf8);
+    }
+    events
 }
 
 fn cx<'a, 'o>(input: &'a str, opts: &'o Options, source: Source) -> Cx<'a, 'o> {
@@ -575,7 +584,7 @@ where
 {
     let input = cx.input;
     json::check_depth(input.as_bytes(), cx.opts.max_depth)?;
-    let start = json::skip_ws(input.as_bytes(), 0);
+    let start = crate::scan::skip_ws(input.as_bytes(), 0);
     if input.as_bytes().get(start) == Some(&b'[') {
         return Err(cx.err_at(
             ErrorKind::Schema,

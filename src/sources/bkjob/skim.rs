@@ -18,9 +18,8 @@
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
-use crate::json::{
-    self, Obj, Skimmer as _, StringStops, once, skip_short_string, skip_value, skip_ws,
-};
+use crate::json::{self, Obj, Skimmer as _, once};
+use crate::scan::{StringStops, skip_short_string, skip_value, skip_ws};
 
 use super::wire::{Envelope, Group, IpLog, LogContent, Marks, R, Step};
 
@@ -314,7 +313,7 @@ mod tests {
 
     /// Everything a parse gives: the events as NDJSON and the errors as
     /// displayed, in order (a parse error is the only item).
-    fn outcome(r: Result<crate::events::Events<'_>, crate::Error>) -> Vec<String> {
+    fn outcome(r: Result<super::super::BkParsed<'_>, crate::Error>) -> Vec<String> {
         match r {
             Err(e) => vec![format!("error: {e}")],
             Ok(events) => events

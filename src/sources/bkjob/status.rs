@@ -5,20 +5,19 @@
 
 use crate::error::Error;
 use crate::event::{Context, LogEvent, Scalar};
-use crate::events::Events;
 use crate::json;
 use crate::note::Notes;
 use crate::options::Options;
-use crate::sources::Source;
+use crate::source::Source;
 
 use super::codes::{self, StatusCode};
 use super::wire;
 use super::{Attrs, Cx, attr, cx, envelope, time_attr};
 
-pub(super) fn status_str<'a>(input: &'a str, opts: &Options) -> Result<Events<'a>, Error> {
+pub(super) fn status_str<'a>(input: &'a str, opts: &Options) -> Result<Vec<LogEvent<'a>>, Error> {
     let cx = cx(input, opts, Source::BkjobStatus);
     let Some(json::Obj(data)) = envelope::<json::Obj<wire::StatusData<'a>>>(&cx)? else {
-        return Ok(Events::buffered(Vec::new()));
+        return Ok(Vec::new());
     };
     let mut seq = 0;
     let mut out = Vec::new();
@@ -116,7 +115,7 @@ pub(super) fn status_str<'a>(input: &'a str, opts: &Options) -> Result<Events<'a
             out.push(e);
         }
     }
-    Ok(Events::buffered(out))
+    Ok(out)
 }
 
 /// Status, times and duration of a v3 job, step or host result.

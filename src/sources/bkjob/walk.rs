@@ -8,28 +8,27 @@ use std::borrow::Cow;
 use chrono::FixedOffset;
 
 use crate::error::{Error, ErrorKind};
-use crate::event::{Context, EventKind, LogEvent, Scalar};
-use crate::events::{Events, Inner};
+use crate::event::{Context, EventKind, LogEvent, Parsed, Scalar};
 use crate::json::{self, Obj, Raw};
 use crate::note::{Note, Notes};
 use crate::options::Options;
-use crate::sources::Source;
+use crate::source::Source;
 
 use super::lines::LineCursor;
 use super::wire::{self, R};
 use super::{
-    Attrs, Cx, attr, clip, codes, cx, envelope, envelope_with, keep_raw, non_empty, percent, skim,
-    time_attr,
+    Attrs, BkParsed, Cx, attr, clip, codes, cx, envelope, envelope_with, keep_raw, non_empty,
+    percent, skim, time_attr,
 };
 
-pub(super) fn job_log_str<'a>(input: &'a str, opts: &Options) -> Result<Events<'a>, Error> {
+pub(super) fn job_log_str<'a>(input: &'a str, opts: &Options) -> Result<BkParsed<'a>, Error> {
     job_log_with(input, opts, skim::job_log)
 }
 
 /// [`job_log_str`] with serde alone: the reference the skim is tested
 /// against.
 #[cfg(test)]
-pub(super) fn job_log_serde_str<'a>(input: &'a str, opts: &Options) -> Result<Events<'a>, Error> {
+pub(super) fn job_log_serde_str<'a>(input: &'a str, opts: &Options) -> Result<BkParsed<'a>, Error> {
     job_log_with(input, opts, |_| None)
 }
 
@@ -38,7 +37,7 @@ pub(super) fn job_log_serde_str<'a>(input: &'a str, opts: &Options) -> Result<Ev
 pub(super) fn job_log_capped_str<'a, const CAP: usize>(
     input: &'a str,
     opts: &Options,
-) -> Result<Events<'a>, Error> {
+) -> Result<BkParsed<'a>, Error> {
     job_log_with(input, opts, |s| skim::job_log_capped(s, CAP))
 }
 
@@ -48,7 +47,7 @@ fn job_log_with<'a>(
     input: &'a str,
     opts: &Options,
     fast: fn(&'a str) -> Option<Skimmed<'a>>,
-) -> Result<Events<'a>, Error> {
+) -> Result<BkParsed<'a>, Error> {
     let cx = cx(input, opts, Source::BkjobLog);
     let mut marks = Vec::new();
     let steps = json::objs(envelope_with(&cx, |s| {
@@ -66,10 +65,10 @@ fn job_log_with<'a>(
     Ok(walker(&cx, walk, marks))
 }
 
-pub(super) fn ip_log_str<'a>(input: &'a str, opts: &Options) -> Result<Events<'a>, Error> {
+pub(super) fn ip_log_str<'a>(input: &'a str, opts: &Options) -> Result<BkParsed<'a>, Error> {
     let cx = cx(input, opts, Source::BkjobIpLog);
     let Some(Obj(data)) = envelope::<Obj<wire::IpLogData<'a>>>(&cx)? else {
-        return Ok(Events::buffered(Vec::new()));
+        return Ok(Parsed::ready(Vec::new()));
     };
     let mut notes = Notes::EMPTY;
     let mut attrs = Vec::new();
@@ -123,8 +122,8 @@ pub(super) fn ip_log_str<'a>(input: &'a str, opts: &Options) -> Result<Events<'a
     Ok(walker(&cx, walk, Vec::new()))
 }
 
-fn walker<'a>(cx: &Cx<'a, '_>, walk: Walk<'a>, marks: Vec<u32>) -> Events<'a> {
-    Events::from_inner(Inner::BkJob(Box::new(BkEvents {
+fn walker<'a>(cx: &Cx<'a, '_>, walk: Walk<'a>, marks: Vec<u32>) -> BkParsed<'a> {
+    Parsed::Lazy(Box::new(BkEvents {
         input: cx.input,
         opts: cx.opts.clone(),
         source: cx.source,
@@ -133,8 +132,7 @@ fn walker<'a>(cx: &Cx<'a, '_>, walk: Walk<'a>, marks: Vec<u32>) -> Events<'a> {
         lines: None,
         walk,
         marks,
-        anchor: None,
-    })))
+    }))
 }
 
 /// The events of a BlueKing log payload, produced one at a time.
@@ -149,9 +147,6 @@ pub(crate) struct BkEvents<'a> {
     /// Positions of the escapes in the `log_content` strings, as the skim
     /// noted them (see [`wire::Marks`]).
     marks: Vec<u32>,
-    /// The payload as given, when errors are positioned in a text made
-    /// from it (see `json::anchor`); set by `Events::with_anchor`.
-    pub(crate) anchor: Option<&'a [u8]>,
 }
 
 enum Walk<'a> {
@@ -230,16 +225,13 @@ impl<'a> BkEvents<'a> {
 }
 
 impl BkEvents<'_> {
-    /// Ends the walk with `e`, anchored onto the payload as given.
+    /// Ends the walk with `e` (the dispatch anchors it onto the payload).
     #[cold]
     #[inline(never)]
     fn fail(&mut self, e: Error) -> Option<Result<LogEvent<'static>, Error>> {
         self.lines = None;
         self.walk = Walk::Done;
-        Some(Err(match self.anchor {
-            Some(input) => json::anchor(e, input),
-            None => e,
-        }))
+        Some(Err(e))
     }
 }
 

@@ -35,7 +35,7 @@ use crate::event::LogEvent;
 use crate::json::{self, StrLine};
 use crate::note::{Note, Notes};
 use crate::options::Options;
-use crate::sources::Source;
+use crate::source::Source;
 use crate::text;
 
 /// What the page offsets count, once inferred.
@@ -166,7 +166,8 @@ impl PageSig {
 /// at once.
 ///
 /// ```
-/// use cilog::{Follower, Options};
+/// use cilog::Options;
+/// use cilog::codearts::Follower;
 ///
 /// # fn main() -> Result<(), cilog::Error> {
 /// let mut f = Follower::new(Options::default());
@@ -177,7 +178,7 @@ impl PageSig {
 /// let cursor = serde_json::to_string(f.cursor()).unwrap();
 ///
 /// // … later, in another process:
-/// let mut f = cilog::Follower::resume(serde_json::from_str(&cursor).unwrap(), Options::default());
+/// let mut f = Follower::resume(serde_json::from_str(&cursor).unwrap(), Options::default());
 /// let p2 = br#"{"result":{"has_more_data":false,"current_offset":30,"offset":67,"content":"023/12/21 15:44:18.745 GMT+08:00] two\n"}}"#;
 /// f.feed_page(p2, |e| lines.push(e.message.into_owned()))?;
 /// f.finish(|e| lines.push(e.message.into_owned()))?;

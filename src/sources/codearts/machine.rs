@@ -3,13 +3,13 @@
 
 use std::borrow::Cow;
 
-use crate::buildlog::{self, Body, Stamp, Tag};
+use super::buildlog::{self, Body, Stamp, Tag};
 use crate::error::{Error, ErrorKind};
 use crate::event::{Context, EventKind, LogEvent, Scalar, share_text};
 use crate::note::{Note, Notes};
 use crate::options::Options;
 use crate::severity::Severity;
-use crate::sources::Source;
+use crate::source::Source;
 use crate::status::Status;
 use crate::text;
 use crate::time::Timestamp;

@@ -1,6 +1,6 @@
 //! Huawei CodeArts Build: real-time log pages (`codearts-realtime-log`) and
 //! task-log / download-log text files (`codearts-log`), which share one line
-//! grammar ([`crate::buildlog`]).
+//! grammar ([`buildlog`]).
 //!
 //! Every input line yields one event: platform records carry their level and
 //! step tag; tool output between a step's `该步骤开始执行` / `This step starts.`
@@ -11,40 +11,40 @@
 
 use crate::error::{Error, ErrorKind};
 use crate::event::LogEvent;
-use crate::events::{Events, Inner};
 use crate::note::{Note, Notes};
 use crate::options::{Options, TextMode};
-use crate::sources::Source;
+use crate::source::Source;
 use crate::text;
 
+pub mod buildlog;
 pub(crate) mod follow;
 pub(crate) mod machine;
 pub(crate) mod page;
 
+pub(crate) use follow::SinglePage;
+
 use machine::{Loc, Machine};
 
 /// Parses a task-log / download-log text file.
-pub(crate) fn text_log<'a>(input: &'a [u8], opts: &Options) -> Result<Events<'a>, Error> {
+pub(crate) fn text_log<'a>(input: &'a [u8], opts: &Options) -> Result<Box<TextEvents<'a>>, Error> {
     if let Some(err) = page::error_body(input) {
         return Err(err);
     }
-    let body = crate::detect::strip_bom(input);
+    let body = crate::text::strip_bom(input);
     let bom = input.len() - body.len();
-    Ok(Events::from_inner(Inner::CodeartsText(Box::new(
-        TextEvents {
-            input,
-            text: text::utf8(body).ok(),
-            body,
-            pos: 0,
-            bom,
-            dirty: next_dirty(body, 0),
-            newlines: text::Newlines::new(),
-            machine: Machine::new(Source::CodeartsLog, 0, None),
-            opts: opts.clone(),
-            at_line: true,
-            pending: Notes::EMPTY,
-        },
-    ))))
+    Ok(Box::new(TextEvents {
+        input,
+        text: text::utf8(body).ok(),
+        body,
+        pos: 0,
+        bom,
+        dirty: next_dirty(body, 0),
+        newlines: text::Newlines::new(),
+        machine: Machine::new(Source::CodeartsLog, 0, None),
+        opts: opts.clone(),
+        at_line: true,
+        pending: Notes::EMPTY,
+    }))
 }
 
 /// The first byte at or after `from` that a line's text may need cleaned
@@ -59,10 +59,11 @@ fn next_dirty(body: &[u8], from: usize) -> usize {
 }
 
 /// Parses one real-time log page: its lines, then its unfinished last line.
-pub(crate) fn realtime_log<'a>(input: &'a [u8], opts: &Options) -> Result<Events<'a>, Error> {
-    Ok(Events::from_inner(Inner::CodeartsPage(Box::new(
-        follow::SinglePage::new(input, opts)?,
-    ))))
+pub(crate) fn realtime_log<'a>(
+    input: &'a [u8],
+    opts: &Options,
+) -> Result<Box<SinglePage<'a>>, Error> {
+    Ok(Box::new(SinglePage::new(input, opts)?))
 }
 
 /// The lines of a whole text log, lazily; each borrows from the input unless
@@ -370,7 +371,8 @@ mod tests {
             br#"{"error_code": "DEVCB.00031006", "error_msg": "build task not found"}"#,
             &Options::default(),
         )
-        .unwrap_err();
+        .err()
+        .unwrap();
         assert_eq!(
             err.to_string(),
             "vendor error DEVCB.00031006: build task not found"
@@ -392,7 +394,7 @@ mod tests {
     /// line's text for anything to clean. The whole log's events up to and
     /// including the first error.
     fn reference<'a>(input: &'a [u8], opts: &Options) -> Vec<Result<LogEvent<'a>, String>> {
-        let body = crate::detect::strip_bom(input);
+        let body = crate::text::strip_bom(input);
         let bom = input.len() - body.len();
         let mut machine = Machine::new(Source::CodeartsLog, 0, None);
         let mut out = Vec::new();

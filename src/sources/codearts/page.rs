@@ -102,8 +102,8 @@ fn vendor(code: Option<&RawValue>, msg: Option<&RawValue>) -> Error {
 /// If `input` is a JSON error body (`{"error_code": …}`), its vendor error.
 /// Used for text sources too: a "file" endpoint may answer 200 with JSON.
 pub(crate) fn error_body(input: &[u8]) -> Option<Error> {
-    let body = crate::detect::strip_bom(input);
-    let start = json::skip_ws(body, 0);
+    let body = crate::text::strip_bom(input);
+    let start = crate::scan::skip_ws(body, 0);
     if body.get(start) != Some(&b'{') {
         return None;
     }
@@ -125,7 +125,7 @@ pub(crate) fn parse<'p>(bytes: &'p [u8], opts: &Options) -> Result<Page<'p>, Err
             ));
         }
     };
-    let body_start = input.len() - crate::detect::strip_bom(bytes).len();
+    let body_start = input.len() - crate::text::strip_bom(bytes).len();
     let body = input.get(body_start..).unwrap_or_default();
     json::check_depth(body.as_bytes(), opts.max_depth)?;
     let r = match skim(body) {
@@ -306,7 +306,7 @@ fn skim(body: &str) -> Option<ResultMembers<'_>> {
     let mut p = Skim {
         s: body,
         b: body.as_bytes(),
-        i: json::skip_ws(body.as_bytes(), 0),
+        i: crate::scan::skip_ws(body.as_bytes(), 0),
     };
     let mut result = None;
     let mut seen = 0u32;
@@ -328,7 +328,7 @@ fn skim(body: &str) -> Option<ResultMembers<'_>> {
         }
         Some(())
     })?;
-    (json::skip_ws(p.b, p.i) == p.b.len()).then_some(result?)
+    (crate::scan::skip_ws(p.b, p.i) == p.b.len()).then_some(result?)
 }
 
 /// The skim's place in a page.
@@ -356,7 +356,7 @@ impl<'a> Skim<'a> {
         if self.null() {
             return Some(None);
         }
-        let end = json::skip_value(self.b, self.i, SKIM_DEPTH)?;
+        let end = crate::scan::skip_value(self.b, self.i, SKIM_DEPTH)?;
         let text = self.s.get(self.i..end)?;
         serde_json::from_str::<&RawValue>(text).ok()?;
         self.i = end;
@@ -366,9 +366,9 @@ impl<'a> Skim<'a> {
     /// An unknown member's value, checked as serde checks what it ignores.
     fn ignore(&mut self) -> Option<()> {
         let end = if self.b.get(self.i) == Some(&b'"') {
-            json::skip_string(self.b, self.i)?
+            crate::scan::skip_string(self.b, self.i)?
         } else {
-            let end = json::skip_value(self.b, self.i, SKIM_DEPTH)?;
+            let end = crate::scan::skip_value(self.b, self.i, SKIM_DEPTH)?;
             serde_json::from_str::<IgnoredAny>(self.s.get(self.i..end)?).ok()?;
             end
         };
@@ -470,7 +470,7 @@ impl Stops {
 }
 
 /// The end of the JSON string opening at `i` if it is well formed (as
-/// [`json::skip_string`]), and where its lines break. One search per
+/// [`crate::scan::skip_string`]), and where its lines break. One search per
 /// escape (about one a line: the line break itself) serves both the check
 /// and the split, which [`StrLines`] would search for again.
 fn scan_text(b: &[u8], i: usize) -> Option<(usize, Breaks)> {
@@ -489,7 +489,7 @@ fn scan_text(b: &[u8], i: usize) -> Option<(usize, Breaks)> {
         let (len, brk) = match b.get(k + 1) {
             Some(b'n') => (2, true),
             _ => {
-                let len = json::escape_len(b, k)?;
+                let len = crate::scan::escape_len(b, k)?;
                 let unicode_break = b
                     .get(k + 1..k + 6)
                     .is_some_and(|h| h.eq_ignore_ascii_case(b"u000a"));
@@ -853,7 +853,7 @@ mod tests {
                 e.valid_up_to(),
             )
         })?;
-        let body_start = input.len() - crate::detect::strip_bom(bytes).len();
+        let body_start = input.len() - crate::text::strip_bom(bytes).len();
         let body = &input[body_start..];
         json::check_depth(body.as_bytes(), opts.max_depth)?;
         let r = parse_result(bytes, input, body, body_start)?;
@@ -1043,7 +1043,7 @@ mod tests {
         #![proptest_config(crate::testing::proptest_config(4000))]
 
         /// The skim's string scan ends (or refuses) a string where
-        /// `json::skip_string` does, and its lines are those of
+        /// `crate::scan::skip_string` does, and its lines are those of
         /// `StrLines`: same text, borrowed or decoded alike, same breaks
         /// and invalid escapes.
         #[test]
@@ -1053,7 +1053,7 @@ mod tests {
             b.extend_from_slice(b"\"");
             b.extend_from_slice(after);
             let scanned = scan_text(&b, 0);
-            prop_assert_eq!(scanned.as_ref().map(|s| s.0), json::skip_string(&b, 0));
+            prop_assert_eq!(scanned.as_ref().map(|s| s.0), crate::scan::skip_string(&b, 0));
             if let (Some((end, breaks)), Ok(text)) = (scanned, std::str::from_utf8(&b)) {
                 let body = &text[1..end - 1];
                 let shape = |l: StrLine<'_>| (matches!(l.text, Cow::Borrowed(_)), l.text.into_owned(), l.terminated, l.invalid_escape);

@@ -17,8 +17,9 @@ use std::borrow::Cow;
 
 use super::{Ctx, Same, usual_event};
 use crate::event::LogEvent;
-use crate::json::{HIGH, ONES, skip_string, skip_value, skip_ws};
 use crate::note::Notes;
+use crate::scan::swar::{HIGH, ONES};
+use crate::scan::{skip_string, skip_value, skip_ws};
 
 /// A cursor over the outer string body that yields inner (decoded) bytes.
 struct Cursor<'a> {

@@ -18,12 +18,11 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind};
-use crate::event::{Context, EventKind, LogEvent, Scalar};
-use crate::events::{Events, Inner};
+use crate::event::{Context, EventKind, LogEvent, Parsed, Scalar};
 use crate::json::{self, Obj, Raw, Utf8Input, clip, keep_raw};
 use crate::note::{Note, Notes};
 use crate::options::Options;
-use crate::sources::Source;
+use crate::source::Source;
 use crate::status::Status;
 
 /// Job and inner-entry states, matched ignoring ASCII case and white space.
@@ -315,8 +314,6 @@ fn attr<'b>(
 /// The events of a job log, lazily batch by batch.
 pub(crate) struct JobLogEvents<'a> {
     input: &'a str,
-    /// The payload as given, to anchor error positions (BOM, lossy text).
-    original: &'a [u8],
     opts: Options,
     first: Option<LogEvent<'a>>,
     job: Option<Cow<'a, str>>,
@@ -341,7 +338,7 @@ impl<'a> Iterator for JobLogEvents<'a> {
             };
             match batch_events(&cx, batch, self.job.as_ref(), &mut self.seq) {
                 Ok(events) => self.current = events.into_iter(),
-                Err(e) => return Some(Err(json::anchor(e, self.original))),
+                Err(e) => return Some(Err(e)),
             }
         }
         // Straight from the batch's buffer into the result: one copy.
@@ -350,19 +347,25 @@ impl<'a> Iterator for JobLogEvents<'a> {
 }
 
 /// Parses an SWR step job log.
-pub(crate) fn job_log<'a>(input: &'a [u8], opts: &Options) -> Result<Events<'a>, Error> {
+///
+/// Error positions are in the text [`json::utf8_input`] made of `input`
+/// (the dispatch anchors them on `input`).
+pub(crate) fn job_log<'a>(
+    input: &'a [u8],
+    opts: &Options,
+) -> Result<Parsed<'a, Box<JobLogEvents<'a>>>, Error> {
     match json::utf8_input(input, opts.is_strict())? {
-        Utf8Input::Str(s) => job_log_str(s, input, opts).map_err(|e| json::anchor(e, input)),
+        Utf8Input::Str(s) => job_log_str(s, opts),
         Utf8Input::Lossy(owned) => {
-            let events = job_log_str(&owned, owned.as_bytes(), opts)
-                .and_then(owned_events)
-                .map_err(|e| json::anchor(e, input))?;
-            Ok(Events::buffered(with_note(events, Note::InvalidUtf8)))
+            let events = job_log_str(&owned, opts).and_then(owned_events)?;
+            Ok(Parsed::ready(with_note(events, Note::InvalidUtf8)))
         }
     }
 }
 
-fn owned_events(events: Events<'_>) -> Result<Vec<LogEvent<'static>>, Error> {
+fn owned_events(
+    events: Parsed<'_, Box<JobLogEvents<'_>>>,
+) -> Result<Vec<LogEvent<'static>>, Error> {
     events.map(|e| e.map(LogEvent::into_owned)).collect()
 }
 
@@ -373,15 +376,13 @@ fn with_note<'a>(mut events: Vec<LogEvent<'a>>, note: Note) -> Vec<LogEvent<'a>>
     events
 }
 
-/// Parses the job log text `input`; error positions are in `input`, lazy
-/// ones are anchored on `original`.
+/// Parses the job log text `input`; error positions are in `input`.
 fn job_log_str<'a>(
     input: &'a str,
-    original: &'a [u8],
     opts: &Options,
-) -> Result<Events<'a>, Error> {
+) -> Result<Parsed<'a, Box<JobLogEvents<'a>>>, Error> {
     json::check_depth(input.as_bytes(), opts.max_depth)?;
-    let start = json::skip_ws(input.as_bytes(), 0);
+    let start = crate::scan::skip_ws(input.as_bytes(), 0);
     if input.as_bytes().get(start) == Some(&b'[') {
         // An array is an error body (or a job history sent to the wrong parser).
         vendor_array(input)?;
@@ -415,14 +416,10 @@ fn job_log_str<'a>(
                 // If the repair does not give a readable document, the
                 // original error is the one to report.
                 return match repair_bare_content(input) {
-                    Some(repaired) => {
-                        match job_log_str(&repaired, repaired.as_bytes(), opts)
-                            .and_then(owned_events)
-                        {
-                            Ok(events) => Ok(Events::buffered(events)),
-                            Err(_) => Err(err),
-                        }
-                    }
+                    Some(repaired) => match job_log_str(&repaired, opts).and_then(owned_events) {
+                        Ok(events) => Ok(Parsed::ready(events)),
+                        Err(_) => Err(err),
+                    },
                     None => Err(err),
                 };
             }
@@ -436,16 +433,15 @@ fn job_log_str<'a>(
     let mut seq = 0;
     let first = job_event(&cx, &wire, origin, &mut seq)?;
     let job = first.ctx.job.clone();
-    Ok(Events::from_inner(Inner::Swr(Box::new(JobLogEvents {
+    Ok(Parsed::Lazy(Box::new(JobLogEvents {
         input,
-        original,
         opts: opts.clone(),
         first: Some(first),
         job,
         batches: batches.into_iter(),
         current: Vec::new().into_iter(),
         seq,
-    }))))
+    })))
 }
 
 /// The wire job of a skimmed document: each small member checked and read
@@ -759,7 +755,7 @@ fn entries<'b, 'a>(
 ) -> Result<Vec<LogEvent<'a>>, Error> {
     let b = inner.as_bytes();
     let mut out = Vec::new();
-    let mut pos = json::skip_ws(b, 0);
+    let mut pos = crate::scan::skip_ws(b, 0);
     if pos >= b.len() {
         // `content: ""`: a batch with no entries.
         return Ok(out);
@@ -798,7 +794,7 @@ fn entries<'b, 'a>(
     pos += 1;
     let mut count = 0usize;
     loop {
-        pos = json::skip_ws(b, pos);
+        pos = crate::scan::skip_ws(b, pos);
         match b.get(pos) {
             None => {
                 // The array never closed.
@@ -815,7 +811,7 @@ fn entries<'b, 'a>(
                 return Ok(out);
             }
             Some(b']') => {
-                let end = json::skip_ws(b, pos + 1);
+                let end = crate::scan::skip_ws(b, pos + 1);
                 if end < b.len() {
                     recover(
                         Note::InnerJsonInvalid,
@@ -911,7 +907,7 @@ fn entries<'b, 'a>(
                 None => return Ok(out),
             }
         }
-        pos = json::skip_ws(b, pos);
+        pos = crate::scan::skip_ws(b, pos);
         match b.get(pos) {
             Some(b',') => pos += 1,
             Some(b']') | None => {}
@@ -1103,15 +1099,15 @@ fn repair_bare_content(input: &str) -> Option<String> {
         if at < copied {
             continue;
         }
-        let colon = json::skip_ws(b, at + 9);
+        let colon = crate::scan::skip_ws(b, at + 9);
         if b.get(colon) != Some(&b':') {
             continue;
         }
-        let open_quote = json::skip_ws(b, colon + 1);
+        let open_quote = crate::scan::skip_ws(b, colon + 1);
         if b.get(open_quote) != Some(&b'"') {
             continue;
         }
-        let bracket = json::skip_ws(b, open_quote + 1);
+        let bracket = crate::scan::skip_ws(b, open_quote + 1);
         if b.get(bracket) != Some(&b'[') {
             continue;
         }
@@ -1122,7 +1118,7 @@ fn repair_bare_content(input: &str) -> Option<String> {
             continue;
         }
         let array_end = bracket + stream.byte_offset();
-        let close_quote = json::skip_ws(b, array_end);
+        let close_quote = crate::scan::skip_ws(b, array_end);
         if b.get(close_quote) != Some(&b'"') {
             continue;
         }
@@ -1169,25 +1165,25 @@ fn vendor_error(code: Raw<'_>, message: Option<Raw<'_>>) -> Error {
 }
 
 /// Parses an SWR step job history (an array of job objects).
-pub(crate) fn job_history<'a>(input: &'a [u8], opts: &Options) -> Result<Events<'a>, Error> {
+///
+/// Error positions are in the text [`json::utf8_input`] made of `input`
+/// (the dispatch anchors them on `input`).
+pub(crate) fn job_history<'a>(input: &'a [u8], opts: &Options) -> Result<Vec<LogEvent<'a>>, Error> {
     match json::utf8_input(input, opts.is_strict())? {
-        Utf8Input::Str(s) => Ok(Events::buffered(
-            history_str(s, opts).map_err(|e| json::anchor(e, input))?,
-        )),
+        Utf8Input::Str(s) => history_str(s, opts),
         Utf8Input::Lossy(owned) => {
-            let events: Vec<LogEvent<'static>> = history_str(&owned, opts)
-                .map_err(|e| json::anchor(e, input))?
+            let events: Vec<LogEvent<'static>> = history_str(&owned, opts)?
                 .into_iter()
                 .map(LogEvent::into_owned)
                 .collect();
-            Ok(Events::buffered(with_note(events, Note::InvalidUtf8)))
+            Ok(with_note(events, Note::InvalidUtf8))
         }
     }
 }
 
 fn history_str<'a>(input: &'a str, opts: &Options) -> Result<Vec<LogEvent<'a>>, Error> {
     json::check_depth(input.as_bytes(), opts.max_depth)?;
-    let start = json::skip_ws(input.as_bytes(), 0);
+    let start = crate::scan::skip_ws(input.as_bytes(), 0);
     if input.as_bytes().get(start) == Some(&b'{') {
         // A single object: an error body, or one job.
         let Obj(wire): Obj<WireJob<'a>> =

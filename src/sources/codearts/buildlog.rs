@@ -20,7 +20,7 @@
 //! A property test feeds both the same lines.
 //!
 //! ```
-//! use cilog::buildlog::{parse_line, Body};
+//! use cilog::codearts::buildlog::{parse_line, Body};
 //!
 //! let line = parse_line("[2023/12/21 15:44:18.793 GMT+08:00] [INFO] [Maven构建:external_post_maven] : 该步骤开始执行");
 //! assert_eq!(line.time().unwrap().to_string(), "2023-12-21T15:44:18.793+08:00");

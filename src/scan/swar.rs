@@ -1,0 +1,73 @@
+//! Eight bytes at a time: the word tricks of the 64-byte string scan.
+
+use super::escape_len;
+
+/// Low seven bits of each byte of a word.
+pub(crate) const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+/// The high bit of each byte of a word.
+pub(crate) const HIGH: u64 = 0x8080_8080_8080_8080;
+/// One in each byte of a word.
+pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// The high bit set exactly on the bytes of `w` that are a backslash, on
+/// those that are a quote, and on those that are not control characters.
+/// `(x & LOW7) + LOW7 | x` has the high bit of each byte set exactly where
+/// the byte is not zero, and `(x & LOW7) + 0x60 | x` where it is not below
+/// 0x20; no carry crosses a byte, each sum being below 0x100. The two bytes
+/// sought are below 0x80, so the `^` that zeroes them commutes with `& LOW7`.
+#[inline]
+pub(crate) fn classify(w: u64) -> (u64, u64, u64) {
+    let low = w & LOW7;
+    let backslash = !(((low ^ (ONES * u64::from(b'\\'))) + LOW7) | w) & HIGH;
+    let quote = !(((low ^ (ONES * u64::from(b'"'))) + LOW7) | w) & HIGH;
+    let text = ((low + ONES * 0x60) | w) & HIGH;
+    (backslash, quote, text)
+}
+
+/// The high bits of a mask from [`classify`], one bit per byte:
+/// byte `k` of the word gives bit `k`. The multiplier is the sum of
+/// `2^(7j)` for `j` in 0..8: bit `8k + 7` times `2^(7(7 - k))` lands on bit
+/// `56 + k`, and the products are distinct powers of two, so nothing
+/// carries.
+#[inline]
+pub(crate) fn gather(high: u64) -> u64 {
+    high.wrapping_mul(0x0002_0408_1020_4081) >> 56
+}
+
+/// The eight words of a 64-byte block.
+#[inline]
+pub(crate) fn words(block: &[u8]) -> impl Iterator<Item = u64> + '_ {
+    block
+        .chunks_exact(8)
+        .filter_map(|c| <[u8; 8]>::try_from(c).ok())
+        .map(u64::from_le_bytes)
+}
+
+/// The bytes of a block that are escaped (follow an odd run of
+/// backslashes), given the block's backslashes; `carry` says whether the
+/// block's first byte is escaped, and is set for the next block. The
+/// branch-free odd-run method of simdjson (Langdale & Lemire, "Parsing
+/// gigabytes of JSON per second", 2019).
+#[inline]
+pub(crate) fn escaped_bytes(backslash: u64, carry: &mut u64) -> u64 {
+    const EVEN: u64 = 0x5555_5555_5555_5555;
+    let backslash = backslash & !*carry;
+    let follows = (backslash << 1) | *carry;
+    let odd_starts = backslash & !EVEN & !follows;
+    let (sequences_on_even, overflow) = odd_starts.overflowing_add(backslash);
+    *carry = u64::from(overflow);
+    (EVEN ^ (sequences_on_even << 1)) & follows
+}
+
+/// Checks the escapes in `block_start + bit` for each bit of `chars`: the
+/// escaped characters other than `"` and `\` (the backslash is one byte
+/// before each).
+#[inline]
+pub(crate) fn check_rare_escapes(b: &[u8], block_start: usize, mut chars: u64) -> Option<()> {
+    while chars != 0 {
+        let k = block_start + chars.trailing_zeros() as usize;
+        escape_len(b, k.checked_sub(1)?)?;
+        chars &= chars - 1;
+    }
+    Some(())
+}
