@@ -267,7 +267,7 @@ fn time_field<'b>(
     origin: Origin<'_>,
     notes: &mut Notes,
     attrs: &mut Vec<(&'static str, Scalar<'b>)>,
-) -> Result<Option<crate::Timestamp>, Error> {
+) -> Result<Option<crate::time::Timestamp>, Error> {
     let Some(raw) = raw.map(Raw) else {
         return Ok(None);
     };
