@@ -15,6 +15,9 @@
 //! product code and may reach anywhere. A new module must be given a layer
 //! here, or this test fails.
 
+// Test code: a broken tree should fail loudly.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
