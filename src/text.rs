@@ -20,35 +20,6 @@ pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
     }
 }
 
-/// Finds line feeds. On x86-64 with AVX2 it keeps memchr's AVX2 searcher,
-/// sparing each line [`memchr::memchr`]'s run-time dispatch and needle
-/// set-up (a few dozen instructions a line); elsewhere it is that function.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Newlines {
-    #[cfg(target_arch = "x86_64")]
-    avx2: Option<memchr::arch::x86_64::avx2::memchr::One>,
-}
-
-impl Newlines {
-    /// The fastest searcher this CPU has.
-    pub(crate) fn new() -> Self {
-        Newlines {
-            #[cfg(target_arch = "x86_64")]
-            avx2: memchr::arch::x86_64::avx2::memchr::One::new(b'\n'),
-        }
-    }
-
-    /// The index of the first `\n` in `haystack`.
-    #[inline]
-    pub(crate) fn find(&self, haystack: &[u8]) -> Option<usize> {
-        #[cfg(target_arch = "x86_64")]
-        if let Some(one) = &self.avx2 {
-            return one.find(haystack);
-        }
-        memchr::memchr(b'\n', haystack)
-    }
-}
-
 /// Whether `s` needs [`clean`] (holds an ESC or a CR).
 #[inline]
 pub(crate) fn needs_cleaning(s: &str) -> bool {
@@ -253,29 +224,6 @@ mod tests {
         let s = "\x1b[31mred\rx";
         assert_eq!(clean(Cow::Borrowed(s), TextMode::Raw, &mut notes), s);
         assert!(notes.is_empty());
-    }
-
-    #[test]
-    fn newlines_are_found_at_every_length_and_offset() {
-        let finder = Newlines::new();
-        let text: Vec<u8> = (0..300u32)
-            .map(|i| if i % 97 == 96 { b'\n' } else { b'a' })
-            .collect();
-        for from in 0..text.len() {
-            for to in from..text.len().min(from + 140) {
-                let hay = &text[from..to];
-                assert_eq!(finder.find(hay), memchr::memchr(b'\n', hay), "{from}..{to}");
-            }
-        }
-    }
-
-    proptest::proptest! {
-        #![proptest_config(crate::testing::proptest_config(proptest::prelude::ProptestConfig::default().cases))]
-        /// The kept searcher finds the first line feed that memchr finds.
-        #[test]
-        fn newlines_agree_with_memchr(hay in proptest::collection::vec(proptest::prop_oneof![9 => proptest::prelude::any::<u8>(), 1 => proptest::strategy::Just(b'\n')], 0..400)) {
-            proptest::prop_assert_eq!(Newlines::new().find(&hay), memchr::memchr(b'\n', &hay));
-        }
     }
 
     #[test]

@@ -8,25 +8,7 @@ use proptest::prelude::*;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 
-/// The end of the JSON string opening at `i`, byte by byte: the
-/// reference for [`skip_string`].
-fn skip_string_bytewise(b: &[u8], i: usize) -> Option<usize> {
-    let mut j = i + 1;
-    loop {
-        match *b.get(j)? {
-            b'"' => return Some(j + 1),
-            b'\\' => {
-                j += match *b.get(j + 1)? {
-                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => 2,
-                    b'u' if b.get(j + 2..j + 6)?.iter().all(u8::is_ascii_hexdigit) => 6,
-                    _ => return None,
-                }
-            }
-            c if c < 0x20 => return None,
-            _ => j += 1,
-        }
-    }
-}
+use crate::scan::reference::skip_string as skip_string_bytewise;
 
 /// The string skip agrees with the byte loop with two events — a
 /// control character, an escape of any kind, good or bad, a raw quote,

@@ -1,33 +1,23 @@
 //! Stop bytes found with vector code, the searcher made once.
 
-use super::{escape_len, has_control};
+use super::{Finder, escape_len, has_control};
 
-/// A searcher for the next quote, backslash or `&`, made once per
-/// document: `memchr3` itself picks its vector code on every call, which
-/// costs more than the search itself between two escapes of a log (about
-/// one `\n` a line).
+/// A string scan that stops at each quote, backslash and `&`, its
+/// [`Finder`] made once per document.
 pub(crate) struct StringStops {
-    #[cfg(target_arch = "x86_64")]
-    avx2: Option<memchr::arch::x86_64::avx2::memchr::Three>,
+    finder: Finder<[u8; 3]>,
 }
 
 impl StringStops {
     pub(crate) fn new() -> StringStops {
         StringStops {
-            #[cfg(target_arch = "x86_64")]
-            avx2: memchr::arch::x86_64::avx2::memchr::Three::new(b'"', b'\\', b'&'),
+            finder: Finder::new([b'"', b'\\', b'&']),
         }
     }
 
-    /// The next quote, backslash or `&` (the start of an HTML entity, which
-    /// the lines of a BlueKing log may need decoded).
     #[inline]
     fn find(&self, haystack: &[u8]) -> Option<usize> {
-        #[cfg(target_arch = "x86_64")]
-        if let Some(three) = &self.avx2 {
-            return three.find(haystack);
-        }
-        memchr::memchr3(b'"', b'\\', b'&', haystack)
+        self.finder.find(haystack)
     }
 
     /// [`StringStops::skip_string_marking`] noting nothing, for the tests.

@@ -444,37 +444,12 @@ pub(crate) struct Breaks {
     last_escaped: bool,
 }
 
-/// Finds the next quote or backslash; made once per string: `memchr2`
-/// itself picks its vector code on every call, about one a line here.
-struct Stops {
-    #[cfg(target_arch = "x86_64")]
-    avx2: Option<memchr::arch::x86_64::avx2::memchr::Two>,
-}
-
-impl Stops {
-    fn new() -> Stops {
-        Stops {
-            #[cfg(target_arch = "x86_64")]
-            avx2: memchr::arch::x86_64::avx2::memchr::Two::new(b'"', b'\\'),
-        }
-    }
-
-    #[inline]
-    fn find(&self, haystack: &[u8]) -> Option<usize> {
-        #[cfg(target_arch = "x86_64")]
-        if let Some(two) = &self.avx2 {
-            return two.find(haystack);
-        }
-        memchr::memchr2(b'"', b'\\', haystack)
-    }
-}
-
 /// The end of the JSON string opening at `i` if it is well formed (as
 /// [`crate::scan::skip_string`]), and where its lines break. One search per
 /// escape (about one a line: the line break itself) serves both the check
 /// and the split, which [`StrLines`] would search for again.
 fn scan_text(b: &[u8], i: usize) -> Option<(usize, Breaks)> {
-    let stops = Stops::new();
+    let stops = crate::scan::Finder::new([b'"', b'\\']);
     let mut breaks = Breaks::default();
     let mut escaped = false;
     let mut j = i + 1;
