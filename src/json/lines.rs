@@ -1,6 +1,7 @@
 //! The lines of a raw JSON string body, split at its `\n` escapes.
 
-use super::unescape::{hex4, unescape_into};
+use super::unescape::unescape_into;
+use crate::scan::hex4;
 use std::borrow::Cow;
 
 /// One line of a JSON string, split at `\n` escapes without decoding the rest.
@@ -120,7 +121,7 @@ impl MarkedLine {
 impl<'a> StrLines<'a> {
     /// The next line of a body known to be a well-formed JSON string body,
     /// given where its escapes' backslashes and its `&`s are (as
-    /// [`StringStops::skip_string_marking`] noted them) from the next line
+    /// [`crate::scan::StringScan`] noted them) from the next line
     /// on: `marks[*at..]`, each `base` more than its position in the body.
     /// Advances `at` past the line's marks and its break. No search: the
     /// lines of [`Iterator::next`] (a property test checks it).

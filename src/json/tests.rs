@@ -41,7 +41,7 @@ fn string_skip_agrees_with_byte_loop_at_every_offset() {
                     bytes.extend(second);
                     bytes.extend_from_slice(b"cc\"");
                     assert_eq!(
-                        StringStops::new().skip_string(&bytes, 0),
+                        StringScan::with_amp().skip(&bytes, 0, |_, _| {}),
                         skip_string_bytewise(&bytes, 0),
                         "{}",
                         String::from_utf8_lossy(&bytes)
@@ -81,7 +81,7 @@ proptest! {
         from in 0usize..8,
     ) {
         prop_assert_eq!(skip_string(&bytes, from), skip_string_bytewise(&bytes, from));
-        prop_assert_eq!(StringStops::new().skip_string(&bytes, from), skip_string_bytewise(&bytes, from));
+        prop_assert_eq!(StringScan::with_amp().skip(&bytes, from, |_, _| {}), skip_string_bytewise(&bytes, from));
         prop_assert_eq!(skip_short_string(&bytes, from), skip_string_bytewise(&bytes, from));
     }
 
@@ -113,7 +113,7 @@ proptest! {
             bytes.extend_from_slice(b"\",\"x\"");
         }
         prop_assert_eq!(skip_string(&bytes, from), skip_string_bytewise(&bytes, from));
-        prop_assert_eq!(StringStops::new().skip_string(&bytes, from), skip_string_bytewise(&bytes, from));
+        prop_assert_eq!(StringScan::with_amp().skip(&bytes, from, |_, _| {}), skip_string_bytewise(&bytes, from));
         prop_assert_eq!(skip_short_string(&bytes, from), skip_string_bytewise(&bytes, from));
     }
 
@@ -152,7 +152,7 @@ proptest! {
         let bodies: Vec<String> = strings.iter().map(|p| p.concat()).collect();
         let doc = format!("{lead}\"{}\",\"{}\"", bodies[0], bodies[1]);
         let b = doc.as_bytes();
-        let stops = StringStops::new();
+        let strings = StringScan::with_amp();
         let mut marks = Vec::new();
         // Both strings noted first, as the skim does before any line
         // is read: a string's lines see the list up to its own end.
@@ -160,7 +160,7 @@ proptest! {
         let mut at = lead.len();
         for body in &bodies {
             let start = marks.len();
-            let end = stops.skip_string_marking(b, at, &mut marks, usize::MAX);
+            let end = strings.skip(b, at, |k, _| marks.push(u32::try_from(k).unwrap()));
             prop_assert_eq!(end, Some(at + body.len() + 2), "{}", doc);
             spans.push((at + 1, start, marks.len()));
             at += body.len() + 3;

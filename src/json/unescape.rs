@@ -2,6 +2,8 @@
 
 use std::borrow::Cow;
 
+use crate::scan::hex4;
+
 /// Decodes a raw JSON string literal (with its quotes). Borrows when there
 /// is no escape. `None` if `raw` is not a string literal.
 pub(crate) fn decode_str(raw: &str) -> Option<Cow<'_, str>> {
@@ -66,16 +68,6 @@ pub(crate) fn unescape_into(out: &mut String, body: &str) -> bool {
     *out = String::from_utf8(buf)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     ok
-}
-
-/// Reads four hex digits at `pos`.
-pub(crate) fn hex4(b: &[u8], pos: usize) -> Option<u32> {
-    let s = b.get(pos..pos.checked_add(4)?)?;
-    let mut v = 0u32;
-    for &c in s {
-        v = v * 16 + (c as char).to_digit(16)?;
-    }
-    Some(v)
 }
 
 /// Decodes `\uXXXX` (and a following low surrogate) at `at`: (char, bytes

@@ -1,6 +1,8 @@
 //! Byte-at-a-time references for the scanners, which the property tests
 //! compare the fast code against.
 
+use super::Stop;
+
 /// The index of the first byte of `haystack` that is one of `needles`: the
 /// reference for [`super::Finder::find`].
 pub(super) fn find(needles: &[u8], haystack: &[u8]) -> Option<usize> {
@@ -25,4 +27,29 @@ pub(crate) fn skip_string(b: &[u8], i: usize) -> Option<usize> {
             _ => j += 1,
         }
     }
+}
+
+/// The end of the JSON string opening at `i` and what a
+/// [`super::StringScan`] passes on its way: byte by byte, each escape's
+/// backslash (a line break for `\n` and `\u000a`, in either case) and, with
+/// `amp`, each `&`.
+pub(super) fn stops(b: &[u8], i: usize, amp: bool) -> Option<(usize, Vec<(usize, Stop)>)> {
+    let end = skip_string(b, i)?;
+    let mut stops = Vec::new();
+    let mut j = i + 1;
+    while j < end - 1 {
+        match b.get(j..end)? {
+            [b'\\', b'n', ..] => stops.push((j, Stop::LineBreak)),
+            [b'\\', b'u', b'0', b'0', b'0', b'a' | b'A', ..] => stops.push((j, Stop::LineBreak)),
+            [b'\\', ..] => stops.push((j, Stop::Escape)),
+            [b'&', ..] if amp => stops.push((j, Stop::Amp)),
+            _ => {}
+        }
+        j += match b.get(j..end)? {
+            [b'\\', b'u', ..] => 6,
+            [b'\\', ..] => 2,
+            _ => 1,
+        };
+    }
+    Some((end, stops))
 }

@@ -1573,8 +1573,8 @@ mod tests {
             let body: String = parts.concat();
             let doc = format!("{}\"{body}\"", " ".repeat(lead));
             let mut marks = Vec::new();
-            let end = crate::scan::StringStops::new()
-                .skip_string_marking(doc.as_bytes(), lead, &mut marks, usize::MAX);
+            let end = crate::scan::StringScan::with_amp()
+                .skip(doc.as_bytes(), lead, |k, _| marks.push(k as u32));
             prop_assert_eq!(end, Some(doc.len()));
             let cursor = |marked: bool| {
                 let c = LineCursor::new(&body, lead + 1, html, Context::default(), Notes::EMPTY);

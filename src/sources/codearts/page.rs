@@ -449,43 +449,18 @@ pub(crate) struct Breaks {
 /// escape (about one a line: the line break itself) serves both the check
 /// and the split, which [`StrLines`] would search for again.
 fn scan_text(b: &[u8], i: usize) -> Option<(usize, Breaks)> {
-    let stops = crate::scan::Finder::new([b'"', b'\\']);
     let mut breaks = Breaks::default();
     let mut escaped = false;
-    let mut j = i + 1;
-    loop {
-        let k = j + stops.find(b.get(j..)?)?;
-        if b.get(k) == Some(&b'"') {
-            let body = b.get(i + 1..k)?;
-            breaks.last_escaped = escaped;
-            return (!has_control(body)).then_some((k + 1, breaks));
-        }
-        // Most stops are the `\n` ending a line.
-        let (len, brk) = match b.get(k + 1) {
-            Some(b'n') => (2, true),
-            _ => {
-                let len = crate::scan::escape_len(b, k)?;
-                let unicode_break = b
-                    .get(k + 1..k + 6)
-                    .is_some_and(|h| h.eq_ignore_ascii_case(b"u000a"));
-                (len, unicode_break)
-            }
-        };
-        if brk {
+    let end = crate::scan::StringScan::new().skip(b, i, |k, stop| {
+        if stop == crate::scan::Stop::LineBreak {
             breaks.at.push((k - (i + 1), escaped));
             escaped = false;
         } else {
             escaped = true;
         }
-        j = k + len;
-    }
-}
-
-/// Whether `s` has a control character (below 0x20): the least byte of
-/// each 4 KiB, a reduction the compiler vectorizes.
-fn has_control(s: &[u8]) -> bool {
-    s.chunks(4096)
-        .any(|block| block.iter().copied().min().is_some_and(|m| m < 0x20))
+    })?;
+    breaks.last_escaped = escaped;
+    Some((end, breaks))
 }
 
 /// The lines of a content string's body, as [`StrLines`] splits them: at
