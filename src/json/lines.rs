@@ -1,6 +1,6 @@
 //! The lines of a raw JSON string body, split at its `\n` escapes.
 
-use super::unescape::unescape_into;
+use super::unescape::unescape;
 use crate::scan::hex4;
 use std::borrow::Cow;
 
@@ -47,6 +47,18 @@ impl<'a> StrLine<'a> {
     /// [`StrLines`] decodes it; `escaped` says whether `raw` has an escape.
     pub(crate) fn decode(raw: &'a str, escaped: bool) -> StrLine<'a> {
         finish_line(raw, 0, raw.len(), escaped, true)
+    }
+
+    /// The line `start..end` of a string body, decoded if `escaped` (it has
+    /// an escape), as [`StrLines`] decodes it.
+    pub(crate) fn new(
+        body: &'a str,
+        start: usize,
+        end: usize,
+        escaped: bool,
+        terminated: bool,
+    ) -> StrLine<'a> {
+        finish_line(body, start, end, escaped, terminated)
     }
 }
 
@@ -221,10 +233,9 @@ fn finish_line(
             invalid_escape: false,
         };
     }
-    let mut out = String::with_capacity(raw.len());
-    let ok = unescape_into(&mut out, raw);
+    let (text, ok) = unescape(raw);
     StrLine {
-        text: Cow::Owned(out),
+        text,
         terminated,
         invalid_escape: !ok,
     }

@@ -359,21 +359,25 @@ fn decode_borrows_when_possible() {
     assert!(decode_str("plain").is_none());
 }
 
+/// Each escape decoded, and each kind of bad one: (body, text, valid).
 #[test]
-fn unescape_never_panics_on_bad_escapes() {
-    let mut s = String::new();
-    assert!(!unescape_into(&mut s, r"\ud800x"));
-    assert_eq!(s, "\u{fffd}x");
-    s.clear();
-    assert!(!unescape_into(&mut s, r"\u12"));
-    s.clear();
-    assert!(!unescape_into(&mut s, "end\\"));
-    assert_eq!(s, "end\\");
-    s.clear();
-    assert!(!unescape_into(&mut s, r"\q"));
-    assert_eq!(s, "\\q");
-    s.clear();
-    assert!(!unescape_into(&mut s, r"\udc00"));
+fn ok_and_err_unescapes() {
+    let cases: &[(&str, &str, bool)] = &[
+        ("plain", "plain", true),
+        (r#"a\"b\\c\/d\b\f\n\r\t"#, "a\"b\\c/d\u{8}\u{c}\n\r\t", true),
+        (r"\u003e\u4e2d\ud83d\ude00", ">中😀", true),
+        (r"\ud800x", "\u{fffd}x", false),
+        (r"\ud800\u0041", "\u{fffd}A", false),
+        (r"\udc00", "\u{fffd}", false),
+        (r"\u12", "\u{fffd}12", false),
+        (r"\u+fff", "\u{fffd}+fff", false),
+        ("end\\", "end\\", false),
+        (r"\q", "\\q", false),
+        ("\\中", "\\中", false),
+    ];
+    for &(body, text, valid) in cases {
+        assert_eq!(unescape(body), (Cow::Borrowed(text), valid), "{body}");
+    }
 }
 
 fn lines(body: &str) -> Vec<(String, bool)> {

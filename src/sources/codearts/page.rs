@@ -10,7 +10,6 @@
 //! - Error bodies `{"error_code": "CB.00060200", "error_msg": "…"}`, also
 //!   with HTTP 200 and on "file" endpoints, become vendor errors.
 
-use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use serde::Deserialize;
@@ -513,84 +512,15 @@ impl<'p> Iterator for ContentLines<'p> {
                     6
                 };
                 *start = at + width;
-                Some(line(body, from, at, escaped, true))
+                Some(StrLine::new(body, from, at, escaped, true))
             }
             None if from < body.len() => {
                 *start = body.len();
-                Some(line(body, from, body.len(), last_escaped, false))
+                Some(StrLine::new(body, from, body.len(), last_escaped, false))
             }
             None => None,
         }
     }
-}
-
-/// The line `start..end` of a string body, decoded if it has an escape.
-#[inline]
-fn line(body: &str, start: usize, end: usize, escaped: bool, terminated: bool) -> StrLine<'_> {
-    let raw = body.get(start..end).unwrap_or_default();
-    if !escaped {
-        return StrLine {
-            text: Cow::Borrowed(raw),
-            terminated,
-            invalid_escape: false,
-        };
-    }
-    let (text, ok) = unescape(raw);
-    StrLine {
-        text: Cow::Owned(text),
-        terminated,
-        invalid_escape: !ok,
-    }
-}
-
-/// [`json::unescape_into`] of a fresh string, for a line whose escapes
-/// the scan found well formed: plain runs copied whole, the usual escapes
-/// (`\"`, `\t`, …) written directly, each run of `\u` escapes decoded by
-/// [`json::unescape_into`] (which pairs surrogates and marks lone ones).
-/// Whether every escape was valid.
-fn unescape(raw: &str) -> (String, bool) {
-    let b = raw.as_bytes();
-    let mut out = String::with_capacity(raw.len());
-    let mut ok = true;
-    let mut i = 0;
-    while let Some(rel) = memchr::memchr(b'\\', b.get(i..).unwrap_or_default()) {
-        let at = i + rel;
-        out.push_str(raw.get(i..at).unwrap_or_default());
-        let simple = match b.get(at + 1) {
-            Some(b'"') => '"',
-            Some(b'\\') => '\\',
-            Some(b'/') => '/',
-            Some(b'b') => '\u{8}',
-            Some(b'f') => '\u{c}',
-            Some(b'n') => '\n',
-            Some(b'r') => '\r',
-            Some(b't') => '\t',
-            _ => {
-                // `\u` escapes, as many as follow one another, decoded together.
-                let mut end = at;
-                while b.get(end) == Some(&b'\\') && b.get(end + 1) == Some(&b'u') {
-                    end += 6;
-                }
-                let end = end.max(at + 1);
-                // (A broken escape, which the scan lets through to no line,
-                // would leave the rest to `unescape_into` whole.)
-                let end = if raw.is_char_boundary(end) {
-                    end
-                } else {
-                    b.len()
-                };
-                let mut piece = String::new();
-                ok &= json::unescape_into(&mut piece, raw.get(at..end).unwrap_or_default());
-                out.push_str(&piece);
-                i = end;
-                continue;
-            }
-        };
-        out.push(simple);
-        i = at + 2;
-    }
-    out.push_str(raw.get(i..).unwrap_or_default());
-    (out, ok)
 }
 
 /// The error for a page without `result`: a vendor error when `error` or
@@ -690,6 +620,7 @@ pub(crate) fn literal_newlines(body: &str, opts: &Options) -> Option<VecDeque<(S
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::borrow::Cow;
 
     #[test]
     fn ok_envelopes() {
