@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use crate::scan::hex4;
+use crate::scan::{hex4, one_letter};
 
 /// Decodes a raw JSON string literal (with its quotes). Borrows when there
 /// is no escape. `None` if `raw` is not a string literal.
@@ -98,22 +98,6 @@ pub(crate) fn nested_escape(b: &[u8], k: usize) -> (char, usize, bool) {
         Some(&letter) => one_letter(letter).map_or(INVALID, |c| (c, 3, true)),
         None => INVALID,
     }
-}
-
-/// The character of the one-letter escape `\letter`.
-#[inline]
-fn one_letter(letter: u8) -> Option<char> {
-    Some(match letter {
-        b'"' => '"',
-        b'\\' => '\\',
-        b'/' => '/',
-        b'b' => '\u{8}',
-        b'f' => '\u{c}',
-        b'n' => '\n',
-        b'r' => '\r',
-        b't' => '\t',
-        _ => return None,
-    })
 }
 
 /// Decodes `\uXXXX` (and a following low surrogate) at `at`: (char, bytes

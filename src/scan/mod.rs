@@ -6,7 +6,7 @@
 mod find;
 mod stops;
 mod string;
-pub(crate) mod swar;
+mod swar;
 mod value;
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
 use crate::json::{self, Obj, Skimmer as _, once};
-use crate::scan::{StringScan, skip_short_string, skip_value, skip_ws};
+use crate::scan::{StringScan, skip_string, skip_value, skip_ws};
 
 use super::wire::{Envelope, Group, IpLog, LogContent, Marks, R, Step};
 
@@ -162,7 +162,7 @@ impl<'a> Skim<'a> {
     /// An unknown member's value, checked as serde checks what it ignores.
     fn ignore(&mut self) -> Option<()> {
         let end = if self.b.get(self.i) == Some(&b'"') {
-            skip_short_string(self.b, self.i)?
+            skip_string(self.b, self.i)?
         } else {
             let end = skip_value(self.b, self.i, MAX_DEPTH)?;
             serde_json::from_str::<IgnoredAny>(self.s.get(self.i..end)?).ok()?;
