@@ -8,6 +8,8 @@ use serde_json::value::RawValue;
 use std::borrow::Cow;
 
 proptest! {
+    #![proptest_config(crate::testing::proptest_config(256))]
+
     /// Lines split at the escapes the string skip noted are the lines a
     /// search finds ([`StrLines::next`]), with the same text, breaks,
     /// escape flags and positions, for two strings noted in one list:

@@ -2,6 +2,7 @@
 //! compare the fast code against.
 
 use super::Stop;
+use proptest::prelude::*;
 
 /// The index of the first byte of `haystack` that is one of `needles`: the
 /// reference for [`super::Finder::find`].
@@ -52,4 +53,46 @@ pub(super) fn stops(b: &[u8], i: usize, amp: bool) -> Option<(usize, Vec<(usize,
         };
     }
     Some((end, stops))
+}
+
+/// A JSON string body made of the pieces strings are made of: plain runs,
+/// short and longer than a 64-byte block, `&`s, line breaks of both kinds,
+/// escapes of every kind (the dense `\"` and `\\` of JSON in JSON, paired
+/// and lone surrogates), any characters; now and then a broken escape, a
+/// control character or a raw quote.
+pub(crate) fn string_body() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        8 => "[ -!#-\\[\\]-~é中]{0,12}".prop_map(String::into_bytes),
+        1 => "[ -!#-\\[\\]-~]{40,140}".prop_map(String::into_bytes),
+        2 => Just(b"&".to_vec()),
+        1 => Just(b"&lt;".to_vec()),
+        4 => Just(b"\\n".to_vec()),
+        2 => Just(b"\\u000a".to_vec()),
+        1 => Just(b"\\u000A".to_vec()),
+        3 => Just(b"\\\"".to_vec()),
+        3 => Just(b"\\\\".to_vec()),
+        1 => Just(b"\\\\n".to_vec()),
+        2 => Just(b"\\\\u003e".to_vec()),
+        1 => Just(b"\\n\\/\\t\\b\\f\\r".to_vec()),
+        1 => prop::sample::select(vec![&b"\\u00e9"[..], b"\\u001b", b"\\ud800", b"\\ud83d\\ude00"])
+            .prop_map(<[u8]>::to_vec),
+        1 => "\\PC{1,3}".prop_map(String::into_bytes),
+        1 => prop::sample::select(vec![
+            &b"\\u12"[..], b"\\u00", b"\\x", b"\\uZZZZ", b"\\", b"\x1f", b"\x00", b"\x01", b"\"",
+        ])
+        .prop_map(<[u8]>::to_vec),
+    ];
+    prop::collection::vec(piece, 0..48).prop_map(|pieces| pieces.concat())
+}
+
+/// A JSON string of a [`string_body`], closed or not, and what may follow.
+pub(crate) fn string() -> impl Strategy<Value = Vec<u8>> {
+    (string_body(), any::<bool>()).prop_map(|(body, close)| {
+        let mut b = b"\"".to_vec();
+        b.extend(body);
+        if close {
+            b.extend_from_slice(b"\",\"x\"");
+        }
+        b
+    })
 }

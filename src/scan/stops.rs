@@ -92,39 +92,6 @@ mod tests {
     use crate::scan::reference;
     use proptest::prelude::*;
 
-    /// A JSON string and what may follow it, made of the pieces of a log:
-    /// text, `&`s, line breaks of both kinds, escapes of every kind, runs of
-    /// backslashes; now and then a broken escape, a control character or a
-    /// raw quote.
-    fn string() -> impl Strategy<Value = Vec<u8>> {
-        let piece = prop_oneof![
-            8 => "[ -!#-\\[\\]-~é中]{0,12}".prop_map(String::into_bytes),
-            1 => "[ -~]{40,200}".prop_map(String::into_bytes),
-            2 => Just(b"&".to_vec()),
-            1 => Just(b"&lt;".to_vec()),
-            4 => Just(b"\\n".to_vec()),
-            2 => Just(b"\\u000a".to_vec()),
-            1 => Just(b"\\u000A".to_vec()),
-            1 => Just(b"\\u00e9".to_vec()),
-            2 => Just(b"\\\"".to_vec()),
-            2 => Just(b"\\\\".to_vec()),
-            1 => Just(b"\\\\n".to_vec()),
-            1 => Just(b"\\t\\/\\b\\f\\r".to_vec()),
-            1 => prop_oneof![
-                Just(b"\\u00".to_vec()), Just(b"\\x".to_vec()), Just(b"\\".to_vec()),
-                Just(vec![0x1f]), Just(vec![0x00]), Just(b"\"".to_vec()),
-            ],
-        ];
-        (prop::collection::vec(piece, 0..40), any::<bool>()).prop_map(|(pieces, close)| {
-            let mut b = b"\"".to_vec();
-            b.extend(pieces.concat());
-            if close {
-                b.extend_from_slice(b"\",\"x\"");
-            }
-            b
-        })
-    }
-
     /// What a scan found: its end and its stops.
     fn scanned<B: Bytes>(scan: &StringScan<B>, b: &[u8]) -> Option<(usize, Vec<(usize, Stop)>)> {
         let mut stops = Vec::new();
@@ -138,7 +105,7 @@ mod tests {
         /// and tell of each escape and (with `&`) each `&` it passes, in
         /// order, line breaks as such.
         #[test]
-        fn string_scans_agree_with_byte_loop(b in string()) {
+        fn string_scans_agree_with_byte_loop(b in reference::string()) {
             prop_assert_eq!(scanned(&StringScan::new(), &b), reference::stops(&b, 0, false));
             prop_assert_eq!(scanned(&StringScan::with_amp(), &b), reference::stops(&b, 0, true));
         }

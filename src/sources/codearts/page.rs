@@ -890,36 +890,6 @@ mod tests {
         }
     }
 
-    /// A JSON string body of the pieces a log's content is made of: text,
-    /// line breaks of both kinds, escapes of every kind (lone surrogates
-    /// too), now and then a broken escape, a control character or a quote.
-    fn string_body() -> impl Strategy<Value = Vec<u8>> {
-        prop::collection::vec(
-            prop_oneof![
-                8 => "[a-z 中\\[\\]:]{0,8}".prop_map(String::into_bytes),
-                1 => "[a-z ]{60,140}".prop_map(String::into_bytes),
-                6 => Just(b"\\n".to_vec()),
-                2 => Just(b"\\u000a".to_vec()),
-                1 => Just(b"\\u000A".to_vec()),
-                2 => Just(b"\\\"".to_vec()),
-                2 => Just(b"\\\\".to_vec()),
-                1 => Just(b"\\\\n".to_vec()),
-                1 => Just(b"\\t".to_vec()),
-                1 => Just(b"\\u001b".to_vec()),
-                1 => Just(b"\\u003c".to_vec()),
-                1 => Just(b"\\ud800".to_vec()),
-                1 => Just(b"\\ud83d\\ude00".to_vec()),
-                1 => Just(b"\\u00".to_vec()),
-                1 => Just(b"\\x".to_vec()),
-                1 => Just(b"\\".to_vec()),
-                1 => Just(b"\x01".to_vec()),
-                1 => Just(b"\"".to_vec()),
-            ],
-            0..24,
-        )
-        .prop_map(|pieces| pieces.concat())
-    }
-
     proptest! {
         #![proptest_config(crate::testing::proptest_config(4000))]
 
@@ -928,7 +898,7 @@ mod tests {
         /// `StrLines`: same text, borrowed or decoded alike, same breaks
         /// and invalid escapes.
         #[test]
-        fn scanned_lines_agree_with_str_lines(body in string_body(), after in prop_oneof![Just(&b""[..]), Just(&b",\"x\":1}"[..])]) {
+        fn scanned_lines_agree_with_str_lines(body in crate::scan::reference::string_body(), after in prop_oneof![Just(&b""[..]), Just(&b",\"x\":1}"[..])]) {
             let mut b = b"\"".to_vec();
             b.extend_from_slice(&body);
             b.extend_from_slice(b"\"");
