@@ -2,6 +2,7 @@
 //! cleaning, bounded line length. Nothing here knows a vendor.
 
 use std::borrow::Cow;
+use std::ops::RangeInclusive;
 
 use crate::note::{Note, Notes};
 use crate::options::TextMode;
@@ -37,7 +38,6 @@ pub(crate) fn clean<'a>(s: Cow<'a, str>, mode: TextMode, notes: &mut Notes) -> C
     clean_slow(s, notes)
 }
 
-#[inline(never)]
 fn clean_slow<'a>(s: Cow<'a, str>, notes: &mut Notes) -> Cow<'a, str> {
     let mut out = s;
 
@@ -82,21 +82,8 @@ fn skip_escape(b: &[u8], at: usize) -> usize {
     let mut j = at + 1;
     match b.get(j) {
         None => j,
-        Some(b'[') => {
-            // CSI: parameters 0x30-0x3F, intermediates 0x20-0x2F, final 0x40-0x7E.
-            j += 1;
-            while let Some(&c) = b.get(j) {
-                if (0x40..=0x7E).contains(&c) {
-                    return j + 1;
-                }
-                if !(0x20..=0x3F).contains(&c) {
-                    // Malformed: end the sequence before this byte.
-                    return j;
-                }
-                j += 1;
-            }
-            j
-        }
+        // CSI: parameters 0x30-0x3F, intermediates 0x20-0x2F, final 0x40-0x7E.
+        Some(b'[') => sequence_end(b, j + 1, 0x20..=0x3F, 0x40..=0x7E),
         Some(b']' | b'P' | b'X' | b'^' | b'_') => {
             // String sequences, ended by BEL or ST (ESC \).
             j += 1;
@@ -115,23 +102,33 @@ fn skip_escape(b: &[u8], at: usize) -> usize {
             }
             j
         }
-        Some(&c) if (0x20..=0x2F).contains(&c) => {
-            // nF: intermediates then a final byte 0x30-0x7E.
-            while let Some(&c) = b.get(j) {
-                if (0x30..=0x7E).contains(&c) {
-                    return j + 1;
-                }
-                if !(0x20..=0x2F).contains(&c) {
-                    return j;
-                }
-                j += 1;
-            }
-            j
-        }
+        // nF: intermediates then a final byte 0x30-0x7E.
+        Some(&c) if (0x20..=0x2F).contains(&c) => sequence_end(b, j, 0x20..=0x2F, 0x30..=0x7E),
         Some(&c) if (0x30..=0x7E).contains(&c) => j + 1,
         // ESC followed by something else (including non-ASCII): drop the ESC only.
         Some(_) => j,
     }
+}
+
+/// The end of a sequence's bytes from `j`: bytes in `more`, then one in
+/// `last`, which ends it. Any other byte (malformed) ends it before itself;
+/// so does the end of `b`.
+fn sequence_end(
+    b: &[u8],
+    mut j: usize,
+    more: RangeInclusive<u8>,
+    last: RangeInclusive<u8>,
+) -> usize {
+    while let Some(c) = b.get(j) {
+        if last.contains(c) {
+            return j + 1;
+        }
+        if !more.contains(c) {
+            return j;
+        }
+        j += 1;
+    }
+    j
 }
 
 /// Cuts `s` to at most `max` bytes at a character boundary. Returns whether
@@ -178,44 +175,33 @@ mod tests {
         (out.into_owned(), notes.iter().map(Note::code).collect())
     }
 
+    /// Each kind of escape sequence and carriage return: (text, cleaned,
+    /// notes).
     #[test]
     fn ansi_and_cr_cleaning() {
-        assert_eq!(cleaned("plain"), ("plain".into(), vec![]));
-        assert_eq!(
-            cleaned("\x1b[31mred\x1b[0m and \x1b[1;32mbold\x1b[m"),
-            ("red and bold".into(), vec!["ansi_stripped"])
-        );
-        assert_eq!(
-            cleaned("dl 10%\rdl 50%\rdl 100%"),
-            ("dl 100%".into(), vec!["cr_overwrite"])
-        );
-        assert_eq!(cleaned("done\r"), ("done".into(), vec!["cr_overwrite"]));
-        assert_eq!(
-            cleaned("\x1b[2K\r\x1b[32m100%\x1b[0m"),
-            ("100%".into(), vec!["ansi_stripped", "cr_overwrite"])
-        );
-        assert_eq!(
-            cleaned("\x1b]0;title\x07text"),
-            ("text".into(), vec!["ansi_stripped"])
-        );
-        assert_eq!(
-            cleaned("\x1b]8;;http://x\x1b\\link"),
-            ("link".into(), vec!["ansi_stripped"])
-        );
-        assert_eq!(
-            cleaned("\x1b_bk;t=123\x07out"),
-            ("out".into(), vec!["ansi_stripped"])
-        );
-        assert_eq!(cleaned("\x1b(Bx"), ("x".into(), vec!["ansi_stripped"]));
-        assert_eq!(
-            cleaned("trailing\x1b"),
-            ("trailing".into(), vec!["ansi_stripped"])
-        );
-        assert_eq!(
-            cleaned("bad\x1b[12中"),
-            ("bad中".into(), vec!["ansi_stripped"])
-        );
-        assert_eq!(cleaned("\x1b[31"), ("".into(), vec!["ansi_stripped"]));
+        const ANSI: &str = "ansi_stripped";
+        const CR: &str = "cr_overwrite";
+        let cases: &[(&str, &str, &[&str])] = &[
+            ("plain", "plain", &[]),
+            (
+                "\x1b[31mred\x1b[0m and \x1b[1;32mbold\x1b[m",
+                "red and bold",
+                &[ANSI],
+            ),
+            ("dl 10%\rdl 50%\rdl 100%", "dl 100%", &[CR]),
+            ("done\r", "done", &[CR]),
+            ("\x1b[2K\r\x1b[32m100%\x1b[0m", "100%", &[ANSI, CR]),
+            ("\x1b]0;title\x07text", "text", &[ANSI]),
+            ("\x1b]8;;http://x\x1b\\link", "link", &[ANSI]),
+            ("\x1b_bk;t=123\x07out", "out", &[ANSI]),
+            ("\x1b(Bx", "x", &[ANSI]),
+            ("trailing\x1b", "trailing", &[ANSI]),
+            ("bad\x1b[12中", "bad中", &[ANSI]),
+            ("\x1b[31", "", &[ANSI]),
+        ];
+        for &(text, want, notes) in cases {
+            assert_eq!(cleaned(text), (want.to_owned(), notes.to_vec()), "{text:?}");
+        }
     }
 
     #[test]
