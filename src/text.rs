@@ -2,6 +2,7 @@
 //! cleaning, bounded line length. Nothing here knows a vendor.
 
 use std::borrow::Cow;
+use std::ops::RangeInclusive;
 
 use crate::note::{Note, Notes};
 use crate::options::TextMode;
@@ -17,35 +18,6 @@ pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
     match simdutf8::basic::from_utf8(bytes) {
         Ok(s) => Ok(s),
         Err(_) => std::str::from_utf8(bytes),
-    }
-}
-
-/// Finds line feeds. On x86-64 with AVX2 it keeps memchr's AVX2 searcher,
-/// sparing each line [`memchr::memchr`]'s run-time dispatch and needle
-/// set-up (a few dozen instructions a line); elsewhere it is that function.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Newlines {
-    #[cfg(target_arch = "x86_64")]
-    avx2: Option<memchr::arch::x86_64::avx2::memchr::One>,
-}
-
-impl Newlines {
-    /// The fastest searcher this CPU has.
-    pub(crate) fn new() -> Self {
-        Newlines {
-            #[cfg(target_arch = "x86_64")]
-            avx2: memchr::arch::x86_64::avx2::memchr::One::new(b'\n'),
-        }
-    }
-
-    /// The index of the first `\n` in `haystack`.
-    #[inline]
-    pub(crate) fn find(&self, haystack: &[u8]) -> Option<usize> {
-        #[cfg(target_arch = "x86_64")]
-        if let Some(one) = &self.avx2 {
-            return one.find(haystack);
-        }
-        memchr::memchr(b'\n', haystack)
     }
 }
 
@@ -66,7 +38,6 @@ pub(crate) fn clean<'a>(s: Cow<'a, str>, mode: TextMode, notes: &mut Notes) -> C
     clean_slow(s, notes)
 }
 
-#[inline(never)]
 fn clean_slow<'a>(s: Cow<'a, str>, notes: &mut Notes) -> Cow<'a, str> {
     let mut out = s;
 
@@ -111,21 +82,8 @@ fn skip_escape(b: &[u8], at: usize) -> usize {
     let mut j = at + 1;
     match b.get(j) {
         None => j,
-        Some(b'[') => {
-            // CSI: parameters 0x30-0x3F, intermediates 0x20-0x2F, final 0x40-0x7E.
-            j += 1;
-            while let Some(&c) = b.get(j) {
-                if (0x40..=0x7E).contains(&c) {
-                    return j + 1;
-                }
-                if !(0x20..=0x3F).contains(&c) {
-                    // Malformed: end the sequence before this byte.
-                    return j;
-                }
-                j += 1;
-            }
-            j
-        }
+        // CSI: parameters 0x30-0x3F, intermediates 0x20-0x2F, final 0x40-0x7E.
+        Some(b'[') => sequence_end(b, j + 1, 0x20..=0x3F, 0x40..=0x7E),
         Some(b']' | b'P' | b'X' | b'^' | b'_') => {
             // String sequences, ended by BEL or ST (ESC \).
             j += 1;
@@ -144,23 +102,33 @@ fn skip_escape(b: &[u8], at: usize) -> usize {
             }
             j
         }
-        Some(&c) if (0x20..=0x2F).contains(&c) => {
-            // nF: intermediates then a final byte 0x30-0x7E.
-            while let Some(&c) = b.get(j) {
-                if (0x30..=0x7E).contains(&c) {
-                    return j + 1;
-                }
-                if !(0x20..=0x2F).contains(&c) {
-                    return j;
-                }
-                j += 1;
-            }
-            j
-        }
+        // nF: intermediates then a final byte 0x30-0x7E.
+        Some(&c) if (0x20..=0x2F).contains(&c) => sequence_end(b, j, 0x20..=0x2F, 0x30..=0x7E),
         Some(&c) if (0x30..=0x7E).contains(&c) => j + 1,
         // ESC followed by something else (including non-ASCII): drop the ESC only.
         Some(_) => j,
     }
+}
+
+/// The end of a sequence's bytes from `j`: bytes in `more`, then one in
+/// `last`, which ends it. Any other byte (malformed) ends it before itself;
+/// so does the end of `b`.
+fn sequence_end(
+    b: &[u8],
+    mut j: usize,
+    more: RangeInclusive<u8>,
+    last: RangeInclusive<u8>,
+) -> usize {
+    while let Some(c) = b.get(j) {
+        if last.contains(c) {
+            return j + 1;
+        }
+        if !more.contains(c) {
+            return j;
+        }
+        j += 1;
+    }
+    j
 }
 
 /// Cuts `s` to at most `max` bytes at a character boundary. Returns whether
@@ -207,44 +175,33 @@ mod tests {
         (out.into_owned(), notes.iter().map(Note::code).collect())
     }
 
+    /// Each kind of escape sequence and carriage return: (text, cleaned,
+    /// notes).
     #[test]
     fn ansi_and_cr_cleaning() {
-        assert_eq!(cleaned("plain"), ("plain".into(), vec![]));
-        assert_eq!(
-            cleaned("\x1b[31mred\x1b[0m and \x1b[1;32mbold\x1b[m"),
-            ("red and bold".into(), vec!["ansi_stripped"])
-        );
-        assert_eq!(
-            cleaned("dl 10%\rdl 50%\rdl 100%"),
-            ("dl 100%".into(), vec!["cr_overwrite"])
-        );
-        assert_eq!(cleaned("done\r"), ("done".into(), vec!["cr_overwrite"]));
-        assert_eq!(
-            cleaned("\x1b[2K\r\x1b[32m100%\x1b[0m"),
-            ("100%".into(), vec!["ansi_stripped", "cr_overwrite"])
-        );
-        assert_eq!(
-            cleaned("\x1b]0;title\x07text"),
-            ("text".into(), vec!["ansi_stripped"])
-        );
-        assert_eq!(
-            cleaned("\x1b]8;;http://x\x1b\\link"),
-            ("link".into(), vec!["ansi_stripped"])
-        );
-        assert_eq!(
-            cleaned("\x1b_bk;t=123\x07out"),
-            ("out".into(), vec!["ansi_stripped"])
-        );
-        assert_eq!(cleaned("\x1b(Bx"), ("x".into(), vec!["ansi_stripped"]));
-        assert_eq!(
-            cleaned("trailing\x1b"),
-            ("trailing".into(), vec!["ansi_stripped"])
-        );
-        assert_eq!(
-            cleaned("bad\x1b[12中"),
-            ("bad中".into(), vec!["ansi_stripped"])
-        );
-        assert_eq!(cleaned("\x1b[31"), ("".into(), vec!["ansi_stripped"]));
+        const ANSI: &str = "ansi_stripped";
+        const CR: &str = "cr_overwrite";
+        let cases: &[(&str, &str, &[&str])] = &[
+            ("plain", "plain", &[]),
+            (
+                "\x1b[31mred\x1b[0m and \x1b[1;32mbold\x1b[m",
+                "red and bold",
+                &[ANSI],
+            ),
+            ("dl 10%\rdl 50%\rdl 100%", "dl 100%", &[CR]),
+            ("done\r", "done", &[CR]),
+            ("\x1b[2K\r\x1b[32m100%\x1b[0m", "100%", &[ANSI, CR]),
+            ("\x1b]0;title\x07text", "text", &[ANSI]),
+            ("\x1b]8;;http://x\x1b\\link", "link", &[ANSI]),
+            ("\x1b_bk;t=123\x07out", "out", &[ANSI]),
+            ("\x1b(Bx", "x", &[ANSI]),
+            ("trailing\x1b", "trailing", &[ANSI]),
+            ("bad\x1b[12中", "bad中", &[ANSI]),
+            ("\x1b[31", "", &[ANSI]),
+        ];
+        for &(text, want, notes) in cases {
+            assert_eq!(cleaned(text), (want.to_owned(), notes.to_vec()), "{text:?}");
+        }
     }
 
     #[test]
@@ -253,29 +210,6 @@ mod tests {
         let s = "\x1b[31mred\rx";
         assert_eq!(clean(Cow::Borrowed(s), TextMode::Raw, &mut notes), s);
         assert!(notes.is_empty());
-    }
-
-    #[test]
-    fn newlines_are_found_at_every_length_and_offset() {
-        let finder = Newlines::new();
-        let text: Vec<u8> = (0..300u32)
-            .map(|i| if i % 97 == 96 { b'\n' } else { b'a' })
-            .collect();
-        for from in 0..text.len() {
-            for to in from..text.len().min(from + 140) {
-                let hay = &text[from..to];
-                assert_eq!(finder.find(hay), memchr::memchr(b'\n', hay), "{from}..{to}");
-            }
-        }
-    }
-
-    proptest::proptest! {
-        #![proptest_config(crate::testing::proptest_config(proptest::prelude::ProptestConfig::default().cases))]
-        /// The kept searcher finds the first line feed that memchr finds.
-        #[test]
-        fn newlines_agree_with_memchr(hay in proptest::collection::vec(proptest::prop_oneof![9 => proptest::prelude::any::<u8>(), 1 => proptest::strategy::Just(b'\n')], 0..400)) {
-            proptest::prop_assert_eq!(Newlines::new().find(&hay), memchr::memchr(b'\n', &hay));
-        }
     }
 
     #[test]

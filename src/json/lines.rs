@@ -1,6 +1,7 @@
 //! The lines of a raw JSON string body, split at its `\n` escapes.
 
-use super::unescape::{hex4, unescape_into};
+use super::unescape::unescape;
+use crate::scan::hex4;
 use std::borrow::Cow;
 
 /// One line of a JSON string, split at `\n` escapes without decoding the rest.
@@ -46,6 +47,18 @@ impl<'a> StrLine<'a> {
     /// [`StrLines`] decodes it; `escaped` says whether `raw` has an escape.
     pub(crate) fn decode(raw: &'a str, escaped: bool) -> StrLine<'a> {
         finish_line(raw, 0, raw.len(), escaped, true)
+    }
+
+    /// The line `start..end` of a string body, decoded if `escaped` (it has
+    /// an escape), as [`StrLines`] decodes it.
+    pub(crate) fn new(
+        body: &'a str,
+        start: usize,
+        end: usize,
+        escaped: bool,
+        terminated: bool,
+    ) -> StrLine<'a> {
+        finish_line(body, start, end, escaped, terminated)
     }
 }
 
@@ -120,7 +133,7 @@ impl MarkedLine {
 impl<'a> StrLines<'a> {
     /// The next line of a body known to be a well-formed JSON string body,
     /// given where its escapes' backslashes and its `&`s are (as
-    /// [`StringStops::skip_string_marking`] noted them) from the next line
+    /// [`crate::scan::StringScan`] noted them) from the next line
     /// on: `marks[*at..]`, each `base` more than its position in the body.
     /// Advances `at` past the line's marks and its break. No search: the
     /// lines of [`Iterator::next`] (a property test checks it).
@@ -220,10 +233,9 @@ fn finish_line(
             invalid_escape: false,
         };
     }
-    let mut out = String::with_capacity(raw.len());
-    let ok = unescape_into(&mut out, raw);
+    let (text, ok) = unescape(raw);
     StrLine {
-        text: Cow::Owned(out),
+        text,
         terminated,
         invalid_escape: !ok,
     }

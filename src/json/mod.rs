@@ -15,6 +15,8 @@ mod unescape;
 mod value;
 
 #[cfg(test)]
+mod reference;
+#[cfg(test)]
 mod tests;
 
 pub(crate) use input::*;

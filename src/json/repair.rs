@@ -1,6 +1,6 @@
 //! Truncated JSON made whole again (lenient mode).
 
-use super::unescape::hex4;
+use crate::scan::hex4;
 use crate::scan::skip_ws;
 
 /// A truncated JSON document made whole again (lenient mode only).

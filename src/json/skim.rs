@@ -1,6 +1,6 @@
 //! What the hand-written skims share: the walk over an object's members.
 
-use crate::scan::{skip_short_string, skip_ws};
+use crate::scan::{skip_string, skip_ws};
 
 /// Marks member `bit` as read; `None` if it was already (serde's derive
 /// refuses a duplicate field). For the hand-written skims.
@@ -60,7 +60,7 @@ pub(crate) trait Skimmer<'a>: Sized {
             if b.get(i) != Some(&b'"') {
                 return None;
             }
-            let end = skip_short_string(b, i)?;
+            let end = skip_string(b, i)?;
             let key = s.get(i + 1..end.checked_sub(1)?)?;
             if key.contains('\\') {
                 return None;

@@ -1,139 +1,14 @@
-//! Tests of the JSON helpers and the byte scanners they lean on.
+//! Tests of the JSON helpers.
 use super::*;
 use crate::error::ErrorKind;
 use crate::event::Scalar;
-use crate::scan::swar::*;
 use crate::scan::*;
 use proptest::prelude::*;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 
-/// The end of the JSON string opening at `i`, byte by byte: the
-/// reference for [`skip_string`].
-fn skip_string_bytewise(b: &[u8], i: usize) -> Option<usize> {
-    let mut j = i + 1;
-    loop {
-        match *b.get(j)? {
-            b'"' => return Some(j + 1),
-            b'\\' => {
-                j += match *b.get(j + 1)? {
-                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => 2,
-                    b'u' if b.get(j + 2..j + 6)?.iter().all(u8::is_ascii_hexdigit) => 6,
-                    _ => return None,
-                }
-            }
-            c if c < 0x20 => return None,
-            _ => j += 1,
-        }
-    }
-}
-
-/// The string skip agrees with the byte loop with two events — a
-/// control character, an escape of any kind, good or bad, a raw quote,
-/// a run of backslashes — at every offset of the first blocks, at
-/// gaps around a block's length: every block edge case, exhaustively.
-#[test]
-fn string_skip_agrees_with_byte_loop_at_every_offset() {
-    let events: [&[u8]; 12] = [
-        b"\x1f",
-        b"\x00",
-        b"\\n",
-        b"\\u00e9",
-        b"\\u00g9",
-        b"\\x",
-        b"\\\"",
-        b"\\\\",
-        b"\\\\\\",
-        b"\\\\\\\"",
-        b"\"",
-        b"\\/",
-    ];
-    for at in 0..140 {
-        for first in events {
-            for second in events {
-                for gap in [0, 1, 2, 5, 61, 62, 63, 64, 65] {
-                    let mut bytes = vec![b'"'];
-                    bytes.resize(1 + at, b'a');
-                    bytes.extend(first);
-                    bytes.resize(bytes.len() + gap, b'b');
-                    bytes.extend(second);
-                    bytes.extend_from_slice(b"cc\"");
-                    assert_eq!(
-                        StringStops::new().skip_string(&bytes, 0),
-                        skip_string_bytewise(&bytes, 0),
-                        "{}",
-                        String::from_utf8_lossy(&bytes)
-                    );
-                    assert_eq!(
-                        skip_string(&bytes, 0),
-                        skip_string_bytewise(&bytes, 0),
-                        "{}",
-                        String::from_utf8_lossy(&bytes)
-                    );
-                    assert_eq!(
-                        skip_short_string(&bytes, 0),
-                        skip_string_bytewise(&bytes, 0),
-                        "{}",
-                        String::from_utf8_lossy(&bytes)
-                    );
-                }
-            }
-        }
-    }
-}
-
 proptest! {
-    /// The word-at-a-time string skip gives the same end (or the same
-    /// refusal) as a plain byte loop over the JSON string grammar, on
-    /// bytes dense in quotes, backslashes, escape letters, hex digits
-    /// and control characters, from any start.
-    #[test]
-    fn string_skip_agrees_with_byte_loop(
-        bytes in prop::collection::vec(prop_oneof![
-            4 => Just(b'"'), 6 => Just(b'\\'), 1 => Just(b'/'), 1 => Just(b'u'),
-            1 => Just(b'n'), 1 => Just(b'x'), 1 => Just(b'0'), 1 => Just(b'F'),
-            1 => Just(0x1f_u8), 1 => Just(0x20_u8), 1 => Just(0x7f_u8),
-            1 => Just(0x80_u8), 1 => Just(0x00_u8), 1 => Just(b'#'), 1 => Just(b']'),
-            4 => any::<u8>(),
-        ], 0..48),
-        from in 0usize..8,
-    ) {
-        prop_assert_eq!(skip_string(&bytes, from), skip_string_bytewise(&bytes, from));
-        prop_assert_eq!(StringStops::new().skip_string(&bytes, from), skip_string_bytewise(&bytes, from));
-        prop_assert_eq!(skip_short_string(&bytes, from), skip_string_bytewise(&bytes, from));
-    }
-
-    /// The same on string bodies made of pieces, most longer than a
-    /// block: long plain runs, valid escapes of every kind, and now and then a
-    /// broken escape, a control character or a raw quote.
-    #[test]
-    fn string_skip_agrees_with_byte_loop_on_pieces(
-        pieces in prop::collection::vec(prop_oneof![
-            6 => "[ -!#-\\[\\]-~]{0,12}".prop_map(String::into_bytes),
-            1 => "[ -!#-\\[\\]-~]{40,140}".prop_map(String::into_bytes),
-            3 => Just(b"\\\"".to_vec()),
-            3 => Just(b"\\\\".to_vec()),
-            2 => Just(b"\\\\u003e".to_vec()),
-            1 => Just(b"\\u00e9".to_vec()),
-            1 => Just(b"\\n\\/\\t\\b\\f\\r".to_vec()),
-            1 => "\\PC{1,3}".prop_map(String::into_bytes),
-            1 => prop_oneof![
-                Just(b"\\u12".to_vec()), Just(b"\\x".to_vec()), Just(b"\\uZZZZ".to_vec()),
-                Just(vec![0x1f]), Just(vec![b'\\']), Just(vec![b'"']), Just(vec![0x00]),
-            ],
-        ], 0..64),
-        close in any::<bool>(),
-        from in 0usize..3,
-    ) {
-        let mut bytes = vec![b'"'];
-        bytes.extend(pieces.concat());
-        if close {
-            bytes.extend_from_slice(b"\",\"x\"");
-        }
-        prop_assert_eq!(skip_string(&bytes, from), skip_string_bytewise(&bytes, from));
-        prop_assert_eq!(StringStops::new().skip_string(&bytes, from), skip_string_bytewise(&bytes, from));
-        prop_assert_eq!(skip_short_string(&bytes, from), skip_string_bytewise(&bytes, from));
-    }
+    #![proptest_config(crate::testing::proptest_config(256))]
 
     /// Lines split at the escapes the string skip noted are the lines a
     /// search finds ([`StrLines::next`]), with the same text, breaks,
@@ -170,7 +45,7 @@ proptest! {
         let bodies: Vec<String> = strings.iter().map(|p| p.concat()).collect();
         let doc = format!("{lead}\"{}\",\"{}\"", bodies[0], bodies[1]);
         let b = doc.as_bytes();
-        let stops = StringStops::new();
+        let strings = StringScan::with_amp();
         let mut marks = Vec::new();
         // Both strings noted first, as the skim does before any line
         // is read: a string's lines see the list up to its own end.
@@ -178,7 +53,7 @@ proptest! {
         let mut at = lead.len();
         for body in &bodies {
             let start = marks.len();
-            let end = stops.skip_string_marking(b, at, &mut marks, usize::MAX);
+            let end = strings.skip(b, at, |k, _| marks.push(u32::try_from(k).unwrap()));
             prop_assert_eq!(end, Some(at + body.len() + 2), "{}", doc);
             spans.push((at + 1, start, marks.len()));
             at += body.len() + 3;
@@ -229,46 +104,6 @@ proptest! {
             k += 1;
         }
         prop_assert_eq!(marks, want);
-    }
-
-    /// The word masks flag exactly the backslashes, the quotes and the
-    /// control characters of a word, one bit per byte once gathered.
-    #[test]
-    fn word_masks_flag_exactly_their_bytes(w in prop::array::uniform8(prop_oneof![
-        Just(b'"'), Just(b'\\'), Just(0x1f_u8), Just(0x20_u8), Just(0x21_u8), Just(b'#'),
-        Just(b']'), Just(b'['), Just(0x7f_u8), Just(0x80_u8), Just(0xa2_u8), Just(0xdc_u8),
-        Just(0x00_u8), any::<u8>(),
-    ])) {
-        let want = |f: fn(u8) -> bool| w.iter().enumerate()
-            .fold(0u64, |m, (k, &c)| if f(c) { m | 1 << k } else { m });
-        let x = u64::from_le_bytes(w);
-        let (backslash, quote, text) = classify(x);
-        prop_assert_eq!(gather(backslash), want(|c| c == b'\\'));
-        prop_assert_eq!(gather(quote), want(|c| c == b'"'));
-        prop_assert_eq!(gather(!text & HIGH), want(|c| c < 0x20));
-    }
-
-    /// The branch-free escaped-byte masks, block after block, mark the
-    /// bytes that follow an odd run of backslashes, as a byte loop does.
-    #[test]
-    fn escaped_bytes_agree_with_byte_loop(
-        bits in prop::collection::vec(prop_oneof![3 => Just(true), 2 => Just(false)], 0..256),
-    ) {
-        let mut want = Vec::new();
-        let mut escaped = false;
-        for &backslash in &bits {
-            want.push(escaped);
-            escaped = backslash && !escaped;
-        }
-        let mut carry = 0;
-        let mut got = Vec::new();
-        for block in bits.chunks(64) {
-            let mask = block.iter().enumerate()
-                .fold(0u64, |m, (k, &b)| if b { m | 1 << k } else { m });
-            let e = escaped_bytes(mask, &mut carry);
-            got.extend((0..block.len()).map(|k| e >> k & 1 == 1));
-        }
-        prop_assert_eq!(got, want);
     }
 }
 
@@ -377,21 +212,25 @@ fn decode_borrows_when_possible() {
     assert!(decode_str("plain").is_none());
 }
 
+/// Each escape decoded, and each kind of bad one: (body, text, valid).
 #[test]
-fn unescape_never_panics_on_bad_escapes() {
-    let mut s = String::new();
-    assert!(!unescape_into(&mut s, r"\ud800x"));
-    assert_eq!(s, "\u{fffd}x");
-    s.clear();
-    assert!(!unescape_into(&mut s, r"\u12"));
-    s.clear();
-    assert!(!unescape_into(&mut s, "end\\"));
-    assert_eq!(s, "end\\");
-    s.clear();
-    assert!(!unescape_into(&mut s, r"\q"));
-    assert_eq!(s, "\\q");
-    s.clear();
-    assert!(!unescape_into(&mut s, r"\udc00"));
+fn ok_and_err_unescapes() {
+    let cases: &[(&str, &str, bool)] = &[
+        ("plain", "plain", true),
+        (r#"a\"b\\c\/d\b\f\n\r\t"#, "a\"b\\c/d\u{8}\u{c}\n\r\t", true),
+        (r"\u003e\u4e2d\ud83d\ude00", ">中😀", true),
+        (r"\ud800x", "\u{fffd}x", false),
+        (r"\ud800\u0041", "\u{fffd}A", false),
+        (r"\udc00", "\u{fffd}", false),
+        (r"\u12", "\u{fffd}12", false),
+        (r"\u+fff", "\u{fffd}+fff", false),
+        ("end\\", "end\\", false),
+        (r"\q", "\\q", false),
+        ("\\中", "\\中", false),
+    ];
+    for &(body, text, valid) in cases {
+        assert_eq!(unescape(body), (Cow::Borrowed(text), valid), "{body}");
+    }
 }
 
 fn lines(body: &str) -> Vec<(String, bool)> {

@@ -2,102 +2,132 @@
 
 use std::borrow::Cow;
 
+use crate::scan::{hex4, one_letter};
+
 /// Decodes a raw JSON string literal (with its quotes). Borrows when there
 /// is no escape. `None` if `raw` is not a string literal.
 pub(crate) fn decode_str(raw: &str) -> Option<Cow<'_, str>> {
     let body = raw.strip_prefix('"')?.strip_suffix('"')?;
-    if memchr::memchr(b'\\', body.as_bytes()).is_none() {
-        return Some(Cow::Borrowed(body));
-    }
-    let mut out = String::with_capacity(body.len());
-    unescape_into(&mut out, body);
-    Some(Cow::Owned(out))
+    Some(unescape(body).0)
 }
 
-/// Appends the decoded form of a JSON string body (no quotes) to `out`.
-/// Returns `false` if an escape was invalid (it is replaced with U+FFFD or
-/// kept as written); never panics.
-pub(crate) fn unescape_into(out: &mut String, body: &str) -> bool {
-    // Bytes are copied run by run with a plain loop: JSON-in-JSON (SWR
-    // content) has an escape every few bytes, where a memchr call per
-    // escape costs more than it saves.
+/// The decoded form of a JSON string body (no quotes), and whether every
+/// escape in it was valid (an invalid one is replaced with U+FFFD or kept
+/// as written). Borrows when there is no escape; never panics.
+pub(crate) fn unescape(body: &str) -> (Cow<'_, str>, bool) {
+    unescape_at(body, backslashes(body), |b, k| Some(escape(b, k)))
+}
+
+/// The backslashes of `body`, for [`unescape_at`]: `next(from)` searches
+/// from `from` on.
+pub(crate) fn backslashes(body: &str) -> impl FnMut(usize) -> Option<usize> + '_ {
     let b = body.as_bytes();
-    let mut buf = std::mem::take(out).into_bytes();
-    buf.reserve(b.len());
-    let mut ok = true;
-    let mut i = 0;
-    loop {
-        let start = i;
-        while b.get(i).is_some_and(|&c| c != b'\\') {
-            i += 1;
-        }
-        buf.extend_from_slice(b.get(start..i).unwrap_or_default());
-        if i >= b.len() {
-            break;
-        }
-        let simple = match b.get(i + 1) {
-            Some(b'"') => Some(b'"'),
-            Some(b'\\') => Some(b'\\'),
-            Some(b'/') => Some(b'/'),
-            Some(b'b') => Some(0x08),
-            Some(b'f') => Some(0x0c),
-            Some(b'n') => Some(b'\n'),
-            Some(b'r') => Some(b'\r'),
-            Some(b't') => Some(b'\t'),
-            _ => None,
-        };
-        if let Some(c) = simple {
-            buf.push(c);
-            i += 2;
-        } else if b.get(i + 1) == Some(&b'u') {
-            let (c, used, valid) = decode_u_escape(b, i);
-            let mut tmp = [0u8; 4];
-            buf.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
-            ok &= valid;
-            i += used;
-        } else {
-            // Invalid or dangling escape: keep the backslash as written.
-            buf.push(b'\\');
-            ok = false;
-            i += 1;
-        }
-    }
-    // Whole runs of a `&str` and encoded characters: always UTF-8.
-    *out = String::from_utf8(buf)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    ok
+    move |from| memchr::memchr(b'\\', b.get(from..)?).map(|k| from + k)
 }
 
-/// Reads four hex digits at `pos`.
-pub(crate) fn hex4(b: &[u8], pos: usize) -> Option<u32> {
-    let s = b.get(pos..pos.checked_add(4)?)?;
-    let mut v = 0u32;
-    for &c in s {
-        v = v * 16 + (c as char).to_digit(16)?;
+/// The one escape-decoding loop. `next(from)` gives the first place at or
+/// after `from` that may need decoding (each escape's backslash must be
+/// one), and `decode(body, k)` decodes it: (character, bytes used, valid),
+/// or `None` to leave it as it is. The runs between are copied whole.
+/// Borrows when nothing was decoded; with whether every escape was valid.
+pub(crate) fn unescape_at<'a>(
+    body: &'a str,
+    mut next: impl FnMut(usize) -> Option<usize>,
+    mut decode: impl FnMut(&[u8], usize) -> Option<(char, usize, bool)>,
+) -> (Cow<'a, str>, bool) {
+    let b = body.as_bytes();
+    let mut out: Option<String> = None;
+    let mut ok = true;
+    let (mut copied, mut from) = (0, 0);
+    while let Some(k) = next(from) {
+        let Some((c, len, valid)) = decode(b, k) else {
+            from = k + 1;
+            continue;
+        };
+        ok &= valid;
+        let o = out.get_or_insert_with(|| String::with_capacity(b.len()));
+        o.push_str(body.get(copied..k).unwrap_or_default());
+        o.push(c);
+        copied = k + len;
+        from = copied;
     }
-    Some(v)
+    match out {
+        None => (Cow::Borrowed(body), ok),
+        Some(mut o) => {
+            o.push_str(body.get(copied..).unwrap_or_default());
+            (Cow::Owned(o), ok)
+        }
+    }
+}
+
+/// The escape at `k` (a backslash): (character, bytes used, valid). An
+/// invalid or dangling escape keeps its backslash as written.
+#[inline]
+pub(crate) fn escape(b: &[u8], k: usize) -> (char, usize, bool) {
+    match b.get(k + 1) {
+        Some(b'u') => decode_u_escape(b, k),
+        Some(&letter) => match one_letter(letter) {
+            Some(c) => (c, 2, true),
+            None => ('\\', 1, false),
+        },
+        None => ('\\', 1, false),
+    }
+}
+
+/// The escape at `k` of a JSON text that is itself the body of a JSON
+/// string (SWR's `content`), read straight from that body: its backslash
+/// is written `\\`, and a `"` or `\` after it `\"` or `\\`; an escape `\"`
+/// or `\/` of the outer string alone stands for its character. (character,
+/// bytes used, valid).
+pub(crate) fn nested_escape(b: &[u8], k: usize) -> (char, usize, bool) {
+    const INVALID: (char, usize, bool) = ('\\', 1, false);
+    match b.get(k + 1) {
+        Some(b'\\') => {}
+        Some(&c @ (b'"' | b'/')) => return (char::from(c), 2, true),
+        _ => return INVALID,
+    }
+    match b.get(k + 2) {
+        Some(b'u') => {
+            let (c, end, valid) = decode_u(b, k + 3, b"\\\\u");
+            (c, end - k, valid)
+        }
+        Some(b'\\') => match b.get(k + 3) {
+            Some(&c @ (b'"' | b'\\' | b'/')) => (char::from(c), 4, true),
+            _ => INVALID,
+        },
+        Some(&letter) => one_letter(letter).map_or(INVALID, |c| (c, 3, true)),
+        None => INVALID,
+    }
 }
 
 /// Decodes `\uXXXX` (and a following low surrogate) at `at`: (char, bytes
 /// used, valid).
 pub(crate) fn decode_u_escape(b: &[u8], at: usize) -> (char, usize, bool) {
-    let Some(hi) = hex4(b, at + 2) else {
-        return ('\u{fffd}', 2, false);
+    let (c, end, valid) = decode_u(b, at + 2, b"\\u");
+    (c, end - at, valid)
+}
+
+/// The character of the four hex digits at `hex`, and of a low surrogate
+/// after them introduced by `pair` when they are a high one: (char, where
+/// it ends, valid). Where no four hex digits are, it ends at `hex`.
+fn decode_u(b: &[u8], hex: usize, pair: &[u8]) -> (char, usize, bool) {
+    let Some(hi) = hex4(b, hex) else {
+        return ('\u{fffd}', hex, false);
     };
     if (0xD800..0xDC00).contains(&hi) {
-        if b.get(at + 6) == Some(&b'\\')
-            && b.get(at + 7) == Some(&b'u')
-            && let Some(lo) = hex4(b, at + 8)
+        let lo_at = hex + 4 + pair.len();
+        if b.get(hex + 4..lo_at) == Some(pair)
+            && let Some(lo) = hex4(b, lo_at)
             && (0xDC00..0xE000).contains(&lo)
         {
             let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
-            return (char::from_u32(c).unwrap_or('\u{fffd}'), 12, true);
+            return (char::from_u32(c).unwrap_or('\u{fffd}'), lo_at + 4, true);
         }
-        return ('\u{fffd}', 6, false);
+        return ('\u{fffd}', hex + 4, false);
     }
     match char::from_u32(hi) {
-        Some(c) => (c, 6, true),
-        None => ('\u{fffd}', 6, false),
+        Some(c) => (c, hex + 4, true),
+        None => ('\u{fffd}', hex + 4, false),
     }
 }
 
@@ -138,4 +168,69 @@ pub(crate) fn decoded_len(body: &str) -> (usize, usize) {
         }
     }
     (bytes, chars)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::reference;
+    use proptest::prelude::*;
+
+    /// A string body made of text and escapes of every kind, good and bad:
+    /// surrogates paired, lone and cut, short `\u`, unknown letters, a
+    /// dangling backslash.
+    fn body() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop_oneof![
+                6 => "[a-z /\"é中&]{0,8}",
+                4 => prop::sample::select(vec![
+                    r#"\""#, r"\\", r"\/", r"\b", r"\f", r"\n", r"\r", r"\t", r"\u0041",
+                    r"\u003e", r"\u4E2d", r"\u000a", r"\ud83d\ude00", r"\uD800\uDC00",
+                ]).prop_map(str::to_owned),
+                2 => prop::sample::select(vec![
+                    r"\ud800", r"\udc00", r"\ud800\u0041", r"\ud800\", r"\ud800\u",
+                    r"\u12", r"\u+fff", r"\uzzzz", r"\q", r"\x", "\\中", r"\u", r"\",
+                ]).prop_map(str::to_owned),
+            ],
+            0..16,
+        )
+        .prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #![proptest_config(crate::testing::proptest_config(2000))]
+
+        /// The one loop decodes a body as the character-at-a-time reference
+        /// does: the same text, the same verdict on its escapes; it borrows
+        /// exactly when there is no backslash.
+        #[test]
+        fn unescape_agrees_with_reference(body in body()) {
+            let (text, ok) = unescape(&body);
+            prop_assert_eq!(matches!(text, Cow::Borrowed(_)), !body.contains('\\'));
+            prop_assert_eq!((text.into_owned(), ok), reference::unescape(&body));
+        }
+
+        /// A JSON text written inside a JSON string (its `"` and `\` escaped,
+        /// its `/` now and then) decodes in one pass with `nested_escape`
+        /// as the reference decodes the text itself: the same verdict, and
+        /// where valid the same characters.
+        #[test]
+        fn nested_escapes_agree_with_reference(inner in body(), slashes in any::<bool>()) {
+            let mut raw = String::new();
+            for c in inner.chars() {
+                match c {
+                    '"' => raw.push_str("\\\""),
+                    '\\' => raw.push_str("\\\\"),
+                    '/' if slashes => raw.push_str("\\/"),
+                    c => raw.push(c),
+                }
+            }
+            let (text, ok) = unescape_at(&raw, backslashes(&raw), |b, k| Some(nested_escape(b, k)));
+            let (want, want_ok) = reference::unescape(&inner);
+            prop_assert_eq!(ok, want_ok, "{}", raw);
+            if ok {
+                prop_assert_eq!(text.into_owned(), want);
+            }
+        }
+    }
 }

@@ -1,79 +1,113 @@
-//! Stop bytes found with vector code, the searcher made once.
+//! The end of a long JSON string with sparse escapes, found stop by stop,
+//! noting what it passes.
 
-use super::{escape_len, has_control};
+use super::{Bytes, Finder, escape_len, has_control, hex4};
 
-/// A searcher for the next quote, backslash or `&`, made once per
-/// document: `memchr3` itself picks its vector code on every call, which
-/// costs more than the search itself between two escapes of a log (about
-/// one `\n` a line).
-pub(crate) struct StringStops {
-    #[cfg(target_arch = "x86_64")]
-    avx2: Option<memchr::arch::x86_64::avx2::memchr::Three>,
+/// What a [`StringScan`] passed at one of its stops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// A line break escape, `\n` or `\u000a` (its backslash).
+    LineBreak,
+    /// Any other escape (its backslash).
+    Escape,
+    /// An `&` (the start of an HTML entity), for a scan that stops there.
+    Amp,
 }
 
-impl StringStops {
-    pub(crate) fn new() -> StringStops {
-        StringStops {
-            #[cfg(target_arch = "x86_64")]
-            avx2: memchr::arch::x86_64::avx2::memchr::Three::new(b'"', b'\\', b'&'),
+/// Finds the end of a JSON string stop by stop, for long strings with
+/// sparse escapes (a log's text: about one escape a line, its line break):
+/// the next quote or backslash (and `&` with [`StringScan::with_amp`]) is
+/// found with vector code, each escape is checked, and once the end is
+/// found the body is checked for control characters in one pass the
+/// compiler vectorizes. On its way it tells the caller what it passes, so
+/// that a second pass over the string (its lines) need not search. Made
+/// once per document. Same result as [`super::skip_string`] on every input.
+pub(crate) struct StringScan<B: Bytes> {
+    finder: Finder<B>,
+}
+
+impl StringScan<[u8; 2]> {
+    /// A scan that stops at escapes.
+    pub(crate) fn new() -> Self {
+        StringScan {
+            finder: Finder::new([b'"', b'\\']),
         }
     }
+}
 
-    /// The next quote, backslash or `&` (the start of an HTML entity, which
-    /// the lines of a BlueKing log may need decoded).
+impl StringScan<[u8; 3]> {
+    /// A scan that stops at escapes and at `&`.
+    pub(crate) fn with_amp() -> Self {
+        StringScan {
+            finder: Finder::new([b'"', b'\\', b'&']),
+        }
+    }
+}
+
+impl<B: Bytes> StringScan<B> {
+    /// The end of the JSON string opening at `i`, if it is well formed;
+    /// `stop(k, what)` is called for each escape's backslash and each `&`
+    /// at `k` on the way, in order. What it was told of a string it does
+    /// not accept means nothing.
     #[inline]
-    fn find(&self, haystack: &[u8]) -> Option<usize> {
-        #[cfg(target_arch = "x86_64")]
-        if let Some(three) = &self.avx2 {
-            return three.find(haystack);
-        }
-        memchr::memchr3(b'"', b'\\', b'&', haystack)
-    }
-
-    /// [`StringStops::skip_string_marking`] noting nothing, for the tests.
-    #[cfg(test)]
-    pub(crate) fn skip_string(&self, b: &[u8], i: usize) -> Option<usize> {
-        self.skip_string_marking(b, i, &mut Vec::new(), 0)
-    }
-
-    /// [`skip_string`] for long strings with sparse escapes, as BlueKing's
-    /// `log_content`: the next quote, backslash or `&` is found with vector
-    /// code, each escape is checked, and once the end is found the body is
-    /// checked for control characters in one pass the compiler
-    /// vectorizes. Same result as [`skip_string`] on every input.
-    ///
-    /// It also appends to `marks` the position of every escape's backslash
-    /// and of every `&`, in order, while `marks` holds fewer than `cap` —
-    /// the stops it visits anyway, so that a second pass over the string
-    /// (its lines) need not search. `b` must be shorter than `u32::MAX`
-    /// when `cap` is not 0. Only the positions of a string it accepts are
-    /// meaningful.
-    #[inline(never)]
-    pub(crate) fn skip_string_marking(
+    pub(crate) fn skip(
         &self,
         b: &[u8],
         i: usize,
-        marks: &mut Vec<u32>,
-        cap: usize,
+        mut stop: impl FnMut(usize, Stop),
     ) -> Option<usize> {
         let mut j = i + 1;
         loop {
-            let k = j + self.find(b.get(j..)?)?;
-            let c = *b.get(k)?;
-            if c == b'"' {
-                let body = b.get(i + 1..k)?;
-                return (!has_control(body)).then_some(k + 1);
+            let k = j + self.finder.find(b.get(j..)?)?;
+            match *b.get(k)? {
+                b'"' => {
+                    let body = b.get(i + 1..k)?;
+                    return (!has_control(body)).then_some(k + 1);
+                }
+                b'\\' => {
+                    // `\n`, the escape of every line, checked here; the
+                    // others by `escape_len`.
+                    let (len, what) = match b.get(k + 1) {
+                        Some(b'n') => (2, Stop::LineBreak),
+                        _ => match escape_len(b, k)? {
+                            6 if hex4(b, k + 2) == Some(0x0A) => (6, Stop::LineBreak),
+                            len => (len, Stop::Escape),
+                        },
+                    };
+                    stop(k, what);
+                    j = k + len;
+                }
+                _ => {
+                    stop(k, Stop::Amp);
+                    j = k + 1;
+                }
             }
-            if marks.len() < cap {
-                marks.push(k as u32);
-            }
-            // `\n`, the escape of every line, checked here; the others by
-            // `escape_len`.
-            j = k + match (c, b.get(k + 1)) {
-                (b'&', _) => 1,
-                (_, Some(b'n')) => 2,
-                _ => escape_len(b, k)?,
-            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::reference;
+    use proptest::prelude::*;
+
+    /// What a scan found: its end and its stops.
+    fn scanned<B: Bytes>(scan: &StringScan<B>, b: &[u8]) -> Option<(usize, Vec<(usize, Stop)>)> {
+        let mut stops = Vec::new();
+        let end = scan.skip(b, 0, |k, what| stops.push((k, what)))?;
+        Some((end, stops))
+    }
+
+    proptest! {
+        #![proptest_config(crate::testing::proptest_config(1000))]
+        /// Both scans end (or refuse) a string where the byte loop does,
+        /// and tell of each escape and (with `&`) each `&` it passes, in
+        /// order, line breaks as such.
+        #[test]
+        fn string_scans_agree_with_byte_loop(b in reference::string()) {
+            prop_assert_eq!(scanned(&StringScan::new(), &b), reference::stops(&b, 0, false));
+            prop_assert_eq!(scanned(&StringScan::with_amp(), &b), reference::stops(&b, 0, true));
         }
     }
 }

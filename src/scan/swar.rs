@@ -71,3 +71,53 @@ pub(crate) fn check_rare_escapes(b: &[u8], block_start: usize, mut chars: u64) -
     }
     Some(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(crate::testing::proptest_config(256))]
+
+        /// The word masks flag exactly the backslashes, the quotes and the
+        /// control characters of a word, one bit per byte once gathered.
+        #[test]
+        fn word_masks_flag_exactly_their_bytes(w in prop::array::uniform8(prop_oneof![
+            Just(b'"'), Just(b'\\'), Just(0x1f_u8), Just(0x20_u8), Just(0x21_u8), Just(b'#'),
+            Just(b']'), Just(b'['), Just(0x7f_u8), Just(0x80_u8), Just(0xa2_u8), Just(0xdc_u8),
+            Just(0x00_u8), any::<u8>(),
+        ])) {
+            let want = |f: fn(u8) -> bool| w.iter().enumerate()
+                .fold(0u64, |m, (k, &c)| if f(c) { m | 1 << k } else { m });
+            let x = u64::from_le_bytes(w);
+            let (backslash, quote, text) = classify(x);
+            prop_assert_eq!(gather(backslash), want(|c| c == b'\\'));
+            prop_assert_eq!(gather(quote), want(|c| c == b'"'));
+            prop_assert_eq!(gather(!text & HIGH), want(|c| c < 0x20));
+        }
+
+        /// The branch-free escaped-byte masks, block after block, mark the
+        /// bytes that follow an odd run of backslashes, as a byte loop does.
+        #[test]
+        fn escaped_bytes_agree_with_byte_loop(
+            bits in prop::collection::vec(prop_oneof![3 => Just(true), 2 => Just(false)], 0..256),
+        ) {
+            let mut want = Vec::new();
+            let mut escaped = false;
+            for &backslash in &bits {
+                want.push(escaped);
+                escaped = backslash && !escaped;
+            }
+            let mut carry = 0;
+            let mut got = Vec::new();
+            for block in bits.chunks(64) {
+                let mask = block.iter().enumerate()
+                    .fold(0u64, |m, (k, &b)| if b { m | 1 << k } else { m });
+                let e = escaped_bytes(mask, &mut carry);
+                got.extend((0..block.len()).map(|k| e >> k & 1 == 1));
+            }
+            prop_assert_eq!(got, want);
+        }
+    }
+}

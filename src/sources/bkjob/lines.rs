@@ -36,7 +36,7 @@ use std::ops::Range;
 
 use crate::error::{Error, ErrorKind};
 use crate::event::{Context, EventKind, LogEvent, Scalar, share_text};
-use crate::json::{MarkedLine, StrLine, StrLines};
+use crate::json::{self, MarkedLine, StrLine, StrLines};
 use crate::note::{Note, Notes};
 use crate::status::Status;
 use crate::time::{TimeError, Timestamp, Written};
@@ -512,23 +512,6 @@ fn entity_general(rest: &[u8]) -> Option<(char, usize)> {
     Some((c, semi + 2))
 }
 
-/// Appends `raw[from..to]` to `out`. A short run is copied as a block of
-/// 32 bytes and the excess dropped: a copy of a known length, instead of a
-/// call whose branches on the length (a few bytes to a few dozen, in no
-/// order) go wrong about every other time.
-#[inline(always)]
-fn push_run(out: &mut String, raw: &str, from: usize, to: usize) {
-    let len = out.len();
-    if to.saturating_sub(from) <= 32
-        && let Some(block) = raw.get(from..from + 32)
-    {
-        out.push_str(block);
-        out.truncate(len + (to - from));
-        return;
-    }
-    out.push_str(raw.get(from..to).unwrap_or_default());
-}
-
 /// A sub-slice of a line: borrowed when the line is.
 fn sub<'a>(line: &Cow<'a, str>, r: Range<usize>) -> Cow<'a, str> {
     match line {
@@ -799,70 +782,49 @@ fn searched_text(line: StrLine<'_>, html: bool) -> LineText<'_> {
 /// [`searched_text`] in one pass, for the raw text of a line whose escapes
 /// are all one-character ones (no `\u`), given the positions of its
 /// escapes' backslashes and its `&`s (`base` more than their positions in
-/// `raw`): each escape and (when `html`) each entity decoded where it is,
-/// the runs between copied once. An entity is read in the raw text: its
-/// name can hold no escape, whose character (`"`, `\\`, `/` or a control)
-/// no entity name has, so it reads the same as in the decoded text; and a
-/// `\u` escape, which could write an `&` or a name, sends the line to
-/// [`searched_text`]. A final `\r` escape is the CRLF one and is left out
-/// (before entities are decoded: `&#13;` at the end stays).
-#[inline(never)]
+/// `raw`): each escape and (when `html`) each entity decoded where it is
+/// by [`json::unescape_at`], the runs between copied once. An entity is
+/// read in the raw text: its name can hold no escape, whose character
+/// (`"`, `\\`, `/` or a control) no entity name has, so it reads the same
+/// as in the decoded text; and a `\u` escape, which could write an `&` or a
+/// name, sends the line to [`searched_text`]. A final `\r` escape is the
+/// CRLF one and is left out (before entities are decoded: `&#13;` at the
+/// end stays).
 fn decode_simple<'a>(raw: &'a str, marks: &[u32], base: usize, html: bool) -> LineText<'a> {
-    let b = raw.as_bytes();
-    let mut out: Option<String> = None;
-    let mut copied = 0;
-    let mut end = raw.len();
-    let mut escaped = false;
-    let mut decoded_html = false;
-    let mut control = false;
-    for &m in marks {
-        let k = (m as usize).wrapping_sub(base);
-        if k < copied {
-            continue;
-        }
-        let (c, len) = if b.get(k) == Some(&b'&') {
-            match entity(b, k) {
-                Some(found) if html => {
-                    decoded_html = true;
-                    control |= found.0 == '\x1b' || found.0 == '\r';
-                    found
-                }
-                _ => continue,
-            }
-        } else {
-            escaped = true;
-            let c = match b.get(k + 1) {
-                Some(b'b') => '\x08',
-                Some(b'f') => '\x0c',
-                Some(b'n') => '\n',
-                Some(b'r') => '\r',
-                Some(b't') => '\t',
-                Some(&c) => char::from(c),
-                None => '\\',
-            };
-            if c == '\r' && k + 2 == b.len() {
-                // The CRLF `\r`.
-                end = k;
-                break;
-            }
-            (c, 2)
-        };
-        // Room for a run copied 32 bytes at a time past its end.
-        let o = out.get_or_insert_with(|| String::with_capacity(raw.len() + 32));
-        push_run(o, raw, copied, k);
-        o.push(c);
-        copied = k + len;
+    let at = |m: &u32| (*m as usize).wrapping_sub(base);
+    let (mut raw, mut marks) = (raw, marks);
+    // Whether it has an escape; then whether an entity decoded to ESC or CR.
+    let (mut escaped, mut control) = (false, false);
+    if let Some((last, rest)) = marks.split_last()
+        && raw.as_bytes().get(at(last)..) == Some(b"\\r")
+    {
+        // The CRLF `\r`.
+        raw = raw.get(..at(last)).unwrap_or_default();
+        marks = rest;
+        escaped = true;
     }
-    let text = match out {
-        Some(mut o) => {
-            o.push_str(raw.get(copied..end).unwrap_or_default());
-            Cow::Owned(o)
-        }
-        None => Cow::Borrowed(raw.get(..end).unwrap_or_default()),
-    };
+    let mut marks = marks.iter().map(at);
+    let mut decoded_html = false;
+    let (text, ok) = json::unescape_at(
+        raw,
+        |from| marks.find(|&k| k >= from),
+        |b, k| {
+            if b.get(k) == Some(&b'\\') {
+                escaped = true;
+                return Some(json::escape(b, k));
+            }
+            if !html {
+                return None;
+            }
+            let (c, len) = entity(b, k)?;
+            decoded_html = true;
+            control |= c == '\x1b' || c == '\r';
+            Some((c, len, true))
+        },
+    );
     LineText {
         text,
-        invalid_escape: false,
+        invalid_escape: !ok,
         html: decoded_html,
         may_need_cleaning: escaped || control,
     }
@@ -1573,8 +1535,8 @@ mod tests {
             let body: String = parts.concat();
             let doc = format!("{}\"{body}\"", " ".repeat(lead));
             let mut marks = Vec::new();
-            let end = crate::scan::StringStops::new()
-                .skip_string_marking(doc.as_bytes(), lead, &mut marks, usize::MAX);
+            let end = crate::scan::StringScan::with_amp()
+                .skip(doc.as_bytes(), lead, |k, _| marks.push(k as u32));
             prop_assert_eq!(end, Some(doc.len()));
             let cursor = |marked: bool| {
                 let c = LineCursor::new(&body, lead + 1, html, Context::default(), Notes::EMPTY);

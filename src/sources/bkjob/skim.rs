@@ -1,6 +1,6 @@
 //! The fast path for v2 `get_job_instance_log`: reads the envelope, steps,
 //! host groups and hosts by hand, without the JSON parser's byte-wise pass
-//! over each (long) `log_content` string — [`StringStops::skip_string_marking`]
+//! over each (long) `log_content` string — [`StringScan::skip`]
 //! finds where it ends with vector code, checking it is a well-formed JSON
 //! string, and notes where its escapes and `&`s are, so that its lines are
 //! later split and decoded without searching it again. The other members
@@ -19,7 +19,7 @@ use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
 use crate::json::{self, Obj, Skimmer as _, once};
-use crate::scan::{StringStops, skip_short_string, skip_value, skip_ws};
+use crate::scan::{StringScan, skip_string, skip_value, skip_ws};
 
 use super::wire::{Envelope, Group, IpLog, LogContent, Marks, R, Step};
 
@@ -46,7 +46,7 @@ pub(super) fn job_log_capped(
         s: input,
         b: input.as_bytes(),
         i: skip_ws(input.as_bytes(), 0),
-        stops: StringStops::new(),
+        strings: StringScan::with_amp(),
         marks: Vec::new(),
         marks_cap: cap,
     };
@@ -95,7 +95,8 @@ struct Skim<'a> {
     b: &'a [u8],
     /// The next byte to read.
     i: usize,
-    stops: StringStops,
+    /// Finds where a `log_content` string ends, and its escapes and `&`s.
+    strings: StringScan<[u8; 3]>,
     /// The positions of the escapes of the `log_content` strings read.
     marks: Vec<u32>,
     /// The most positions `marks` may hold; 0 once it was reached.
@@ -161,7 +162,7 @@ impl<'a> Skim<'a> {
     /// An unknown member's value, checked as serde checks what it ignores.
     fn ignore(&mut self) -> Option<()> {
         let end = if self.b.get(self.i) == Some(&b'"') {
-            skip_short_string(self.b, self.i)?
+            skip_string(self.b, self.i)?
         } else {
             let end = skip_value(self.b, self.i, MAX_DEPTH)?;
             serde_json::from_str::<IgnoredAny>(self.s.get(self.i..end)?).ok()?;
@@ -171,15 +172,17 @@ impl<'a> Skim<'a> {
         Some(())
     }
 
-    /// `log_content`: a string is only checked by [`StringStops`], which
+    /// `log_content`: a string is only checked by [`StringScan`], which
     /// notes where its escapes are while the list has room.
     fn content(&mut self) -> Option<Option<LogContent<'a>>> {
         if self.b.get(self.i) == Some(&b'"') {
             let start = self.marks.len();
-            let cap = self.marks_cap;
-            let end = self
-                .stops
-                .skip_string_marking(self.b, self.i, &mut self.marks, cap)?;
+            let (marks, cap) = (&mut self.marks, self.marks_cap);
+            let end = self.strings.skip(self.b, self.i, |k, _| {
+                if marks.len() < cap {
+                    marks.push(k as u32);
+                }
+            })?;
             let text = self.s.get(self.i..end)?;
             self.i = end;
             let span = if self.marks.len() < cap {

@@ -39,7 +39,7 @@ pub(crate) fn text_log<'a>(input: &'a [u8], opts: &Options) -> Result<Box<TextEv
         pos: 0,
         bom,
         dirty: next_dirty(body, 0),
-        newlines: text::Newlines::new(),
+        newlines: crate::scan::Finder::new([b'\n']),
         machine: Machine::new(Source::CodeartsLog, 0, None),
         opts: opts.clone(),
         at_line: true,
@@ -78,7 +78,7 @@ pub(crate) struct TextEvents<'a> {
     /// [`next_dirty`] of a position at or before `pos`: no byte before it,
     /// from there on, needs cleaning.
     dirty: usize,
-    newlines: text::Newlines,
+    newlines: crate::scan::Finder<[u8; 1]>,
     pub(crate) machine: Machine<'a>,
     opts: Options,
     /// Whether an error points at its line (a whole log), or at `bom` for
@@ -109,7 +109,7 @@ impl<'a> TextEvents<'a> {
             pos: 0,
             bom: base,
             dirty: next_dirty(lines, 0),
-            newlines: text::Newlines::new(),
+            newlines: crate::scan::Finder::new([b'\n']),
             machine,
             opts: opts.clone(),
             at_line: false,

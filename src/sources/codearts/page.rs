@@ -10,7 +10,6 @@
 //! - Error bodies `{"error_code": "CB.00060200", "error_msg": "…"}`, also
 //!   with HTTP 200 and on "file" endpoints, become vendor errors.
 
-use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use serde::Deserialize;
@@ -444,73 +443,23 @@ pub(crate) struct Breaks {
     last_escaped: bool,
 }
 
-/// Finds the next quote or backslash; made once per string: `memchr2`
-/// itself picks its vector code on every call, about one a line here.
-struct Stops {
-    #[cfg(target_arch = "x86_64")]
-    avx2: Option<memchr::arch::x86_64::avx2::memchr::Two>,
-}
-
-impl Stops {
-    fn new() -> Stops {
-        Stops {
-            #[cfg(target_arch = "x86_64")]
-            avx2: memchr::arch::x86_64::avx2::memchr::Two::new(b'"', b'\\'),
-        }
-    }
-
-    #[inline]
-    fn find(&self, haystack: &[u8]) -> Option<usize> {
-        #[cfg(target_arch = "x86_64")]
-        if let Some(two) = &self.avx2 {
-            return two.find(haystack);
-        }
-        memchr::memchr2(b'"', b'\\', haystack)
-    }
-}
-
 /// The end of the JSON string opening at `i` if it is well formed (as
 /// [`crate::scan::skip_string`]), and where its lines break. One search per
 /// escape (about one a line: the line break itself) serves both the check
 /// and the split, which [`StrLines`] would search for again.
 fn scan_text(b: &[u8], i: usize) -> Option<(usize, Breaks)> {
-    let stops = Stops::new();
     let mut breaks = Breaks::default();
     let mut escaped = false;
-    let mut j = i + 1;
-    loop {
-        let k = j + stops.find(b.get(j..)?)?;
-        if b.get(k) == Some(&b'"') {
-            let body = b.get(i + 1..k)?;
-            breaks.last_escaped = escaped;
-            return (!has_control(body)).then_some((k + 1, breaks));
-        }
-        // Most stops are the `\n` ending a line.
-        let (len, brk) = match b.get(k + 1) {
-            Some(b'n') => (2, true),
-            _ => {
-                let len = crate::scan::escape_len(b, k)?;
-                let unicode_break = b
-                    .get(k + 1..k + 6)
-                    .is_some_and(|h| h.eq_ignore_ascii_case(b"u000a"));
-                (len, unicode_break)
-            }
-        };
-        if brk {
+    let end = crate::scan::StringScan::new().skip(b, i, |k, stop| {
+        if stop == crate::scan::Stop::LineBreak {
             breaks.at.push((k - (i + 1), escaped));
             escaped = false;
         } else {
             escaped = true;
         }
-        j = k + len;
-    }
-}
-
-/// Whether `s` has a control character (below 0x20): the least byte of
-/// each 4 KiB, a reduction the compiler vectorizes.
-fn has_control(s: &[u8]) -> bool {
-    s.chunks(4096)
-        .any(|block| block.iter().copied().min().is_some_and(|m| m < 0x20))
+    })?;
+    breaks.last_escaped = escaped;
+    Some((end, breaks))
 }
 
 /// The lines of a content string's body, as [`StrLines`] splits them: at
@@ -563,84 +512,15 @@ impl<'p> Iterator for ContentLines<'p> {
                     6
                 };
                 *start = at + width;
-                Some(line(body, from, at, escaped, true))
+                Some(StrLine::new(body, from, at, escaped, true))
             }
             None if from < body.len() => {
                 *start = body.len();
-                Some(line(body, from, body.len(), last_escaped, false))
+                Some(StrLine::new(body, from, body.len(), last_escaped, false))
             }
             None => None,
         }
     }
-}
-
-/// The line `start..end` of a string body, decoded if it has an escape.
-#[inline]
-fn line(body: &str, start: usize, end: usize, escaped: bool, terminated: bool) -> StrLine<'_> {
-    let raw = body.get(start..end).unwrap_or_default();
-    if !escaped {
-        return StrLine {
-            text: Cow::Borrowed(raw),
-            terminated,
-            invalid_escape: false,
-        };
-    }
-    let (text, ok) = unescape(raw);
-    StrLine {
-        text: Cow::Owned(text),
-        terminated,
-        invalid_escape: !ok,
-    }
-}
-
-/// [`json::unescape_into`] of a fresh string, for a line whose escapes
-/// the scan found well formed: plain runs copied whole, the usual escapes
-/// (`\"`, `\t`, …) written directly, each run of `\u` escapes decoded by
-/// [`json::unescape_into`] (which pairs surrogates and marks lone ones).
-/// Whether every escape was valid.
-fn unescape(raw: &str) -> (String, bool) {
-    let b = raw.as_bytes();
-    let mut out = String::with_capacity(raw.len());
-    let mut ok = true;
-    let mut i = 0;
-    while let Some(rel) = memchr::memchr(b'\\', b.get(i..).unwrap_or_default()) {
-        let at = i + rel;
-        out.push_str(raw.get(i..at).unwrap_or_default());
-        let simple = match b.get(at + 1) {
-            Some(b'"') => '"',
-            Some(b'\\') => '\\',
-            Some(b'/') => '/',
-            Some(b'b') => '\u{8}',
-            Some(b'f') => '\u{c}',
-            Some(b'n') => '\n',
-            Some(b'r') => '\r',
-            Some(b't') => '\t',
-            _ => {
-                // `\u` escapes, as many as follow one another, decoded together.
-                let mut end = at;
-                while b.get(end) == Some(&b'\\') && b.get(end + 1) == Some(&b'u') {
-                    end += 6;
-                }
-                let end = end.max(at + 1);
-                // (A broken escape, which the scan lets through to no line,
-                // would leave the rest to `unescape_into` whole.)
-                let end = if raw.is_char_boundary(end) {
-                    end
-                } else {
-                    b.len()
-                };
-                let mut piece = String::new();
-                ok &= json::unescape_into(&mut piece, raw.get(at..end).unwrap_or_default());
-                out.push_str(&piece);
-                i = end;
-                continue;
-            }
-        };
-        out.push(simple);
-        i = at + 2;
-    }
-    out.push_str(raw.get(i..).unwrap_or_default());
-    (out, ok)
 }
 
 /// The error for a page without `result`: a vendor error when `error` or
@@ -740,6 +620,7 @@ pub(crate) fn literal_newlines(body: &str, opts: &Options) -> Option<VecDeque<(S
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::borrow::Cow;
 
     #[test]
     fn ok_envelopes() {
@@ -1009,36 +890,6 @@ mod tests {
         }
     }
 
-    /// A JSON string body of the pieces a log's content is made of: text,
-    /// line breaks of both kinds, escapes of every kind (lone surrogates
-    /// too), now and then a broken escape, a control character or a quote.
-    fn string_body() -> impl Strategy<Value = Vec<u8>> {
-        prop::collection::vec(
-            prop_oneof![
-                8 => "[a-z 中\\[\\]:]{0,8}".prop_map(String::into_bytes),
-                1 => "[a-z ]{60,140}".prop_map(String::into_bytes),
-                6 => Just(b"\\n".to_vec()),
-                2 => Just(b"\\u000a".to_vec()),
-                1 => Just(b"\\u000A".to_vec()),
-                2 => Just(b"\\\"".to_vec()),
-                2 => Just(b"\\\\".to_vec()),
-                1 => Just(b"\\\\n".to_vec()),
-                1 => Just(b"\\t".to_vec()),
-                1 => Just(b"\\u001b".to_vec()),
-                1 => Just(b"\\u003c".to_vec()),
-                1 => Just(b"\\ud800".to_vec()),
-                1 => Just(b"\\ud83d\\ude00".to_vec()),
-                1 => Just(b"\\u00".to_vec()),
-                1 => Just(b"\\x".to_vec()),
-                1 => Just(b"\\".to_vec()),
-                1 => Just(b"\x01".to_vec()),
-                1 => Just(b"\"".to_vec()),
-            ],
-            0..24,
-        )
-        .prop_map(|pieces| pieces.concat())
-    }
-
     proptest! {
         #![proptest_config(crate::testing::proptest_config(4000))]
 
@@ -1047,7 +898,7 @@ mod tests {
         /// `StrLines`: same text, borrowed or decoded alike, same breaks
         /// and invalid escapes.
         #[test]
-        fn scanned_lines_agree_with_str_lines(body in string_body(), after in prop_oneof![Just(&b""[..]), Just(&b",\"x\":1}"[..])]) {
+        fn scanned_lines_agree_with_str_lines(body in crate::scan::reference::string_body(), after in prop_oneof![Just(&b""[..]), Just(&b",\"x\":1}"[..])]) {
             let mut b = b"\"".to_vec();
             b.extend_from_slice(&body);
             b.extend_from_slice(b"\"");

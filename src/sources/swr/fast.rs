@@ -17,17 +17,27 @@ use std::borrow::Cow;
 
 use super::{Ctx, Same, usual_event};
 use crate::event::LogEvent;
+use crate::json;
 use crate::note::Notes;
-use crate::scan::swar::{HIGH, ONES};
-use crate::scan::{skip_string, skip_value, skip_ws};
+use crate::scan::{Finder, skip_string, skip_value, skip_ws};
 
 /// A cursor over the outer string body that yields inner (decoded) bytes.
 struct Cursor<'a> {
     b: &'a [u8],
     i: usize,
+    /// Finds the next quote or backslash.
+    stops: Finder<[u8; 2]>,
 }
 
 impl<'a> Cursor<'a> {
+    fn new(b: &'a [u8]) -> Self {
+        Cursor {
+            b,
+            i: 0,
+            stops: Finder::new([b'"', b'\\']),
+        }
+    }
+
     /// The next inner byte and where it started, or `None` at the end or
     /// at an outer escape this path does not handle.
     #[inline]
@@ -84,7 +94,7 @@ impl<'a> Cursor<'a> {
             // Plain bytes: neither quote nor backslash, at either level.
             // (The outer string was validated by the JSON parser, so it
             // holds no raw control character.)
-            self.i = next_stop(self.b, self.i, false)?;
+            self.i += self.stops.find(self.b.get(self.i..)?)?;
             let at = self.i;
             match self.next()? {
                 // An inner quote is written `\"`: the value ends here.
@@ -161,68 +171,15 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// Decodes a value that had backslashes, both levels in one pass: outer
-/// escapes (`\"`, `\\`, `\/`) give the inner text, whose own escapes are
-/// then decoded. `None` if an inner escape is invalid (the careful path
-/// notes it).
+/// Decodes a value that had backslashes, both levels in one pass: the
+/// outer escapes (`\"`, `\\`, `\/`, all this path lets through) and the
+/// inner text's own escapes ([`json::nested_escape`]). `None` if an inner
+/// escape is invalid (the careful path notes it).
 fn decode(raw: &str) -> Option<Cow<'static, str>> {
-    let b = raw.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut c = Cursor { b, i: 0 };
-    loop {
-        let start = c.i;
-        c.i = memchr::memchr(b'\\', b.get(start..)?).map_or(b.len(), |k| start + k);
-        out.extend_from_slice(b.get(start..c.i)?);
-        if c.i >= b.len() {
-            break;
-        }
-        let d = c.next()?;
-        if d != b'\\' {
-            out.push(d); // `\/` (a `\"` cannot occur inside a value)
-            continue;
-        }
-        // An inner escape: its letter is the next inner byte.
-        let e = match c.next()? {
-            b'"' => b'"',
-            b'\\' => b'\\',
-            b'/' => b'/',
-            b'b' => 0x08,
-            b'f' => 0x0c,
-            b'n' => b'\n',
-            b'r' => b'\r',
-            b't' => b'\t',
-            b'u' => {
-                let hi = hex4(&mut c)?;
-                let ch = if (0xD800..0xDC00).contains(&hi) {
-                    if c.next()? != b'\\' || c.next()? != b'u' {
-                        return None;
-                    }
-                    let lo = hex4(&mut c)?;
-                    if !(0xDC00..0xE000).contains(&lo) {
-                        return None;
-                    }
-                    char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?
-                } else {
-                    char::from_u32(hi)?
-                };
-                let mut tmp = [0u8; 4];
-                out.extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
-                continue;
-            }
-            _ => return None,
-        };
-        out.push(e);
-    }
-    String::from_utf8(out).ok().map(Cow::Owned)
-}
-
-/// Four hex digits of the inner text.
-fn hex4(c: &mut Cursor<'_>) -> Option<u32> {
-    let mut v = 0u32;
-    for _ in 0..4 {
-        v = v * 16 + char::from(c.next()?).to_digit(16)?;
-    }
-    Some(v)
+    let (text, ok) = json::unescape_at(raw, json::backslashes(raw), |b, k| {
+        Some(json::nested_escape(b, k))
+    });
+    ok.then(|| Cow::Owned(text.into_owned()))
 }
 
 /// The fields of one inner entry.
@@ -329,10 +286,7 @@ pub(super) fn batch<'a>(
     job: Option<&Cow<'a, str>>,
     mut seq: u64,
 ) -> Option<Vec<LogEvent<'a>>> {
-    let mut c = Cursor {
-        b: body.as_bytes(),
-        i: 0,
-    };
+    let mut c = Cursor::new(body.as_bytes());
     // About one `{` per entry: enough room for the events up front.
     let mut out = Vec::with_capacity(
         memchr::memchr_iter(b'{', c.b)
@@ -540,36 +494,6 @@ fn log_array(input: &str, i: usize) -> Option<(Vec<Option<&str>>, usize)> {
     }
 }
 
-/// The high bit of each byte of `w` that is a quote, a backslash or (with
-/// `control`) a control character. The word tests ("has zero byte", "has
-/// byte less than") may flag bytes above a true match, never below one:
-/// the lowest flag is exactly the first such byte.
-#[inline]
-fn stop_mask(w: u64, control: bool) -> u64 {
-    let zero_in = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-    let mut m = zero_in(w ^ (ONES * u64::from(b'"'))) | zero_in(w ^ (ONES * u64::from(b'\\')));
-    if control {
-        m |= w.wrapping_sub(ONES * 0x20) & !w & HIGH;
-    }
-    m
-}
-
-/// The first byte at or after `j` that is a quote, a backslash or (with
-/// `control`) a control character; eight bytes at a time, then the last
-/// few one by one. `None` if there is none.
-#[inline]
-fn next_stop(b: &[u8], mut j: usize, control: bool) -> Option<usize> {
-    while let Some(w) = b.get(j..j + 8).and_then(|s| <[u8; 8]>::try_from(s).ok()) {
-        let m = stop_mask(u64::from_le_bytes(w), control);
-        if m != 0 {
-            return Some(j + (m.trailing_zeros() / 8) as usize);
-        }
-        j += 8;
-    }
-    let stops = |c: u8| c == b'"' || c == b'\\' || (control && c < 0x20);
-    b.get(j..)?.iter().position(|&c| stops(c)).map(|k| j + k)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -600,31 +524,11 @@ mod tests {
             tail in "[ :\"\\\\a1{]{0,3}",
         ) {
             let text = format!("{open}{name}{close}{tail}");
-            let mut c = Cursor { b: text.as_bytes(), i: 0 };
+            let mut c = Cursor::new(text.as_bytes());
             if let Some((bit, len)) = usual_key(text.as_bytes()) {
                 prop_assert_eq!(c.any_key(), Some(bit));
                 prop_assert_eq!(c.i, len);
             }
         }
-    }
-
-    proptest! {
-        /// The word scan finds the same first stop byte as a plain byte
-        /// loop, from any start, with and without control characters
-        /// (bytes biased towards the edges the word tests test).
-        #[test]
-        fn word_scan_agrees_with_byte_loop(
-            bytes in prop::collection::vec(prop_oneof![
-                Just(b'"'), Just(b'\\'), Just(0x1f_u8), Just(0x20_u8), Just(0x21_u8),
-                Just(0x7f_u8), Just(0x80_u8), Just(0xa0_u8), Just(0x00_u8), any::<u8>(),
-            ], 0..40),
-            from in 0usize..45,
-            control in any::<bool>(),
-        ) {
-            let stops = |c: u8| c == b'"' || c == b'\\' || (control && c < 0x20);
-            let want = bytes.get(from..).and_then(|r| r.iter().position(|&c| stops(c)).map(|k| from + k));
-            prop_assert_eq!(next_stop(&bytes, from, control), want);
-        }
-
     }
 }

@@ -1304,6 +1304,10 @@ mod tests {
             6 => "[ -~]{0,20}|\\PC{0,10}".prop_map(|m| Some(go(&m))),
             3 => "[<>&\"\\\\/\t\u{2028}中a]{0,6}".prop_map(|m| Some(go(&m))),
             1 => "[a\u{1b}\r]{0,4}".prop_map(|m| Some(go(&m))),
+            // Escapes the fast path's decoder leaves to the careful path:
+            // invalid ones, lone surrogates.
+            1 => prop::sample::select(vec![r#""a\qb""#, r#""\u12zz""#, r#""\ud800""#, r#""a\udc00b""#])
+                .prop_map(|m| Some(m.to_owned())),
         ]
     }
 
