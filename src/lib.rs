@@ -74,7 +74,7 @@ pub use detect::detect;
 pub use error::{Error, ErrorKind, Position, VendorError};
 pub use event::{Context, EventKind, LogEvent, Scalar};
 pub use events::Events;
-pub use note::{Note, Notes};
+pub use note::{Note, Notes, NotesIter};
 pub use options::{Mode, Options, TextMode, parse_offset};
 pub use severity::{ACCEPTED_SEVERITY_NAMES, ParseSeverityError, Severity};
 pub use source::{ParseSourceError, Source};
