@@ -100,6 +100,7 @@ impl fmt::Display for Position {
 
 /// The error body a vendor sent instead of a log.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct VendorError {
     /// The vendor's error code (`CB.00060200`, `1244006`, `SVCSTG.S2I.4016000`).
     pub code: String,
@@ -217,8 +218,11 @@ impl Error {
         self.inner.excerpt.as_deref()
     }
 
-    /// The source being parsed, when known.
-    pub fn source(&self) -> Option<Source> {
+    /// The payload kind being parsed when the error happened, when known.
+    ///
+    /// Named so as not to shadow [`std::error::Error::source`], which is
+    /// about the cause of an error (this error has none).
+    pub fn payload_source(&self) -> Option<Source> {
         self.inner.source
     }
 
@@ -335,7 +339,15 @@ impl fmt::Debug for Error {
     }
 }
 
-impl std::error::Error for Error {}
+/// An [`Error`] is the root of its chain: it wraps no other error, so
+/// [`source`](std::error::Error::source) is `None`. Everything it knows is
+/// in [`Display`](fmt::Display) and the accessors; the payload kind being
+/// parsed is [`Error::payload_source`].
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        None
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -460,6 +472,17 @@ mod tests {
             "vendor error: denied"
         );
         assert_eq!(Error::vendor_body("", "").to_string(), "vendor error");
+    }
+
+    #[test]
+    fn payload_source_is_not_the_error_source() {
+        let e = Error::new(ErrorKind::Syntax, "x").with_source(Source::BkjobLog);
+        assert_eq!(e.payload_source(), Some(Source::BkjobLog));
+        // The trait method is about a cause, and this error has none.
+        assert!(std::error::Error::source(&e).is_none());
+        let boxed: Box<dyn std::error::Error> = Box::new(e);
+        assert!(boxed.source().is_none());
+        assert_eq!(Error::new(ErrorKind::Io, "x").payload_source(), None);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use crate::error::Error;
@@ -42,7 +43,10 @@ impl<'a, I: Iterator<Item = Result<LogEvent<'a>, Error>>> Iterator for Parsed<'a
 }
 
 /// What an event stands for.
+///
+/// Not exhaustive: more kinds may come with more sources.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum EventKind {
     /// One line (or one entry) of log output.
     Line,
@@ -69,8 +73,19 @@ impl fmt::Display for EventKind {
     }
 }
 
+/// Serialized as its [`as_str`](EventKind::as_str) name, as in the NDJSON `kind` key.
+impl serde::Serialize for EventKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// A scalar exactly as the vendor sent it: a string stays a string, a number
 /// a number. Used for `vendor_status` and for the extra attributes.
+///
+/// Exhaustive on purpose: the variants are the JSON scalar kinds (a JSON
+/// `null` is an absent value), so code converting a `Scalar` into its own
+/// value type can match every case.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Scalar<'a> {
     /// A JSON string (or a text token).
@@ -101,6 +116,35 @@ impl Scalar<'_> {
             _ => None,
         }
     }
+
+    /// The value of an integer, `None` for the other kinds.
+    ///
+    /// A number sent as a string (`"42"`) stays a string, as sent: this
+    /// does not parse text, and a float is not rounded.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Scalar::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// The value of a number (an integer converted, possibly rounded), `None`
+    /// for strings and booleans.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Scalar::Int(i) => Some(*i as f64),
+            Scalar::Float(x) => Some(*x),
+            _ => None,
+        }
+    }
+
+    /// The value of a boolean, `None` for the other kinds.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Scalar::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for Scalar<'_> {
@@ -116,8 +160,10 @@ impl fmt::Display for Scalar<'_> {
 
 /// Where an event happened: job, step, host, process.
 ///
-/// Every field is optional; a source fills what its payload carries.
+/// Every field is optional; a source fills what its payload carries. Not
+/// exhaustive: start from [`Context::default`] and set the fields.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Context<'a> {
     /// The job (or build, or job instance) identifier.
     pub job: Option<Cow<'a, str>>,
@@ -168,7 +214,15 @@ fn own(s: Cow<'_, str>) -> Cow<'static, str> {
 ///
 /// Text borrows from the input (`Cow::Borrowed`) wherever no unescaping or
 /// cleaning was needed; [`LogEvent::into_owned`] detaches it.
+///
+/// Not exhaustive (fields will be added): build one with [`LogEvent::new`]
+/// and set the public fields.
+///
+/// [`Display`](fmt::Display) writes one human line (see its impl);
+/// [`Serialize`](serde::Serialize) writes the same JSON object as the
+/// NDJSON line ([`LogEvent::to_ndjson`]).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct LogEvent<'a> {
     /// The payload kind that produced the event.
     pub source: Source,
@@ -252,5 +306,191 @@ impl<'a> LogEvent<'a> {
     /// The value of an extra attribute, if the event has it.
     pub fn attr(&self, key: &str) -> Option<&Scalar<'a>> {
         self.attrs.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+}
+
+/// One human line: time, severity, where, then `│` and what happened.
+///
+/// `2024-05-01T10:00:00+08:00 ERROR build@10.0.0.1 │ message`
+///
+/// - the time as RFC 3339 ([`Timestamp`]'s `Display`);
+/// - the severity in capitals;
+/// - where: the step name (or, without one, the step id), then `@` and the
+///   host: `build@10.0.0.1`, `build`, `@10.0.0.1`;
+/// - for a phase or status event with a status, the status and a colon
+///   before the message (`succeeded`, `failed: job_fail:[copy failed]`),
+///   since such events often have no message of their own.
+///
+/// Absent parts are left out, with their space; with nothing before it the
+/// `│` is left out too, and with nothing after it the line ends there.
+/// Control characters (and U+2028, U+2029, U+FEFF) in the text are escaped
+/// as Rust writes them (`\n`, `\u{1b}`), so the line stays one
+/// terminal-safe line; other text, quotes and backslashes included, is
+/// written as it is.
+impl fmt::Display for LogEvent<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut sep = "";
+        if let Some(t) = &self.time {
+            write!(f, "{t}")?;
+            sep = " ";
+        }
+        if let Some(s) = self.severity {
+            f.write_str(sep)?;
+            for c in s.as_str().chars() {
+                f.write_char(c.to_ascii_uppercase())?;
+            }
+            sep = " ";
+        }
+        let step = self.ctx.step_name.as_ref().or(self.ctx.step_id.as_ref());
+        if step.is_some() || self.ctx.host.is_some() {
+            f.write_str(sep)?;
+            if let Some(step) = step {
+                write_escaped(f, step)?;
+            }
+            if let Some(host) = &self.ctx.host {
+                f.write_char('@')?;
+                write_escaped(f, host)?;
+            }
+            sep = " ";
+        }
+        let status = match self.kind {
+            EventKind::Phase | EventKind::Status => self.status,
+            EventKind::Line => None,
+        };
+        if !sep.is_empty() {
+            f.write_str(" │")?;
+            if status.is_some() || !self.message.is_empty() {
+                f.write_char(' ')?;
+            }
+        }
+        if let Some(st) = status {
+            f.write_str(st.as_str())?;
+            if !self.message.is_empty() {
+                f.write_str(": ")?;
+            }
+        }
+        write_escaped(f, &self.message)
+    }
+}
+
+/// Writes `s`, escaping what would break a one-line, terminal-safe
+/// rendering: control characters, U+2028, U+2029 and U+FEFF.
+pub(crate) fn write_escaped(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') {
+            f.write_str(s.get(start..i).unwrap_or_default())?;
+            write!(f, "{}", c.escape_default())?;
+            start = i + c.len_utf8();
+        }
+    }
+    f.write_str(s.get(start..).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{FixedOffset, TimeZone as _};
+
+    fn at(offset_hours: i32, frac: u8, assumed: bool) -> Timestamp {
+        let o = FixedOffset::east_opt(offset_hours * 3600).unwrap();
+        let dt = o.with_ymd_and_hms(2024, 5, 1, 10, 0, 0).unwrap();
+        Timestamp::new(dt, frac, assumed)
+    }
+
+    fn event(kind: EventKind, message: &str) -> LogEvent<'_> {
+        LogEvent::new(Source::CodeartsLog, kind, 0, Cow::Borrowed(message))
+    }
+
+    #[test]
+    fn display_table() {
+        let mut full = event(EventKind::Line, "BUILD FAILURE");
+        full.time = Some(at(8, 0, false));
+        full.severity = Some(Severity::Error);
+        full.ctx.step_name = Some("build".into());
+        full.ctx.step_id = Some("external_post_maven".into());
+        full.ctx.host = Some("10.0.0.1".into());
+
+        let mut id_only = event(EventKind::Line, "x");
+        id_only.ctx.step_id = Some("s1".into());
+        id_only.time = Some(at(0, 3, true));
+
+        let mut host_only = event(EventKind::Line, "cp: cannot stat");
+        host_only.ctx.host = Some("10.0.0.2".into());
+
+        let mut status = event(EventKind::Status, "");
+        status.status = Some(Status::Succeeded);
+        status.ctx.step_name = Some("deploy app".into());
+        status.ctx.host = Some("10.0.0.1".into());
+
+        let mut phase = event(EventKind::Phase, "job_fail:[copy failed]");
+        phase.status = Some(Status::Failed);
+        phase.time = Some(at(8, 0, false));
+
+        let mut line_with_status = event(EventKind::Line, "BUILD OK");
+        line_with_status.status = Some(Status::Running);
+        line_with_status.severity = Some(Severity::Warn);
+
+        let mut empty = event(EventKind::Line, "");
+        empty.severity = Some(Severity::Info);
+
+        let mut hostile = event(
+            EventKind::Line,
+            "a\nb\r\u{1b}[31mred\u{7f}\u{2028}\u{feff}\t\"q\" \\",
+        );
+        hostile.ctx.step_name = Some("st\nep".into());
+        hostile.ctx.host = Some("h\u{0}".into());
+
+        let cases = [
+            (
+                &full,
+                "2024-05-01T10:00:00+08:00 ERROR build@10.0.0.1 │ BUILD FAILURE",
+            ),
+            (&id_only, "2024-05-01T10:00:00.000Z s1 │ x"),
+            (&host_only, "@10.0.0.2 │ cp: cannot stat"),
+            (&status, "deploy app@10.0.0.1 │ succeeded"),
+            (
+                &phase,
+                "2024-05-01T10:00:00+08:00 │ failed: job_fail:[copy failed]",
+            ),
+            (&line_with_status, "WARN │ BUILD OK"),
+            (&empty, "INFO │"),
+            (
+                &hostile,
+                "st\\nep@h\\u{0} │ a\\nb\\r\\u{1b}[31mred\\u{7f}\\u{2028}\\u{feff}\\t\"q\" \\",
+            ),
+        ];
+        for (e, want) in cases {
+            assert_eq!(e.to_string(), want);
+        }
+        assert_eq!(event(EventKind::Line, "bare").to_string(), "bare");
+        assert_eq!(event(EventKind::Line, "").to_string(), "");
+        let mut bare_status = event(EventKind::Status, "");
+        bare_status.status = Some(Status::Unknown);
+        assert_eq!(bare_status.to_string(), "unknown");
+    }
+
+    #[test]
+    fn scalar_accessors() {
+        let s = Scalar::Str("42".into());
+        assert_eq!(
+            (s.as_str(), s.as_i64(), s.as_f64(), s.as_bool()),
+            (Some("42"), None, None, None)
+        );
+        let i = Scalar::Int(-7);
+        assert_eq!(
+            (i.as_str(), i.as_i64(), i.as_f64(), i.as_bool()),
+            (None, Some(-7), Some(-7.0), None)
+        );
+        let f = Scalar::Float(2.5);
+        assert_eq!(
+            (f.as_str(), f.as_i64(), f.as_f64(), f.as_bool()),
+            (None, None, Some(2.5), None)
+        );
+        let b = Scalar::Bool(true);
+        assert_eq!(
+            (b.as_str(), b.as_i64(), b.as_f64(), b.as_bool()),
+            (None, None, None, Some(true))
+        );
     }
 }

@@ -74,7 +74,7 @@ pub use detect::detect;
 pub use error::{Error, ErrorKind, Position, VendorError};
 pub use event::{Context, EventKind, LogEvent, Scalar};
 pub use events::Events;
-pub use note::{Note, Notes};
+pub use note::{Note, Notes, NotesIter};
 pub use options::{Mode, Options, TextMode, parse_offset};
 pub use severity::{ACCEPTED_SEVERITY_NAMES, ParseSeverityError, Severity};
 pub use source::{ParseSourceError, Source};
@@ -139,6 +139,63 @@ where
     I: AsRef<[u8]> + ?Sized,
 {
     events::dispatch(source, input.as_ref(), options)
+}
+
+/// Detects the source of `input`, parses it, and collects the events owned,
+/// so they outlive `input`: a function that reads a file can return them.
+///
+/// The events are those of [`parse`], with every borrowed string copied
+/// ([`LogEvent::into_owned`]). To keep memory flat on a large input, iterate
+/// [`parse`] instead.
+///
+/// ```
+/// use std::error::Error;
+/// use std::path::Path;
+/// use cilog::{LogEvent, Options};
+///
+/// fn read_events(path: &Path) -> Result<Vec<LogEvent<'static>>, Box<dyn Error>> {
+///     let bytes = std::fs::read(path)?;
+///     Ok(cilog::parse_owned(&bytes, &Options::default())?)
+/// }
+///
+/// # fn main() -> Result<(), Box<dyn Error>> {
+/// # let _ = read_events;
+/// let log = b"[2023/12/21 15:44:18.793 GMT+08:00] [INFO] BUILD SUCCESS\n".to_vec();
+/// let events = cilog::parse_owned(&log, &Options::default())?;
+/// drop(log);
+/// assert_eq!(events[0].message, "BUILD SUCCESS");
+/// # Ok(())
+/// # }
+/// ```
+///
+/// # Errors
+/// Any error of [`parse`], or the first error the events yield (in strict
+/// mode, the first place lenient mode would have recovered).
+pub fn parse_owned<I>(input: &I, options: &Options) -> Result<Vec<LogEvent<'static>>, Error>
+where
+    I: AsRef<[u8]> + ?Sized,
+{
+    parse(input, options)?
+        .map(|e| e.map(LogEvent::into_owned))
+        .collect()
+}
+
+/// Parses `input` as the given source and collects the events owned, as
+/// [`parse_owned`] does after detecting the source.
+///
+/// # Errors
+/// Any error of [`parse_as`], or the first error the events yield.
+pub fn parse_owned_as<I>(
+    source: Source,
+    input: &I,
+    options: &Options,
+) -> Result<Vec<LogEvent<'static>>, Error>
+where
+    I: AsRef<[u8]> + ?Sized,
+{
+    parse_as(source, input, options)?
+        .map(|e| e.map(LogEvent::into_owned))
+        .collect()
 }
 
 /// Runs the README's Rust examples as doctests.

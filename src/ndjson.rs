@@ -19,6 +19,8 @@ use chrono::{Datelike as _, Timelike as _};
 use crate::event::{LogEvent, Scalar};
 use crate::time::Timestamp;
 
+mod serialize;
+
 impl LogEvent<'_> {
     /// Appends the event's NDJSON line (with its `\n`) to `out`.
     pub fn write_ndjson_to(&self, out: &mut String) {
@@ -502,7 +504,8 @@ mod tests {
                 want.push('.');
                 want.push_str(frac.trim_end_matches('0'));
             }
-            proptest::prop_assert_eq!(fast(|o, d: &Duration| seconds(o, *d), &d), want);
+            proptest::prop_assert_eq!(fast(|o, d: &Duration| seconds(o, *d), &d), want.clone());
+            proptest::prop_assert_eq!(crate::time::Seconds(d).to_string(), want);
             let offset = chrono::FixedOffset::east_opt(off).unwrap();
             let dt = chrono::DateTime::from_timestamp_millis(millis).unwrap().with_timezone(&offset);
             let dt = dt + chrono::TimeDelta::nanoseconds(i64::from(sub));

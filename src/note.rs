@@ -12,8 +12,11 @@ use std::fmt;
 macro_rules! notes {
     ($( $(#[$doc:meta])* $name:ident = $bit:literal, $code:literal, $recovery:literal, $desc:literal; )*) => {
         /// One note code. See the module documentation for the two classes.
+        ///
+        /// Not exhaustive: new quirks bring new notes.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[repr(u8)]
+        #[non_exhaustive]
         pub enum Note {
             $( $(#[$doc])* $name = $bit, )*
         }
@@ -36,6 +39,11 @@ macro_rules! notes {
             /// One sentence on what the note means.
             pub const fn description(self) -> &'static str {
                 match self { $( Note::$name => $desc, )* }
+            }
+
+            /// The note stored at bit `bit` of a [`Notes`] set.
+            const fn from_bit(bit: u32) -> Option<Note> {
+                match bit { $( $bit => Some(Note::$name), )* _ => None }
             }
         }
     };
@@ -158,9 +166,9 @@ impl Notes {
         self.iter().any(Note::is_recovery)
     }
 
-    /// The notes, in bit order.
-    pub fn iter(self) -> impl Iterator<Item = Note> {
-        Note::ALL.iter().copied().filter(move |n| self.contains(*n))
+    /// The notes, in bit order (as `for note in &notes` does).
+    pub fn iter(self) -> NotesIter {
+        NotesIter { bits: self.0 }
     }
 
     /// How many notes there are.
@@ -168,6 +176,56 @@ impl Notes {
         self.0.count_ones() as usize
     }
 }
+
+/// The notes, in bit order: `for note in &event.notes`.
+impl IntoIterator for &Notes {
+    type Item = Note;
+    type IntoIter = NotesIter;
+
+    fn into_iter(self) -> NotesIter {
+        self.iter()
+    }
+}
+
+/// The notes, in bit order: `for note in event.notes`.
+impl IntoIterator for Notes {
+    type Item = Note;
+    type IntoIter = NotesIter;
+
+    fn into_iter(self) -> NotesIter {
+        self.iter()
+    }
+}
+
+/// An iterator over the [`Note`]s of a [`Notes`] set, in bit order.
+#[derive(Clone, Debug)]
+pub struct NotesIter {
+    bits: u64,
+}
+
+impl Iterator for NotesIter {
+    type Item = Note;
+
+    fn next(&mut self) -> Option<Note> {
+        while self.bits != 0 {
+            let bit = self.bits.trailing_zeros();
+            self.bits &= self.bits - 1;
+            if let Some(n) = Note::from_bit(bit) {
+                return Some(n);
+            }
+        }
+        None
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.bits.count_ones() as usize;
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for NotesIter {}
+
+impl std::iter::FusedIterator for NotesIter {}
 
 impl From<Note> for Notes {
     fn from(note: Note) -> Notes {
@@ -262,5 +320,34 @@ mod tests {
         assert_eq!(codes, ["invalid_utf8", "no_prefix"]);
         assert_eq!(format!("{s:?}"), r#"{"invalid_utf8", "no_prefix"}"#);
         assert!(!Notes::from(Note::StepInferred).has_recovery());
+    }
+
+    #[test]
+    fn iterates_by_reference_and_by_value_in_bit_order() {
+        let mut s = Notes::EMPTY;
+        for n in Note::ALL.iter().rev() {
+            s.insert(*n);
+        }
+        let mut by_ref = Vec::new();
+        for n in &s {
+            by_ref.push(n);
+        }
+        assert_eq!(by_ref, Note::ALL);
+        assert_eq!(s.into_iter().collect::<Vec<_>>(), Note::ALL);
+        assert_eq!(s.iter().len(), Note::ALL.len());
+        assert_eq!((&Notes::EMPTY).into_iter().next(), None);
+        let two: Notes =
+            [Note::Redacted, Note::InvalidUtf8]
+                .into_iter()
+                .fold(Notes::EMPTY, |mut s, n| {
+                    s.insert(n);
+                    s
+                });
+        let mut it = two.iter();
+        assert_eq!(it.size_hint(), (2, Some(2)));
+        assert_eq!(it.next(), Some(Note::InvalidUtf8));
+        assert_eq!(it.next(), Some(Note::Redacted));
+        assert_eq!(it.next(), None);
+        assert_eq!(it.next(), None);
     }
 }

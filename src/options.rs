@@ -10,6 +10,9 @@ use crate::error::Error;
 use crate::note::{Note, Notes};
 
 /// Lenient or strict parsing.
+///
+/// Exhaustive on purpose: finer leniency is configured by the other
+/// [`Options`] knobs, not by more modes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Mode {
     /// Every input line or entry yields an event; what could not be parsed is
@@ -22,7 +25,10 @@ pub enum Mode {
 }
 
 /// What to do with terminal control sequences in message text.
+///
+/// Not exhaustive: finer modes (keeping colours, say) may come.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TextMode {
     /// Strip ANSI escape sequences (SGR colours and the rest) and treat a
     /// carriage return as "the terminal overwrote this line": keep the last

@@ -12,6 +12,10 @@ use std::str::FromStr;
 /// Vendor level tokens (`INFO`, `WARNING`, `warn`, …) parse with [`FromStr`],
 /// which is case-insensitive and forgiving about aliases; the original token is
 /// kept separately on the event as `severity_text`.
+///
+/// Exhaustive on purpose: the OpenTelemetry data model has exactly these
+/// six ranges, so a match over them (to another logger's levels, say) can
+/// name every case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     /// Finest-grained diagnostics (`TRACE`).
@@ -91,6 +95,13 @@ impl Severity {
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// Serialized as its [`as_str`](Severity::as_str) name, as in the NDJSON `severity` key.
+impl serde::Serialize for Severity {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 

@@ -12,7 +12,11 @@ use std::str::FromStr;
 /// The vocabulary follows the OpenTelemetry CI/CD conventions: `failed` is the
 /// work failing (non-zero exit, failing test), `error` is the platform failing
 /// (agent lost, dispatch failed).
+///
+/// Not exhaustive: a source with states none of these names fits may add
+/// one. [`Status::outcome`] is the stable three-way summary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Status {
     /// Queued or not started yet.
     Pending,
@@ -39,6 +43,8 @@ pub enum Status {
 }
 
 /// The outcome of a status, as ECS `event.outcome` defines it.
+///
+/// Exhaustive on purpose: ECS defines exactly these three values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Outcome {
     /// Finished as intended.
@@ -147,6 +153,20 @@ impl Outcome {
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// Serialized as its [`as_str`](Status::as_str) name, as in the NDJSON `status` key.
+impl serde::Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Serialized as its [`as_str`](Outcome::as_str) name (the ECS value).
+impl serde::Serialize for Outcome {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 

@@ -2,14 +2,20 @@
 //! how they ended. Vendor-neutral: it reads only unified fields.
 
 use std::borrow::Cow;
+use std::fmt;
 use std::time::Duration;
 
-use crate::event::{EventKind, LogEvent};
+use crate::event::{EventKind, LogEvent, write_escaped};
 use crate::status::Status;
-use crate::time::Timestamp;
+use crate::time::{Seconds, Timestamp};
 
 /// One step of a log, from the events that carry its `step_id`.
+///
+/// Made by [`step_spans`]; not exhaustive, as more may be gathered per step.
+/// `Display` writes one human line; `Serialize` writes a JSON object in the
+/// NDJSON style (see the impl).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct StepSpan<'a> {
     /// The step id.
     pub step_id: Cow<'a, str>,
@@ -36,6 +42,38 @@ impl StepSpan<'_> {
     pub fn duration(&self) -> Option<Duration> {
         let (s, e) = (self.start?, self.end?);
         (e.datetime() - s.datetime()).to_std().ok()
+    }
+}
+
+/// One human line: id, name, status, start and end, duration, event count,
+/// each left out when unknown:
+///
+/// `external_post_maven (Maven构建): succeeded, from 2023-12-21T15:44:18.793+08:00
+/// to 2023-12-21T15:44:21.297+08:00, took 2.504s, 3 events`
+///
+/// (one line; broken here for width). Control characters in the id and name
+/// are escaped as in [`LogEvent`]'s `Display`.
+impl fmt::Display for StepSpan<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_escaped(f, &self.step_id)?;
+        if let Some(name) = &self.step_name {
+            f.write_str(" (")?;
+            write_escaped(f, name)?;
+            f.write_str(")")?;
+        }
+        write!(f, ": {}", self.status)?;
+        if let Some(t) = &self.start {
+            write!(f, ", from {t}")?;
+        }
+        if let Some(t) = &self.end {
+            let sep = if self.start.is_some() { " " } else { ", " };
+            write!(f, "{sep}to {t}")?;
+        }
+        if let Some(d) = self.duration() {
+            write!(f, ", took {}s", Seconds(d))?;
+        }
+        let plural = if self.events == 1 { "" } else { "s" };
+        write!(f, ", {} event{plural}", self.events)
     }
 }
 
@@ -171,6 +209,39 @@ mod tests {
                     4
                 ),
             ]
+        );
+    }
+
+    #[test]
+    fn display_table() {
+        let log = "[2023/12/21 15:44:18.793 GMT+08:00] [INFO] [Maven构建:external_post_maven] : 该步骤开始执行\n\
+                   [2023/12/21 15:44:20.000 GMT+08:00] [INFO] BUILD SUCCESS\n\
+                   [2023/12/21 15:44:21.297 GMT+08:00] [INFO] [Maven构建:external_post_maven] : 该步骤执行完成\n\
+                   [2023/12/21 15:44:22.000 GMT+08:00] [INFO] [上传:up] : 该步骤开始执行\n";
+        let events = parse_as(Source::CodeartsLog, log, &Options::default())
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        let mut spans = step_spans(&events);
+        let lines: Vec<String> = spans.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "external_post_maven (Maven构建): succeeded, from 2023-12-21T15:44:18.793+08:00 \
+                 to 2023-12-21T15:44:21.297+08:00, took 2.504s, 3 events",
+                "up (上传): running, from 2023-12-21T15:44:22.000+08:00, 1 event",
+            ]
+        );
+        let span = &mut spans[1];
+        span.step_name = None;
+        span.step_id = "a\nb".into();
+        span.end = span.start;
+        span.start = None;
+        span.status = Status::Unknown;
+        span.events = 0;
+        assert_eq!(
+            span.to_string(),
+            "a\\nb: unknown, to 2023-12-21T15:44:22.000+08:00, 0 events"
         );
     }
 

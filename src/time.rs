@@ -95,6 +95,38 @@ impl fmt::Display for Timestamp {
     }
 }
 
+/// A duration as seconds with up to nine exact fraction digits, trailing
+/// zeros trimmed (`9`, `60.599`, `0.000000001`): the NDJSON `duration`
+/// number, and the reference for its fast writer.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Seconds(pub(crate) std::time::Duration);
+
+impl fmt::Display for Seconds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.as_secs())?;
+        let mut nanos = self.0.subsec_nanos();
+        if nanos == 0 {
+            return Ok(());
+        }
+        let mut width = 9;
+        while nanos.is_multiple_of(10) {
+            nanos /= 10;
+            width -= 1;
+        }
+        write!(f, ".{nanos:0width$}")
+    }
+}
+
+/// Serialized as its RFC 3339 `Display` string, as the NDJSON `time` key
+/// writes it. Whether the offset was [assumed](Timestamp::assumed) is not
+/// part of the string: a [`LogEvent`](crate::LogEvent) says it in its own
+/// `time_assumed` key.
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// Why a timestamp text was rejected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum TimeError {

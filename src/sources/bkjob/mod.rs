@@ -672,7 +672,7 @@ mod tests {
             for src in [Source::BkjobLog, Source::BkjobIpLog, Source::BkjobStatus] {
                 let err = crate::parse_as(src, input, &Options::default()).unwrap_err();
                 assert!(err.to_string().starts_with(want), "{src}: {err}");
-                assert_eq!(err.source(), Some(src));
+                assert_eq!(err.payload_source(), Some(src));
             }
         }
     }
