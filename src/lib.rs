@@ -11,7 +11,7 @@
 //! |---|---|
 //! | `swr-job-log` | Huawei ContainerOps/SWR pipeline step job log |
 //! | `swr-job-history` | Huawei ContainerOps/SWR pipeline step job history |
-//! | `codearts-realtime-log` | Huawei CodeArts Build real-time log page (follow a live log with [`Follower`]) |
+//! | `codearts-realtime-log` | Huawei CodeArts Build real-time log page (follow a live log with [`codearts::Follower`]) |
 //! | `codearts-log` | Huawei CodeArts Build task-log / download-log text |
 //! | `bkjob-log` | Tencent BlueKing JOB v2 `get_job_instance_log` (legacy and 3.x servers) |
 //! | `bkjob-ip-log` | Tencent BlueKing JOB v3 `get_job_instance_ip_log`, `batch_get_job_instance_ip_log` |
@@ -49,6 +49,12 @@
 //! No clock is read and no host time zone is used. A zone-less stamp takes the
 //! offset from [`Options::default_offset`] (or the source's documented default)
 //! and is marked [`assumed`](Timestamp::assumed).
+//!
+//! ## Features
+//!
+//! `cli` (on by default) builds the `cilog` command and pulls in clap. A
+//! library user can leave it out:
+//! `cilog = { version = "0.1", default-features = false }`.
 
 mod detect;
 mod error;

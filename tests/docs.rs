@@ -1,16 +1,36 @@
-//! The README documents what the code has: every note code with its class,
-//! every source name.
+//! The README documents what the code has: every note code with its class
+//! and meaning, every source name, every unified status. Its Rust examples
+//! are whole programs (compiled and run by `cargo test --doc` through
+//! `cilog::ReadmeDoctests`), so they work when copied.
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-use cilog::{Note, Source};
+use cilog::{Note, Source, Status};
 
 fn readme() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap()
 }
 
+/// The bodies of the README's ```rust blocks.
+fn rust_blocks(readme: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in readme.lines() {
+        match current.as_mut() {
+            None if line.trim_start().starts_with("```rust") => current = Some(String::new()),
+            None => {}
+            Some(_) if line.trim_start().starts_with("```") => blocks.extend(current.take()),
+            Some(body) => {
+                body.push_str(line);
+                body.push('\n');
+            }
+        }
+    }
+    blocks
+}
+
 #[test]
-fn readme_lists_every_note_with_its_class() {
+fn readme_lists_every_note_with_its_class_and_meaning() {
     let readme = readme();
     for n in Note::ALL {
         let class = if n.is_recovery() {
@@ -18,7 +38,7 @@ fn readme_lists_every_note_with_its_class() {
         } else {
             "informational"
         };
-        let row = format!("| `{}` | {class} |", n.code());
+        let row = format!("| `{}` | {class} | {} |", n.code(), n.description());
         assert!(readme.contains(&row), "README notes table lacks {row}");
     }
     let rows = readme
@@ -41,4 +61,45 @@ fn readme_lists_every_source() {
             "README sources table lacks {s}"
         );
     }
+}
+
+#[test]
+fn readme_status_table_has_every_status() {
+    let readme = readme();
+    for status in Status::ALL {
+        let name = status.as_str();
+        assert!(
+            readme.contains(&format!("\n| `{name}` |")),
+            "README status table lacks {name}"
+        );
+    }
+}
+
+#[test]
+fn readme_rust_examples_are_whole_programs() {
+    let readme = readme();
+    let blocks = rust_blocks(&readme);
+    assert!(!blocks.is_empty(), "README has no Rust example");
+    for body in &blocks {
+        assert!(
+            body.contains("fn main()"),
+            "README example without its own `fn main`:\n{body}"
+        );
+        for line in body.lines() {
+            let t = line.trim_start();
+            assert!(
+                t != "#" && !t.starts_with("# "),
+                "README example has a rustdoc hidden line `{line}`, which is not Rust when copied"
+            );
+        }
+    }
+}
+
+#[test]
+fn readme_stays_short() {
+    let lines = readme().lines().count();
+    assert!(
+        lines <= 250,
+        "README has {lines} lines; details belong in rustdoc or benches/README.md"
+    );
 }
