@@ -1,6 +1,8 @@
 //! SWR job and entry states as data: each value the API sends, its unified
 //! [`Status`] and where it is seen (research/formats.md §1). The one table
 //! both the fast path and the careful path read.
+//!
+//! Re-exported for callers as [`cilog::swr`](crate::swr).
 
 use crate::status::Status;
 
@@ -63,6 +65,11 @@ pub const STATES: &[State] = &[
 /// The row of [`STATES`] for a state value as sent, matched ignoring ASCII
 /// case and surrounding white space; `None` for any other value.
 ///
+/// ```
+/// use cilog::{swr, Status};
+/// assert_eq!(swr::state(" BUILDING ").map(|s| s.status), Some(Status::Running));
+/// assert_eq!(swr::state("rollbacking"), None);
+/// ```
 pub fn state(value: &str) -> Option<&'static State> {
     // Most values are spelled as in the table: look for those first.
     if let Some(s) = STATES.iter().find(|s| s.name == value) {
@@ -128,5 +135,26 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), STATES.len(), "a name twice");
+    }
+
+    /// The table at a glance in the `cilog::swr` docs (src/lib.rs) has one
+    /// line per row of [`STATES`], with the row's status and meaning.
+    #[test]
+    fn rustdoc_table_agrees_with_the_table() {
+        let lib = include_str!("../../lib.rs");
+        let (before, _) = lib.split_once("\npub mod swr {").unwrap();
+        // The doc comment right above `pub mod swr`, its table lines.
+        let mut doc: Vec<&str> = before
+            .lines()
+            .rev()
+            .take_while(|l| l.starts_with("///"))
+            .filter_map(|l| l.strip_prefix("/// | `"))
+            .collect();
+        doc.reverse();
+        let want: Vec<String> = STATES
+            .iter()
+            .map(|s| format!("{}` | `{}` | {} |", s.name, s.status.as_str(), s.meaning))
+            .collect();
+        assert_eq!(doc, want);
     }
 }
