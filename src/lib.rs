@@ -106,6 +106,40 @@ pub mod bkjob {
     };
 }
 
+/// Huawei ContainerOps/SWR states as data, for callers that hold raw
+/// values: every job `state` (or its alias `status`) and inner entry `State`
+/// the API is known to send, with its unified [`Status`].
+///
+/// Values are matched ignoring ASCII case and surrounding white space. Any
+/// other value becomes [`Status::Unknown`] in events, with the value kept
+/// in [`LogEvent::vendor_status`] and the note [`Note::UnknownStatus`] (in
+/// strict mode with [`Options::unknown_status_is_error`], an error).
+///
+/// | SWR value | unified status | meaning |
+/// |---|---|---|
+/// | `Waiting` | `pending` | waiting to run (job) |
+/// | `waiting` | `pending` | waiting to run (entry) |
+/// | `pulling` | `pending` | preparing the code pull (entry) |
+/// | `Building` | `running` | running (job and entry) |
+/// | `running` | `running` | running (the pipeline-level word for `Building`) |
+/// | `Successful` | `succeeded` | finished successfully (job, as documented, and entry) |
+/// | `success` | `succeeded` | finished successfully (job, as actually sent; undocumented) |
+/// | `Failed` | `failed` | failed (job) |
+/// | `Timeout` | `timed_out` | timed out (job) |
+/// | `Cancel` | `cancelled` | cancelled (job) |
+///
+/// ```
+/// use cilog::{swr, Status};
+/// assert_eq!(swr::STATES.len(), 10);
+/// let s = swr::state("success").unwrap();
+/// assert_eq!(s.status, Status::Succeeded);
+/// assert_eq!(swr::state(" BUILDING").unwrap().name, "Building");
+/// assert_eq!(swr::state("Rollbacking"), None);
+/// ```
+pub mod swr {
+    pub use crate::sources::swr::states::{STATES, State, state};
+}
+
 /// Huawei CodeArts Build: follow a live real-time log page by page
 /// ([`Follower`](codearts::Follower)), and the line grammar shared by its
 /// real-time pages and task-log text ([`buildlog`](codearts::buildlog)).
