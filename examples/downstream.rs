@@ -101,14 +101,6 @@ pub fn run(paths: &[&Path], out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
                 writeln!(out, "as {wrong}: error while reading {about}: {err}")?;
             }
         }
-
-        // ---------------------------------------------------------------
-        // FOLLOWER SPOT (issue 12; to be written by the lead once the
-        // `cilog::codearts::Follower` API lets a caller stop early):
-        // follow a CodeArts log page by page with `cilog::codearts::Follower`,
-        // stopping early with `?` (an error from the callback or iterator
-        // ends the loop).
-        // ---------------------------------------------------------------
     }
     Ok(())
 }

@@ -536,7 +536,14 @@ fn front<'a>(
     parse: for<'b> fn(&'b str, &Options) -> Result<BkParsed<'b>, Error>,
 ) -> Result<BkParsed<'a>, Error> {
     match json::utf8_input(input, opts.is_strict())? {
-        Utf8Input::Str(s) => parse(s, opts),
+        Utf8Input::Str(s) => Ok(match parse(s, opts)? {
+            // Lazy errors are anchored by the walk itself (see `BkEvents`).
+            Parsed::Lazy(mut it) => {
+                it.anchor = Some(input);
+                Parsed::Lazy(it)
+            }
+            ready => ready,
+        }),
         Utf8Input::Lossy(owned) => {
             let events = parse(&owned, opts)?
                 .map(|e| e.map(LogEvent::into_owned))

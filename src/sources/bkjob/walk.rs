@@ -132,6 +132,7 @@ fn walker<'a>(cx: &Cx<'a, '_>, walk: Walk<'a>, marks: Vec<u32>) -> BkParsed<'a> 
         lines: None,
         walk,
         marks,
+        anchor: None,
     }))
 }
 
@@ -147,6 +148,9 @@ pub(crate) struct BkEvents<'a> {
     /// Positions of the escapes in the `log_content` strings, as the skim
     /// noted them (see [`wire::Marks`]).
     marks: Vec<u32>,
+    /// The payload as given: the walk anchors its own errors on it (see
+    /// `json::anchor`), so that the dispatch hands its events on untouched.
+    pub(crate) anchor: Option<&'a [u8]>,
 }
 
 enum Walk<'a> {
@@ -231,7 +235,10 @@ impl BkEvents<'_> {
     fn fail(&mut self, e: Error) -> Option<Result<LogEvent<'static>, Error>> {
         self.lines = None;
         self.walk = Walk::Done;
-        Some(Err(e))
+        Some(Err(match self.anchor {
+            Some(input) => json::anchor(e, input),
+            None => e,
+        }))
     }
 }
 
