@@ -2,9 +2,29 @@
 //! (`RunStatusEnum`), host status (`ip_status`, `ExecuteObjectTaskStatusEnum`)
 //! and file-transfer status (`FileDistStatusEnum`), each with its unified
 //! [`Status`], whether the vendor counts it as finished, and its English
-//! meaning (research/formats.md §4.5, §4.6).
+//! meaning (research/formats.md §4.5, §4.6). Re-exported for callers as
+//! [`cilog::bkjob`](crate::bkjob).
 //!
-//! Re-exported for callers as [`cilog::bkjob`](crate::bkjob).
+//! At a glance, the codes of each table that map to each status (the
+//! tables' own docs give every code with its meaning):
+//!
+//! | status | job / step | host | file transfer |
+//! |---|---|---|---|
+//! | `pending` | 1 | 5 | 1 |
+//! | `running` | 2, 10 | 7 | 0, 2, 3 |
+//! | `succeeded` | 3 | 3, 9 | 4 |
+//! | `failed` | 4 | 11, 101, 104, 202, 203, 311, 312, 320, 321, 329 | 5 |
+//! | `timed_out` | — | 13, 102, 303 | — |
+//! | `cancelled` | 8, 11, 13, 14 | 103, 403 | — |
+//! | `skipped` | 5 | — | — |
+//! | `blocked` | 7, 15 | — | — |
+//! | `error` | 9, 12 | 0, 1, 2, 12, 15, 16, 17, 18, 301, 310, 399, 404 | — |
+//! | `ignored` | 6 | — | — |
+//! | `unknown` | — | 500 | — |
+//!
+//! A code in none of the tables is read as `unknown`, kept raw in
+//! `vendor_status` and noted `unknown_status` (an error in strict mode
+//! with `unknown_status_is_error`).
 
 use crate::status::Status;
 
@@ -39,6 +59,24 @@ const fn code(code: i64, status: Status, finished: bool, meaning: &'static str) 
 ///
 /// 12 appears only in legacy docs and the seed, never in the open-source
 /// server; it is kept (as `error`, finished) so legacy payloads map.
+///
+/// | code | status | finished | meaning |
+/// |---:|---|---|---|
+/// | 1 | `pending` | no | not started (waiting to run) |
+/// | 2 | `running` | no | running |
+/// | 3 | `succeeded` | yes | succeeded |
+/// | 4 | `failed` | yes | failed |
+/// | 5 | `skipped` | yes | skipped |
+/// | 6 | `ignored` | yes | failed, error ignored (the flow went on) |
+/// | 7 | `blocked` | no | waiting for a user (manual confirmation or paused) |
+/// | 8 | `cancelled` | yes | ended manually |
+/// | 9 | `error` | yes | abnormal state (system error) |
+/// | 10 | `running` | no | force-stop in progress |
+/// | 11 | `cancelled` | yes | force-stopped |
+/// | 12 | `error` | yes | force-stop failed (legacy servers only) |
+/// | 13 | `cancelled` | yes | terminated at a confirmation step |
+/// | 14 | `cancelled` | yes | abandoned |
+/// | 15 | `blocked` | no | waiting for the next rolling batch |
 pub const STEP_STATUS: &[StatusCode] = &[
     code(1, Status::Pending, false, "not started (waiting to run)"),
     code(2, Status::Running, false, "running"),
@@ -91,6 +129,41 @@ pub const STEP_STATUS: &[StatusCode] = &[
 /// own time-outs are `timed_out`. `finished` is the server's rule: every code
 /// but 5 and 7 — including 500 "unknown status", whose unified status is
 /// `unknown` (not terminal), the one place the two disagree.
+///
+/// | code | status | finished | meaning |
+/// |---:|---|---|---|
+/// | 0 | `error` | yes | unknown error (the server's fallback for unknown codes) |
+/// | 1 | `error` | yes | agent abnormal |
+/// | 2 | `error` | yes | invalid execution target |
+/// | 3 | `succeeded` | yes | already succeeded in the previous run (skipped on retry) |
+/// | 5 | `pending` | no | waiting |
+/// | 7 | `running` | no | running |
+/// | 9 | `succeeded` | yes | succeeded |
+/// | 11 | `failed` | yes | failed |
+/// | 12 | `error` | yes | task dispatch failed |
+/// | 13 | `timed_out` | yes | task timed out |
+/// | 15 | `error` | yes | task log error |
+/// | 16 | `error` | yes | script-log pull timed out (GSE) |
+/// | 17 | `error` | yes | file-log pull timed out (GSE) |
+/// | 18 | `error` | yes | agent not installed |
+/// | 101 | `failed` | yes | script failed |
+/// | 102 | `timed_out` | yes | script timed out |
+/// | 103 | `cancelled` | yes | script was terminated |
+/// | 104 | `failed` | yes | script returned a non-zero exit code |
+/// | 202 | `failed` | yes | file transfer failed |
+/// | 203 | `failed` | yes | source file does not exist |
+/// | 301 | `error` | yes | file task system error, unclassified |
+/// | 303 | `timed_out` | yes | file task timed out |
+/// | 310 | `error` | yes | agent abnormal (GSE) |
+/// | 311 | `failed` | yes | OS user does not exist |
+/// | 312 | `failed` | yes | wrong OS user password |
+/// | 320 | `failed` | yes | failed to fetch the file |
+/// | 321 | `failed` | yes | file exceeds the size limit |
+/// | 329 | `failed` | yes | file transfer error |
+/// | 399 | `error` | yes | task execution error |
+/// | 403 | `cancelled` | yes | force-stopped |
+/// | 404 | `error` | yes | force-stop failed |
+/// | 500 | `unknown` | yes | unknown status |
 pub const HOST_STATUS: &[StatusCode] = &[
     // The server's catch-all: unknown numbers are mapped to 0. Nothing
     // attributes it to the script, so it counts as a platform fault.
@@ -172,6 +245,15 @@ pub const HOST_STATUS: &[StatusCode] = &[
 /// File-transfer status (`Status: <n>` in file log lines, v3
 /// `file_logs[].status`; `FileDistStatusEnum`). Sorted by code. The docs list
 /// only 1–5; 0 is in the server code.
+///
+/// | code | status | finished | meaning |
+/// |---:|---|---|---|
+/// | 0 | `running` | no | pulling the file from a third-party file source |
+/// | 1 | `pending` | no | waiting |
+/// | 2 | `running` | no | uploading |
+/// | 3 | `running` | no | downloading |
+/// | 4 | `succeeded` | yes | finished |
+/// | 5 | `failed` | yes | failed |
 pub const FILE_STATUS: &[StatusCode] = &[
     code(
         0,
@@ -357,5 +439,70 @@ mod tests {
             file_status(0).unwrap().meaning,
             "pulling the file from a third-party file source"
         );
+    }
+
+    /// The rows of a table as its doc writes them.
+    fn doc_rows(table: &[StatusCode]) -> Vec<String> {
+        table
+            .iter()
+            .map(|c| {
+                let finished = if c.finished { "yes" } else { "no" };
+                format!(
+                    "/// | {} | `{}` | {finished} | {} |",
+                    c.code, c.status, c.meaning
+                )
+            })
+            .collect()
+    }
+
+    /// The docs' tables are the data: each table's doc lists its codes as
+    /// the table holds them, and the module's table at a glance groups
+    /// them by status.
+    #[test]
+    fn doc_tables_are_the_data() {
+        let src = include_str!("codes.rs");
+        let tables = [STEP_STATUS, HOST_STATUS, FILE_STATUS];
+        for (name, table) in ["STEP_STATUS", "HOST_STATUS", "FILE_STATUS"]
+            .iter()
+            .zip(tables)
+        {
+            let end = src.find(&format!("pub const {name}:")).unwrap();
+            let mut doc: Vec<&str> = src[..end]
+                .lines()
+                .rev()
+                .take_while(|l| l.starts_with("///"))
+                .filter(|l| l.starts_with("/// | ") && !l.starts_with("/// | code |"))
+                .collect();
+            doc.reverse();
+            assert_eq!(doc, doc_rows(table), "{name}");
+        }
+        use Status::*;
+        let statuses = [
+            Pending, Running, Succeeded, Failed, TimedOut, Cancelled, Skipped, Blocked, Error,
+            Ignored, Unknown,
+        ];
+        let glance: Vec<String> = statuses
+            .iter()
+            .map(|&status| {
+                let cols: Vec<String> = tables
+                    .iter()
+                    .map(|t| {
+                        let codes: Vec<String> = t
+                            .iter()
+                            .filter(|c| c.status == status)
+                            .map(|c| c.code.to_string())
+                            .collect();
+                        if codes.is_empty() {
+                            "—".to_owned()
+                        } else {
+                            codes.join(", ")
+                        }
+                    })
+                    .collect();
+                format!("//! | `{status}` | {} |", cols.join(" | "))
+            })
+            .collect();
+        let doc: Vec<&str> = src.lines().filter(|l| l.starts_with("//! | `")).collect();
+        assert_eq!(doc, glance);
     }
 }

@@ -14,9 +14,17 @@
 //! Events come lazily: steps, then host results, then the lines of each
 //! host's log, walking the parsed payload without collecting the lines. A
 //! line borrows from the input unless a JSON or HTML escape or a cleaning
-//! step changed it. Status codes are tables in [`codes`], the wire structs
-//! in [`wire`], the walk over log payloads in [`walk`], the line grammar in
-//! [`lines`] and the v3 status payload in [`status`].
+//! step changed it.
+//!
+//! - [`codes`]: the status-code tables (public as `cilog::bkjob`);
+//! - [`wire`]: the wire structs, and [`skim`]: the hand-written reader of the
+//!   v2 log that leaves the long `log_content` strings to vector code;
+//! - [`walk`]: the lazy walk over log payloads, [`cursor`]: over the lines of
+//!   one `log_content`;
+//! - [`lines`]: the text of a line (unescaped, entities decoded by
+//!   [`entities`]); [`prefix`] and [`file_line`]: the line grammar;
+//!   [`line_event`]: a line's event;
+//! - [`status`](mod@status): the v3 status payload.
 
 use std::borrow::Cow;
 use std::time::Duration;
@@ -34,7 +42,12 @@ use crate::status::Status;
 use crate::time::Timestamp;
 
 pub(crate) mod codes;
+mod cursor;
+mod entities;
+mod file_line;
+mod line_event;
 mod lines;
+mod prefix;
 mod skim;
 mod status;
 mod walk;
@@ -43,7 +56,7 @@ mod wire;
 pub(crate) use walk::BkEvents;
 
 use codes::StatusCode;
-use wire::R;
+use wire::RawField;
 
 /// BlueKing servers render zone-less times in the caller's zone, which the
 /// API gateway sets and which defaults to Asia/Shanghai (UTC+8, no DST).
@@ -56,8 +69,9 @@ pub(crate) fn default_offset() -> FixedOffset {
 
 type Attrs<'a> = Vec<(&'static str, Scalar<'a>)>;
 
-/// Shared state of one parse.
-pub(super) struct Cx<'a, 'o> {
+/// The document being read and how to read it: what every reader of a
+/// BlueKing payload is handed.
+pub(super) struct Doc<'a, 'o> {
     pub(super) input: &'a str,
     pub(super) opts: &'o Options,
     pub(super) source: Source,
@@ -65,7 +79,20 @@ pub(super) struct Cx<'a, 'o> {
     pub(super) offset: FixedOffset,
 }
 
-impl<'a> Cx<'a, '_> {
+impl<'a, 'o> Doc<'a, 'o> {
+    /// The document `input` of `source`, zone-less stamps in the options'
+    /// offset or BlueKing's default.
+    fn new(input: &'a str, opts: &'o Options, source: Source) -> Self {
+        Doc {
+            input,
+            opts,
+            source,
+            offset: opts.offset_or(default_offset()),
+        }
+    }
+}
+
+impl<'a> Doc<'a, '_> {
     /// An error at byte `byte` of the input.
     pub(super) fn err_at(&self, kind: ErrorKind, detail: impl Into<String>, byte: usize) -> Error {
         Error::at(kind, detail, self.input.as_bytes(), byte).with_source(self.source)
@@ -80,7 +107,7 @@ impl<'a> Cx<'a, '_> {
     /// value of another type is kept raw in `attrs` (lenient).
     fn text(
         &self,
-        raw: R<'a>,
+        raw: RawField<'a>,
         name: &'static str,
         notes: &mut Notes,
         attrs: &mut Attrs<'a>,
@@ -110,7 +137,7 @@ impl<'a> Cx<'a, '_> {
     /// Reads an integer field (number or numeric string) in `range`.
     fn int(
         &self,
-        raw: R<'a>,
+        raw: RawField<'a>,
         name: &'static str,
         range: std::ops::RangeInclusive<i64>,
         notes: &mut Notes,
@@ -134,7 +161,7 @@ impl<'a> Cx<'a, '_> {
     /// Reads a boolean field into `attrs` (kept as sent when it is not one).
     fn flag(
         &self,
-        raw: R<'a>,
+        raw: RawField<'a>,
         name: &'static str,
         notes: &mut Notes,
         attrs: &mut Attrs<'a>,
@@ -162,10 +189,8 @@ impl<'a> Cx<'a, '_> {
     /// Reads a status code through `table`: (status, vendor status as sent).
     fn status(
         &self,
-        raw: R<'a>,
-        table: fn(i64) -> Option<&'static StatusCode>,
-        what: &str,
-        known: &str,
+        raw: RawField<'a>,
+        table: CodeTable,
         notes: &mut Notes,
     ) -> Result<(Option<Status>, Option<Scalar<'a>>), Error> {
         let Some(raw) = raw.map(Raw) else {
@@ -179,7 +204,7 @@ impl<'a> Cx<'a, '_> {
         match raw.int() {
             Ok(Some(n)) => {
                 let byte = raw.offset_in(self.input).unwrap_or(0);
-                let (st, vendor) = lookup_code(self, n, sent, table, what, known, byte, notes)?;
+                let (st, vendor) = self.code_status(n, sent, table, byte, notes)?;
                 Ok((Some(st), Some(vendor)))
             }
             Ok(None) => Ok((None, None)),
@@ -187,7 +212,11 @@ impl<'a> Cx<'a, '_> {
                 self.opts.recover(notes, Note::InvalidValue, || {
                     self.err_raw(
                         ErrorKind::Value,
-                        format!("{what} must be an integer code, found {}", clip(raw.text())),
+                        format!(
+                            "{} must be an integer code, found {}",
+                            table.what,
+                            clip(raw.text())
+                        ),
                         raw,
                     )
                 })?;
@@ -196,11 +225,39 @@ impl<'a> Cx<'a, '_> {
         }
     }
 
+    /// Maps a status code through `table`; an unknown code is `unknown`
+    /// with the note `unknown_status`, or an error in strict mode when
+    /// `unknown_status_is_error` is set.
+    pub(super) fn code_status(
+        &self,
+        n: i64,
+        sent: Scalar<'a>,
+        table: CodeTable,
+        byte: usize,
+        notes: &mut Notes,
+    ) -> Result<(Status, Scalar<'a>), Error> {
+        if let Some(c) = (table.lookup)(n) {
+            return Ok((c.status, sent));
+        }
+        if self.opts.is_strict() && self.opts.unknown_status_is_error {
+            return Err(self.err_at(
+                ErrorKind::UnknownStatus,
+                format!(
+                    "BlueKing {} {n} is not in the table ({})",
+                    table.what, table.known
+                ),
+                byte,
+            ));
+        }
+        notes.insert(Note::UnknownStatus);
+        Ok((Status::Unknown, sent))
+    }
+
     /// Reads a `yyyy-MM-dd HH:mm:ss[ +0800]` time (v2). A bad value is kept
     /// raw in `attrs` under `raw_key`.
     fn written_time(
         &self,
-        raw: R<'a>,
+        raw: RawField<'a>,
         raw_key: &'static str,
         notes: &mut Notes,
         attrs: &mut Attrs<'a>,
@@ -223,7 +280,7 @@ impl<'a> Cx<'a, '_> {
     /// `attrs` under `raw_key`.
     fn epoch_time(
         &self,
-        raw: R<'a>,
+        raw: RawField<'a>,
         raw_key: &'static str,
         notes: &mut Notes,
         attrs: &mut Attrs<'a>,
@@ -268,7 +325,7 @@ impl<'a> Cx<'a, '_> {
     /// milliseconds (v3).
     fn duration(
         &self,
-        raw: R<'a>,
+        raw: RawField<'a>,
         millis: bool,
         notes: &mut Notes,
         attrs: &mut Attrs<'a>,
@@ -351,32 +408,53 @@ impl<'a> Cx<'a, '_> {
     }
 }
 
-/// Maps a status code through `table`; an unknown code is `unknown` with
-/// the note `unknown_status`, or an error in strict mode when
-/// `unknown_status_is_error` is set.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn lookup_code<'a>(
-    cx: &Cx<'a, '_>,
-    n: i64,
-    sent: Scalar<'a>,
-    table: fn(i64) -> Option<&'static StatusCode>,
-    what: &str,
-    known: &str,
-    byte: usize,
-    notes: &mut Notes,
-) -> Result<(Status, Scalar<'a>), Error> {
-    if let Some(c) = table(n) {
-        return Ok((c.status, sent));
-    }
-    if cx.opts.is_strict() && cx.opts.unknown_status_is_error {
-        return Err(cx.err_at(
-            ErrorKind::UnknownStatus,
-            format!("BlueKing {what} {n} is not in the table ({known})"),
-            byte,
-        ));
-    }
-    notes.insert(Note::UnknownStatus);
-    Ok((Status::Unknown, sent))
+/// A status-code table as the reader's messages name it.
+#[derive(Clone, Copy)]
+pub(super) struct CodeTable {
+    /// The table's lookup.
+    lookup: fn(i64) -> Option<&'static StatusCode>,
+    /// What the code is called (`step status`).
+    what: &'static str,
+    /// The codes the table knows, for the message on an unknown one.
+    known: &'static str,
+}
+
+impl CodeTable {
+    /// A v2 step's `status`, a v3 step instance's.
+    pub(super) const STEP: CodeTable = CodeTable {
+        lookup: codes::step_status,
+        what: "step status",
+        known: "1-15",
+    };
+    /// A v3 job instance's `status`.
+    pub(super) const JOB: CodeTable = CodeTable {
+        what: "job status",
+        ..CodeTable::STEP
+    };
+    /// A v2 host group's `ip_status`.
+    pub(super) const IP_STATUS: CodeTable = CodeTable {
+        lookup: codes::host_status,
+        what: "host status (ip_status)",
+        known: "the 32 codes of ExecuteObjectTaskStatusEnum",
+    };
+    /// A v3 host result's `status`.
+    pub(super) const HOST: CodeTable = CodeTable {
+        what: "host status",
+        ..CodeTable::IP_STATUS
+    };
+    /// A v3 file task's `status`.
+    pub(super) const FILE: CodeTable = CodeTable {
+        lookup: codes::file_status,
+        what: "file-transfer status",
+        known: "0-5",
+    };
+    /// The `Status: <n>` of a file-transfer log line. Its message writes
+    /// the range with an en dash where [`CodeTable::FILE`]'s has a hyphen;
+    /// kept as released, since error messages are part of the output.
+    pub(super) const FILE_LINE: CodeTable = CodeTable {
+        known: "0–5",
+        ..CodeTable::FILE
+    };
 }
 
 /// Decimal seconds (`60.599`, `"1.204"`, `0`) as an exact duration; an
@@ -427,7 +505,7 @@ pub(super) fn percent(s: &str) -> Result<Option<u8>, ()> {
 }
 
 /// A present, non-null, non-empty scalar.
-fn non_empty(raw: R<'_>) -> Option<Scalar<'_>> {
+fn non_empty(raw: RawField<'_>) -> Option<Scalar<'_>> {
     match raw.map(|r| Raw(r).scalar()) {
         Some(Ok(Some(v))) if !v.as_str().is_some_and(str::is_empty) => Some(v),
         _ => None,
@@ -435,7 +513,7 @@ fn non_empty(raw: R<'_>) -> Option<Scalar<'_>> {
 }
 
 /// Adds a scalar attribute if present and not an empty string.
-fn attr<'a>(attrs: &mut Attrs<'a>, name: &'static str, raw: R<'a>) {
+fn attr<'a>(attrs: &mut Attrs<'a>, name: &'static str, raw: RawField<'a>) {
     if let Some(Ok(Some(v))) = raw.map(|r| Raw(r).scalar()) {
         if v.as_str().is_some_and(str::is_empty) {
             return;
@@ -447,52 +525,8 @@ fn attr<'a>(attrs: &mut Attrs<'a>, name: &'static str, raw: R<'a>) {
 /// Adds a time as an RFC 3339 string attribute.
 fn time_attr<'a>(attrs: &mut Attrs<'a>, name: &'static str, t: Option<Timestamp>) {
     if let Some(t) = t {
-        attrs.push((name, Scalar::Str(Cow::Owned(rfc3339(t)))));
+        attrs.push((name, Scalar::Str(Cow::Owned(t.to_string()))));
     }
-}
-
-/// `t.to_string()` written digit by digit for the common case (years
-/// 0-9999, no fraction): the formatting machinery costs every host event
-/// thousands of instructions. A property test checks both agree.
-fn rfc3339(t: Timestamp) -> String {
-    use chrono::{Datelike, Timelike};
-    let dt = t.datetime().naive_local();
-    let year = dt.year();
-    if t.frac_digits() != 0 || !(0..=9999).contains(&year) {
-        return t.to_string();
-    }
-    let mut out = Vec::with_capacity(25);
-    let mut num = |n: u32, width: u32, sep: u8| {
-        for k in (0..width).rev() {
-            out.push(b'0' + (n / 10u32.pow(k) % 10) as u8);
-        }
-        if sep != 0 {
-            out.push(sep);
-        }
-    };
-    num(year.unsigned_abs(), 4, b'-');
-    num(dt.month(), 2, b'-');
-    num(dt.day(), 2, b'T');
-    num(dt.hour(), 2, b':');
-    num(dt.minute(), 2, b':');
-    num(dt.second(), 2, 0);
-    let secs = t.datetime().offset().local_minus_utc();
-    if secs == 0 {
-        out.push(b'Z');
-    } else {
-        out.push(if secs < 0 { b'-' } else { b'+' });
-        let abs = secs.unsigned_abs();
-        let mut num = |n: u32, sep: u8| {
-            out.push(b'0' + (n / 10 % 10) as u8);
-            out.push(b'0' + (n % 10) as u8);
-            if sep != 0 {
-                out.push(sep);
-            }
-        };
-        num(abs / 3600, b':');
-        num(abs / 60 % 60, 0);
-    }
-    String::from_utf8(out).unwrap_or_else(|_| t.to_string())
 }
 
 pub(super) use crate::json::{clip, keep_raw};
@@ -561,39 +595,30 @@ fn lossy(mut events: Vec<LogEvent<'static>>) -> Vec<LogEvent<'static>> {
     events
 }
 
-fn cx<'a, 'o>(input: &'a str, opts: &'o Options, source: Source) -> Cx<'a, 'o> {
-    Cx {
-        input,
-        opts,
-        source,
-        offset: opts.offset_or(default_offset()),
-    }
-}
-
 /// Reads the envelope and its `data`. A vendor error body becomes
 /// [`ErrorKind::Vendor`], also when its `data` does not have the expected
 /// shape.
-fn envelope<'a, T>(cx: &Cx<'a, '_>) -> Result<Option<T>, Error>
+fn envelope<'a, T>(doc: &Doc<'a, '_>) -> Result<Option<T>, Error>
 where
     T: Deserialize<'a>,
 {
-    envelope_with(cx, |_| None)
+    envelope_with(doc, |_| None)
 }
 
 /// [`envelope`], trying `fast` first: it reads the document as serde
 /// would, or gives up (`None`) and serde reads it.
 fn envelope_with<'a, T>(
-    cx: &Cx<'a, '_>,
+    doc: &Doc<'a, '_>,
     fast: impl FnOnce(&'a str) -> Option<wire::Envelope<'a, T>>,
 ) -> Result<Option<T>, Error>
 where
     T: Deserialize<'a>,
 {
-    let input = cx.input;
-    json::check_depth(input.as_bytes(), cx.opts.max_depth)?;
+    let input = doc.input;
+    json::check_depth(input.as_bytes(), doc.opts.max_depth)?;
     let start = crate::scan::skip_ws(input.as_bytes(), 0);
     if input.as_bytes().get(start) == Some(&b'[') {
-        return Err(cx.err_at(
+        return Err(doc.err_at(
             ErrorKind::Schema,
             "expected a BlueKing envelope object {result, code, message, data}, found an array",
             start,
@@ -611,9 +636,9 @@ where
             // nothing to read and nothing else to say.
             if let Some(r) = env.result.map(Raw)
                 && r.boolean().is_err()
-                && (cx.opts.is_strict() || env.data.is_none())
+                && (doc.opts.is_strict() || env.data.is_none())
             {
-                return Err(cx.err_raw(
+                return Err(doc.err_raw(
                     ErrorKind::Value,
                     format!(
                         "`result` must be a boolean (or \"true\"/\"false\"), found {}",
@@ -623,7 +648,7 @@ where
                 ));
             }
             if env.data.is_none() && env.result.is_none() && env.code.is_none() {
-                return Err(cx.err_at(
+                return Err(doc.err_at(
                     ErrorKind::Schema,
                     "expected a BlueKing envelope with `result`, `code` and `data`",
                     start,
@@ -643,7 +668,11 @@ where
 }
 
 /// `result: false` or a `code` other than 0 is the vendor's error body.
-fn vendor_check(result: R<'_>, code: R<'_>, message: R<'_>) -> Result<(), Error> {
+fn vendor_check(
+    result: RawField<'_>,
+    code: RawField<'_>,
+    message: RawField<'_>,
+) -> Result<(), Error> {
     let failed = result.map(Raw).and_then(|r| r.boolean().ok().flatten()) == Some(false);
     let bad_code = code
         .map(Raw)
@@ -651,7 +680,7 @@ fn vendor_check(result: R<'_>, code: R<'_>, message: R<'_>) -> Result<(), Error>
     if !failed && !bad_code {
         return Ok(());
     }
-    let text = |r: R<'_>| {
+    let text = |r: RawField<'_>| {
         r.map(Raw)
             .and_then(|r| r.text_value().ok().flatten())
             .map(Cow::into_owned)
@@ -704,24 +733,6 @@ mod tests {
         }
     }
 
-    proptest::proptest! {
-        /// [`rfc3339`] writes what `Timestamp`'s `Display` writes: any
-        /// date-time, offsets of both signs and odd minutes, fractions
-        /// (which take `Display` itself).
-        #[test]
-        fn rfc3339_agrees_with_display(
-            secs in -70_000_000_000i64..300_000_000_000,
-            offset in -86_399i32..86_400,
-            frac in proptest::prop_oneof![4 => proptest::strategy::Just(0u8), 1 => 0u8..10],
-            nanos in 0u32..1_000_000_000,
-        ) {
-            let offset = chrono::FixedOffset::east_opt(offset).unwrap();
-            let utc = chrono::DateTime::from_timestamp(secs, nanos).unwrap();
-            let t = Timestamp::new(utc.with_timezone(&offset), frac, false);
-            proptest::prop_assert_eq!(rfc3339(t), t.to_string());
-        }
-    }
-
     #[test]
     fn ok_percent() {
         assert_eq!(percent("100%"), Ok(Some(100)));
@@ -738,11 +749,11 @@ mod tests {
         #[derive(Deserialize)]
         struct T<'a> {
             #[serde(borrow)]
-            result: R<'a>,
+            result: RawField<'a>,
             #[serde(borrow)]
-            code: R<'a>,
+            code: RawField<'a>,
             #[serde(borrow)]
-            message: R<'a>,
+            message: RawField<'a>,
         }
         let t: T<'_> = serde_json::from_str(json).unwrap();
         vendor_check(t.result, t.code, t.message).err().map(|e| {

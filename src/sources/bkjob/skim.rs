@@ -5,7 +5,9 @@
 //! string, and notes where its escapes and `&`s are, so that its lines are
 //! later split and decoded without searching it again. The other members
 //! are small: each is handed to the parser alone, which checks it and
-//! gives the same borrowed [`RawValue`] the full parse gives.
+//! gives the same borrowed [`RawValue`] the full parse gives. Which keys an
+//! object has and how each value is read come from its wire struct's
+//! declaration ([`Members`]), not from a list of its own.
 //!
 //! It builds exactly the values the serde path builds, or gives up (`None`)
 //! and the caller parses the document with serde, which then also makes
@@ -21,7 +23,7 @@ use serde_json::value::RawValue;
 use crate::json::{self, Obj, Skimmer as _, once};
 use crate::scan::{StringScan, skip_string, skip_value, skip_ws};
 
-use super::wire::{Envelope, Group, IpLog, LogContent, Marks, R, Step};
+use super::wire::{Envelope, LogContent, Marks, Members, RawField, ReadMember, Step};
 
 /// The steps of a v2 log, as the serde path reads `data`.
 pub(super) type Steps<'a> = Vec<Obj<Step<'a>>>;
@@ -50,30 +52,7 @@ pub(super) fn job_log_capped(
         marks: Vec::new(),
         marks_cap: cap,
     };
-    let mut env = Envelope {
-        result: None,
-        code: None,
-        message: None,
-        data: None,
-    };
-    let mut seen = 0u32;
-    p.object(|p, key| {
-        let bit = match key {
-            "result" => 0,
-            "code" => 1,
-            "message" => 2,
-            "data" => 3,
-            _ => return p.ignore(),
-        };
-        once(&mut seen, bit)?;
-        match bit {
-            0 => env.result = p.raw()?,
-            1 => env.code = p.raw()?,
-            2 => env.message = p.raw()?,
-            _ => env.data = p.list(Skim::step)?,
-        }
-        Some(())
-    })?;
+    let env = p.members::<Envelope<'_, Steps<'_>>>()?;
     (skip_ws(p.b, p.i) == p.b.len()).then_some((env, p.marks))
 }
 
@@ -115,7 +94,7 @@ impl<'a> json::Skimmer<'a> for Skim<'a> {
 
 impl<'a> Skim<'a> {
     /// `null` (`None`) or an array of objects, each read by `elem`.
-    fn list<T>(&mut self, elem: fn(&mut Self) -> Option<T>) -> Option<Option<Vec<Obj<T>>>> {
+    fn array<T>(&mut self, elem: fn(&mut Self) -> Option<T>) -> Option<Option<Vec<Obj<T>>>> {
         if self.null() {
             return Some(None);
         }
@@ -148,7 +127,7 @@ impl<'a> Skim<'a> {
 
     /// A member kept raw: `None` for `null`, else the value as the parser
     /// reads it alone.
-    fn raw(&mut self) -> Option<R<'a>> {
+    fn raw(&mut self) -> Option<RawField<'a>> {
         if self.null() {
             return Some(None);
         }
@@ -202,107 +181,34 @@ impl<'a> Skim<'a> {
         Some(self.raw()?.map(LogContent::Other))
     }
 
-    fn step(&mut self) -> Option<Step<'a>> {
-        let mut s = Step {
-            step_instance_id: None,
-            name: None,
-            status: None,
-            is_finished: None,
-            step_results: None,
-        };
+    /// An object read as serde reads `T` (each known member once, unknown
+    /// ones checked and ignored).
+    fn members<T: Members<'a>>(&mut self) -> Option<T> {
+        let mut value = T::empty();
         let mut seen = 0u32;
         self.object(|p, key| {
-            let bit = match key {
-                "step_instance_id" => 0,
-                "name" => 1,
-                "status" => 2,
-                "is_finished" => 3,
-                "step_results" => 4,
-                _ => return p.ignore(),
+            let Some(index) = T::KEYS.iter().position(|k| *k == key) else {
+                return p.ignore();
             };
-            once(&mut seen, bit)?;
-            match bit {
-                0 => s.step_instance_id = p.raw()?,
-                1 => s.name = p.raw()?,
-                2 => s.status = p.raw()?,
-                3 => s.is_finished = p.raw()?,
-                _ => s.step_results = p.list(Skim::group)?,
-            }
-            Some(())
+            once(&mut seen, u32::try_from(index).ok()?)?;
+            value.read_member(index, p)
         })?;
-        Some(s)
+        Some(value)
+    }
+}
+
+/// The members of the wire structs, read as [`Skim::members`] reads them.
+impl<'a> ReadMember<'a> for Skim<'a> {
+    fn raw(&mut self) -> Option<RawField<'a>> {
+        Skim::raw(self)
     }
 
-    fn group(&mut self) -> Option<Group<'a>> {
-        let mut g = Group {
-            ip_status: None,
-            tag: None,
-            ip_logs: None,
-        };
-        let mut seen = 0u32;
-        self.object(|p, key| {
-            let bit = match key {
-                "ip_status" => 0,
-                "tag" => 1,
-                "ip_logs" => 2,
-                _ => return p.ignore(),
-            };
-            once(&mut seen, bit)?;
-            match bit {
-                0 => g.ip_status = p.raw()?,
-                1 => g.tag = p.raw()?,
-                _ => g.ip_logs = p.list(Skim::host)?,
-            }
-            Some(())
-        })?;
-        Some(g)
+    fn content(&mut self) -> Option<Option<LogContent<'a>>> {
+        Skim::content(self)
     }
 
-    fn host(&mut self) -> Option<IpLog<'a>> {
-        let mut h = IpLog {
-            retry_count: None,
-            execute_count: None,
-            total_time: None,
-            start_time: None,
-            end_time: None,
-            bk_host_id: None,
-            host_id: None,
-            bk_cloud_id: None,
-            ip: None,
-            ipv6: None,
-            error_code: None,
-            exit_code: None,
-            tag: None,
-            log_content: None,
-        };
-        let mut seen = 0u32;
-        self.object(|p, key| {
-            let (bit, slot) = match key {
-                "log_content" => {
-                    once(&mut seen, 13)?;
-                    h.log_content = p.content()?;
-                    return Some(());
-                }
-                "retry_count" => (0, &mut h.retry_count),
-                "execute_count" => (1, &mut h.execute_count),
-                "total_time" => (2, &mut h.total_time),
-                "start_time" => (3, &mut h.start_time),
-                "end_time" => (4, &mut h.end_time),
-                "bk_host_id" => (5, &mut h.bk_host_id),
-                "host_id" => (6, &mut h.host_id),
-                "bk_cloud_id" => (7, &mut h.bk_cloud_id),
-                "ip" => (8, &mut h.ip),
-                "ipv6" => (9, &mut h.ipv6),
-                "error_code" => (10, &mut h.error_code),
-                "exit_code" => (11, &mut h.exit_code),
-                "tag" => (12, &mut h.tag),
-                _ => return p.ignore(),
-            };
-            once(&mut seen, bit)?;
-            *slot = p.raw()?;
-            Some(())
-        })?;
-        Some(h)
+    fn list<T: Members<'a>>(&mut self) -> Option<Option<Vec<Obj<T>>>> {
+        self.array(Skim::members::<T>)
     }
 }
 
@@ -310,6 +216,7 @@ impl<'a> Skim<'a> {
 mod tests {
     use proptest::prelude::*;
 
+    use super::super::wire::{Group, IpLog};
     use super::super::{front, walk};
     use super::*;
     use crate::options::Options;
@@ -333,15 +240,15 @@ mod tests {
     /// strict and lenient.
     fn assert_same(input: &[u8]) -> Result<(), TestCaseError> {
         for opts in [Options::strict(), Options::lenient()] {
-            let slow = outcome(front(input, &opts, walk::job_log_serde_str));
+            let slow = outcome(front(input, &opts, walk::reference::job_log_serde_str));
             // The noted escape positions running out at any point: before
             // the first string, inside one, never.
             for fast in [
                 walk::job_log_str,
-                walk::job_log_capped_str::<0>,
-                walk::job_log_capped_str::<1>,
-                walk::job_log_capped_str::<4>,
-                walk::job_log_capped_str::<9>,
+                walk::reference::job_log_capped_str::<0>,
+                walk::reference::job_log_capped_str::<1>,
+                walk::reference::job_log_capped_str::<4>,
+                walk::reference::job_log_capped_str::<9>,
             ] {
                 let fast = outcome(front(input, &opts, fast));
                 prop_assert_eq!(
@@ -493,65 +400,48 @@ mod tests {
         ]
     }
 
+    /// The members of `T`, each maybe missing, each with the value `value`
+    /// gives for its key: every member the skim reads, from the one list.
+    fn members<T: Members<'static>>(
+        value: impl Fn(&'static str) -> BoxedStrategy<String>,
+    ) -> impl Strategy<Value = String> {
+        object(T::KEYS.iter().map(|&k| member(k, value(k))).collect())
+    }
+
     fn host() -> impl Strategy<Value = String> {
-        let keys = [
-            "retry_count",
-            "execute_count",
-            "total_time",
-            "start_time",
-            "end_time",
-            "bk_host_id",
-            "host_id",
-            "bk_cloud_id",
-            "ip",
-            "ipv6",
-            "error_code",
-            "exit_code",
-            "tag",
-        ];
-        let mut members: Vec<_> = keys.into_iter().map(|k| member(k, scalar())).collect();
-        members.push(member("log_content", content()));
-        object(members)
+        members::<IpLog<'static>>(|key| match key {
+            "log_content" => content().boxed(),
+            _ => scalar().boxed(),
+        })
     }
 
     fn group() -> impl Strategy<Value = String> {
-        object(vec![
-            member("ip_status", scalar()),
-            member("tag", scalar()),
-            member("ip_logs", list(host())),
-        ])
+        members::<Group<'static>>(|key| match key {
+            "ip_logs" => list(host()).boxed(),
+            _ => scalar().boxed(),
+        })
     }
 
     fn step() -> impl Strategy<Value = String> {
-        object(vec![
-            member("step_instance_id", scalar()),
-            member("name", scalar()),
-            member("status", scalar()),
-            member("is_finished", scalar()),
-            member("step_results", list(group())),
-        ])
+        members::<Step<'static>>(|key| match key {
+            "step_results" => list(group()).boxed(),
+            _ => scalar().boxed(),
+        })
     }
 
     fn document() -> impl Strategy<Value = String> {
-        let result = prop_oneof![
-            4 => Just("true".to_owned()),
-            1 => scalar(),
-        ];
-        let code = prop_oneof![
-            4 => Just("0".to_owned()),
-            1 => Just("\"0\"".to_owned()),
-            1 => scalar(),
-        ];
-        (
-            object(vec![
-                member("result", result),
-                member("code", code),
-                member("message", scalar()),
-                member("data", list(step())),
-            ]),
-            ws(),
-        )
-            .prop_map(|(o, w)| format!("{w}{o}{w}"))
+        let doc = members::<Envelope<'static, Steps<'static>>>(|key| match key {
+            "result" => prop_oneof![4 => Just("true".to_owned()), 1 => scalar()].boxed(),
+            "code" => prop_oneof![
+                4 => Just("0".to_owned()),
+                1 => Just("\"0\"".to_owned()),
+                1 => scalar(),
+            ]
+            .boxed(),
+            "data" => list(step()).boxed(),
+            _ => scalar().boxed(),
+        });
+        (doc, ws()).prop_map(|(o, w)| format!("{w}{o}{w}"))
     }
 
     /// Ways to break a document: a byte replaced, the end cut, a member

@@ -10,13 +10,12 @@ use crate::note::Notes;
 use crate::options::Options;
 use crate::source::Source;
 
-use super::codes::{self, StatusCode};
 use super::wire;
-use super::{Attrs, Cx, attr, cx, envelope, time_attr};
+use super::{Attrs, CodeTable, Doc, attr, envelope, time_attr};
 
 pub(super) fn status_str<'a>(input: &'a str, opts: &Options) -> Result<Vec<LogEvent<'a>>, Error> {
-    let cx = cx(input, opts, Source::BkjobStatus);
-    let Some(json::Obj(data)) = envelope::<json::Obj<wire::StatusData<'a>>>(&cx)? else {
+    let doc = Doc::new(input, opts, Source::BkjobStatus);
+    let Some(json::Obj(data)) = envelope::<json::Obj<wire::StatusData<'a>>>(&doc)? else {
         return Ok(Vec::new());
     };
     let mut seq = 0;
@@ -25,22 +24,20 @@ pub(super) fn status_str<'a>(input: &'a str, opts: &Options) -> Result<Vec<LogEv
     if let Some(j) = &data.job_instance {
         let mut notes = Notes::EMPTY;
         let mut attrs = Vec::new();
-        job.job = cx.text(j.job_instance_id, "job_instance_id", &mut notes, &mut attrs)?;
-        let mut e = cx.status_event(&mut seq, job.clone());
-        if let Some(name) = cx.text(j.name, "name", &mut notes, &mut attrs)? {
+        job.job = doc.text(j.job_instance_id, "job_instance_id", &mut notes, &mut attrs)?;
+        let mut e = doc.status_event(&mut seq, job.clone());
+        if let Some(name) = doc.text(j.name, "name", &mut notes, &mut attrs)? {
             attrs.push(("job_name", Scalar::Str(name)));
         }
         attr(&mut attrs, "bk_scope_type", j.bk_scope_type);
         attr(&mut attrs, "bk_scope_id", j.bk_scope_id);
         attr(&mut attrs, "bk_biz_id", j.bk_biz_id);
-        cx.flag(data.finished, "finished", &mut notes, &mut attrs)?;
+        doc.flag(data.finished, "finished", &mut notes, &mut attrs)?;
         run_fields(
-            &cx,
+            &doc,
             &mut e,
             j.run(),
-            codes::step_status,
-            "job status",
-            "1-15",
+            CodeTable::JOB,
             &mut notes,
             &mut attrs,
         )?;
@@ -52,14 +49,14 @@ pub(super) fn status_str<'a>(input: &'a str, opts: &Options) -> Result<Vec<LogEv
         let mut notes = Notes::EMPTY;
         let mut attrs = Vec::new();
         let mut ctx = job.clone();
-        ctx.step_id = cx.text(
+        ctx.step_id = doc.text(
             s.step_instance_id,
             "step_instance_id",
             &mut notes,
             &mut attrs,
         )?;
-        ctx.step_name = cx.text(s.name, "name", &mut notes, &mut attrs)?;
-        ctx.attempt = cx
+        ctx.step_name = doc.text(s.name, "name", &mut notes, &mut attrs)?;
+        ctx.attempt = doc
             .int(
                 s.execute_count,
                 "execute_count",
@@ -68,15 +65,13 @@ pub(super) fn status_str<'a>(input: &'a str, opts: &Options) -> Result<Vec<LogEv
                 &mut attrs,
             )?
             .and_then(|a| u32::try_from(a).ok());
-        let mut e = cx.status_event(&mut seq, ctx.clone());
+        let mut e = doc.status_event(&mut seq, ctx.clone());
         attr(&mut attrs, "step_type", s.step_type);
         run_fields(
-            &cx,
+            &doc,
             &mut e,
             s.run(),
-            codes::step_status,
-            "step status",
-            "1-15",
+            CodeTable::STEP,
             &mut notes,
             &mut attrs,
         )?;
@@ -88,25 +83,23 @@ pub(super) fn status_str<'a>(input: &'a str, opts: &Options) -> Result<Vec<LogEv
             let mut attrs = Vec::new();
             let mut host_attrs = Vec::new();
             let mut hctx = ctx.clone();
-            hctx.host = cx.host(r.host(), &mut notes, &mut host_attrs)?;
-            hctx.exit_code = cx.int(
+            hctx.host = doc.host(r.host(), &mut notes, &mut host_attrs)?;
+            hctx.exit_code = doc.int(
                 r.exit_code,
                 "exit_code",
                 i64::MIN..=i64::MAX,
                 &mut notes,
                 &mut attrs,
             )?;
-            let mut e = cx.status_event(&mut seq, hctx);
+            let mut e = doc.status_event(&mut seq, hctx);
             attr(&mut attrs, "tag", r.tag);
             attr(&mut attrs, "error_code", r.error_code);
             attrs.append(&mut host_attrs);
             run_fields(
-                &cx,
+                &doc,
                 &mut e,
                 r.run(),
-                codes::host_status,
-                "host status",
-                "the 32 codes of ExecuteObjectTaskStatusEnum",
+                CodeTable::HOST,
                 &mut notes,
                 &mut attrs,
             )?;
@@ -119,24 +112,21 @@ pub(super) fn status_str<'a>(input: &'a str, opts: &Options) -> Result<Vec<LogEv
 }
 
 /// Status, times and duration of a v3 job, step or host result.
-#[allow(clippy::too_many_arguments)]
 fn run_fields<'a>(
-    cx: &Cx<'a, '_>,
+    doc: &Doc<'a, '_>,
     e: &mut LogEvent<'a>,
     run: wire::Run<'a>,
-    table: fn(i64) -> Option<&'static StatusCode>,
-    what: &str,
-    known: &str,
+    table: CodeTable,
     notes: &mut Notes,
     attrs: &mut Attrs<'a>,
 ) -> Result<(), Error> {
-    let (status, vendor) = cx.status(run.status, table, what, known, notes)?;
+    let (status, vendor) = doc.status(run.status, table, notes)?;
     e.status = status;
     e.vendor_status = vendor;
-    e.time = cx.epoch_time(run.start_time, "raw_time", notes, attrs)?;
-    e.duration = cx.duration(run.total_time, true, notes, attrs)?;
-    let created = cx.epoch_time(run.create_time, "create_time", notes, attrs)?;
-    let end = cx.epoch_time(run.end_time, "end_time", notes, attrs)?;
+    e.time = doc.epoch_time(run.start_time, "raw_time", notes, attrs)?;
+    e.duration = doc.duration(run.total_time, true, notes, attrs)?;
+    let created = doc.epoch_time(run.create_time, "create_time", notes, attrs)?;
+    let end = doc.epoch_time(run.end_time, "end_time", notes, attrs)?;
     time_attr(attrs, "create_time", created);
     time_attr(attrs, "end_time", end);
     Ok(())

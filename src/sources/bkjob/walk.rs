@@ -14,31 +14,15 @@ use crate::note::{Note, Notes};
 use crate::options::Options;
 use crate::source::Source;
 
-use super::lines::LineCursor;
-use super::wire::{self, R};
+use super::cursor::LineCursor;
+use super::wire::{self, RawField};
 use super::{
-    Attrs, BkParsed, Cx, attr, clip, codes, cx, envelope, envelope_with, keep_raw, non_empty,
+    Attrs, BkParsed, CodeTable, Doc, attr, clip, envelope, envelope_with, keep_raw, non_empty,
     percent, skim, time_attr,
 };
 
 pub(super) fn job_log_str<'a>(input: &'a str, opts: &Options) -> Result<BkParsed<'a>, Error> {
     job_log_with(input, opts, skim::job_log)
-}
-
-/// [`job_log_str`] with serde alone: the reference the skim is tested
-/// against.
-#[cfg(test)]
-pub(super) fn job_log_serde_str<'a>(input: &'a str, opts: &Options) -> Result<BkParsed<'a>, Error> {
-    job_log_with(input, opts, |_| None)
-}
-
-/// [`job_log_str`] with a skim that notes at most `CAP` escape positions.
-#[cfg(test)]
-pub(super) fn job_log_capped_str<'a, const CAP: usize>(
-    input: &'a str,
-    opts: &Options,
-) -> Result<BkParsed<'a>, Error> {
-    job_log_with(input, opts, |s| skim::job_log_capped(s, CAP))
 }
 
 type Skimmed<'a> = (wire::Envelope<'a, skim::Steps<'a>>, Vec<u32>);
@@ -48,9 +32,9 @@ fn job_log_with<'a>(
     opts: &Options,
     fast: fn(&'a str) -> Option<Skimmed<'a>>,
 ) -> Result<BkParsed<'a>, Error> {
-    let cx = cx(input, opts, Source::BkjobLog);
+    let doc = Doc::new(input, opts, Source::BkjobLog);
     let mut marks = Vec::new();
-    let steps = json::objs(envelope_with(&cx, |s| {
+    let steps = json::objs(envelope_with(&doc, |s| {
         let (env, m) = fast(s)?;
         marks = m;
         Some(env)
@@ -62,24 +46,24 @@ fn job_log_with<'a>(
         group: (None, None),
         hosts: Vec::new().into_iter(),
     });
-    Ok(walker(&cx, walk, marks))
+    Ok(walker(&doc, walk, marks))
 }
 
 pub(super) fn ip_log_str<'a>(input: &'a str, opts: &Options) -> Result<BkParsed<'a>, Error> {
-    let cx = cx(input, opts, Source::BkjobIpLog);
-    let Some(Obj(data)) = envelope::<Obj<wire::IpLogData<'a>>>(&cx)? else {
+    let doc = Doc::new(input, opts, Source::BkjobIpLog);
+    let Some(Obj(data)) = envelope::<Obj<wire::IpLogData<'a>>>(&doc)? else {
         return Ok(Parsed::ready(Vec::new()));
     };
     let mut notes = Notes::EMPTY;
     let mut attrs = Vec::new();
     let base = Context {
-        job: cx.text(
+        job: doc.text(
             data.job_instance_id,
             "job_instance_id",
             &mut notes,
             &mut attrs,
         )?,
-        step_id: cx.text(
+        step_id: doc.text(
             data.step_instance_id,
             "step_instance_id",
             &mut notes,
@@ -119,15 +103,15 @@ pub(super) fn ip_log_str<'a>(input: &'a str, opts: &Options) -> Result<BkParsed<
         host_attrs: Vec::new(),
         files: Vec::new().into_iter(),
     });
-    Ok(walker(&cx, walk, Vec::new()))
+    Ok(walker(&doc, walk, Vec::new()))
 }
 
-fn walker<'a>(cx: &Cx<'a, '_>, walk: Walk<'a>, marks: Vec<u32>) -> BkParsed<'a> {
+fn walker<'a>(doc: &Doc<'a, '_>, walk: Walk<'a>, marks: Vec<u32>) -> BkParsed<'a> {
     Parsed::Lazy(Box::new(BkEvents {
-        input: cx.input,
-        opts: cx.opts.clone(),
-        source: cx.source,
-        offset: cx.offset,
+        input: doc.input,
+        opts: doc.opts.clone(),
+        source: doc.source,
+        offset: doc.offset,
         seq: 0,
         lines: None,
         walk,
@@ -173,13 +157,13 @@ impl<'a> Iterator for BkEvents<'a> {
     #[inline(never)]
     fn next(&mut self) -> Option<Self::Item> {
         if let Some(cur) = &mut self.lines {
-            let cx = Cx {
+            let doc = Doc {
                 input: self.input,
                 opts: &self.opts,
                 source: self.source,
                 offset: self.offset,
             };
-            match cur.next_event(&cx, &mut self.seq, &self.marks) {
+            match cur.next_event(&doc, &mut self.seq, &self.marks) {
                 Some(Ok(e)) => return Some(Ok(e)),
                 Some(Err(e)) => return self.fail(e),
                 None => self.lines = None,
@@ -194,7 +178,7 @@ impl<'a> BkEvents<'a> {
     /// event, or the first line of the next log.
     #[inline(never)]
     fn walk_on(&mut self) -> Option<Result<LogEvent<'a>, Error>> {
-        let cx = Cx {
+        let doc = Doc {
             input: self.input,
             opts: &self.opts,
             source: self.source,
@@ -202,7 +186,7 @@ impl<'a> BkEvents<'a> {
         };
         loop {
             if let Some(cur) = &mut self.lines {
-                match cur.next_event(&cx, &mut self.seq, &self.marks) {
+                match cur.next_event(&doc, &mut self.seq, &self.marks) {
                     Some(Ok(e)) => return Some(Ok(e)),
                     Some(Err(e)) => return self.fail(e),
                     None => {}
@@ -210,8 +194,8 @@ impl<'a> BkEvents<'a> {
                 self.lines = None;
             }
             let advanced = match &mut self.walk {
-                Walk::Log(w) => w.advance(&cx, &mut self.seq),
-                Walk::Ip(w) => w.advance(&cx, &mut self.seq),
+                Walk::Log(w) => w.advance(&doc, &mut self.seq),
+                Walk::Ip(w) => w.advance(&doc, &mut self.seq),
                 Walk::Done => return None,
             };
             match advanced {
@@ -254,12 +238,12 @@ enum Content<'a> {
     Invalid(Raw<'a>),
 }
 
-fn content<'a>(cx: &Cx<'a, '_>, lc: Option<wire::LogContent<'a>>) -> Content<'a> {
+fn content<'a>(doc: &Doc<'a, '_>, lc: Option<wire::LogContent<'a>>) -> Content<'a> {
     match lc {
         None => Content::None,
         Some(wire::LogContent::Str(t, marks)) => {
             let body = t.get(1..t.len().saturating_sub(1)).unwrap_or_default();
-            let base = json::offset_in(t, cx.input).unwrap_or(0) + 1;
+            let base = json::offset_in(t, doc.input).unwrap_or(0) + 1;
             Content::Lines(body, base, marks)
         }
         Some(wire::LogContent::Other(raw)) if raw.get().starts_with('n') => Content::None,
@@ -269,13 +253,13 @@ fn content<'a>(cx: &Cx<'a, '_>, lc: Option<wire::LogContent<'a>>) -> Content<'a>
 
 /// Notes an unreadable `log_content` (lenient: kept raw in `attrs`).
 fn invalid_content<'a>(
-    cx: &Cx<'a, '_>,
+    doc: &Doc<'a, '_>,
     raw: Raw<'a>,
     notes: &mut Notes,
     attrs: &mut Attrs<'a>,
 ) -> Result<(), Error> {
-    cx.opts.recover(notes, Note::InvalidValue, || {
-        cx.err_raw(
+    doc.opts.recover(notes, Note::InvalidValue, || {
+        doc.err_raw(
             ErrorKind::Value,
             format!("`log_content` must be a string, found {}", clip(raw.text())),
             raw,
@@ -292,15 +276,15 @@ struct LogWalk<'a> {
     step: Context<'a>,
     groups: std::vec::IntoIter<wire::Group<'a>>,
     /// `ip_status` and `tag` of the current group.
-    group: (R<'a>, R<'a>),
+    group: (RawField<'a>, RawField<'a>),
     hosts: std::vec::IntoIter<wire::IpLog<'a>>,
 }
 
 impl<'a> LogWalk<'a> {
-    fn advance(&mut self, cx: &Cx<'a, '_>, seq: &mut u64) -> Advance<'a> {
+    fn advance(&mut self, doc: &Doc<'a, '_>, seq: &mut u64) -> Advance<'a> {
         loop {
             if let Some(h) = self.hosts.next() {
-                return self.host_event(cx, h, seq).map(Some);
+                return self.host_event(doc, h, seq).map(Some);
             }
             if let Some(g) = self.groups.next() {
                 self.group = (g.ip_status, g.tag);
@@ -310,7 +294,7 @@ impl<'a> LogWalk<'a> {
             let Some(s) = self.steps.next() else {
                 return Ok(None);
             };
-            let e = self.step_event(cx, &s, seq)?;
+            let e = self.step_event(doc, &s, seq)?;
             self.groups = json::objs(s.step_results).into_iter();
             return Ok(Some((Some(e), None)));
         }
@@ -318,33 +302,27 @@ impl<'a> LogWalk<'a> {
 
     fn step_event(
         &mut self,
-        cx: &Cx<'a, '_>,
+        doc: &Doc<'a, '_>,
         s: &wire::Step<'a>,
         seq: &mut u64,
     ) -> Result<LogEvent<'a>, Error> {
         let mut notes = Notes::EMPTY;
         let mut attrs = Vec::new();
         self.step = Context {
-            step_id: cx.text(
+            step_id: doc.text(
                 s.step_instance_id,
                 "step_instance_id",
                 &mut notes,
                 &mut attrs,
             )?,
-            step_name: cx.text(s.name, "name", &mut notes, &mut attrs)?,
+            step_name: doc.text(s.name, "name", &mut notes, &mut attrs)?,
             ..Context::default()
         };
-        let mut e = cx.status_event(seq, self.step.clone());
-        let (status, vendor) = cx.status(
-            s.status,
-            codes::step_status,
-            "step status",
-            "1-15",
-            &mut notes,
-        )?;
+        let mut e = doc.status_event(seq, self.step.clone());
+        let (status, vendor) = doc.status(s.status, CodeTable::STEP, &mut notes)?;
         e.status = status;
         e.vendor_status = vendor;
-        cx.flag(s.is_finished, "is_finished", &mut notes, &mut attrs)?;
+        doc.flag(s.is_finished, "is_finished", &mut notes, &mut attrs)?;
         e.notes = notes;
         e.attrs = attrs;
         Ok(e)
@@ -352,7 +330,7 @@ impl<'a> LogWalk<'a> {
 
     fn host_event(
         &mut self,
-        cx: &Cx<'a, '_>,
+        doc: &Doc<'a, '_>,
         h: wire::IpLog<'a>,
         seq: &mut u64,
     ) -> Result<(Option<LogEvent<'a>>, Option<LineCursor<'a>>), Error> {
@@ -361,21 +339,15 @@ impl<'a> LogWalk<'a> {
         let (ip_status, group_tag) = self.group;
         let mut ctx = self.step.clone();
         let mut host_attrs = Vec::new();
-        ctx.host = cx.host(h.host(), &mut notes, &mut host_attrs)?;
-        let mut e = cx.status_event(seq, ctx);
-        let (status, vendor) = cx.status(
-            ip_status,
-            codes::host_status,
-            "host status (ip_status)",
-            "the 32 codes of ExecuteObjectTaskStatusEnum",
-            &mut notes,
-        )?;
+        ctx.host = doc.host(h.host(), &mut notes, &mut host_attrs)?;
+        let mut e = doc.status_event(seq, ctx);
+        let (status, vendor) = doc.status(ip_status, CodeTable::IP_STATUS, &mut notes)?;
         e.status = status;
         e.vendor_status = vendor;
-        e.time = cx.written_time(h.start_time, "raw_time", &mut notes, &mut attrs)?;
-        let end = cx.written_time(h.end_time, "end_time", &mut notes, &mut attrs)?;
-        e.duration = cx.duration(h.total_time, false, &mut notes, &mut attrs)?;
-        e.ctx.exit_code = cx.int(
+        e.time = doc.written_time(h.start_time, "raw_time", &mut notes, &mut attrs)?;
+        let end = doc.written_time(h.end_time, "end_time", &mut notes, &mut attrs)?;
+        e.duration = doc.duration(h.total_time, false, &mut notes, &mut attrs)?;
+        e.ctx.exit_code = doc.int(
             h.exit_code,
             "exit_code",
             i64::MIN..=i64::MAX,
@@ -383,14 +355,14 @@ impl<'a> LogWalk<'a> {
             &mut attrs,
         )?;
         let attempt = match h.retry_count {
-            Some(r) => cx.int(
+            Some(r) => doc.int(
                 Some(r),
                 "retry_count",
                 0..=i64::from(u32::MAX),
                 &mut notes,
                 &mut attrs,
             )?,
-            None => cx.int(
+            None => doc.int(
                 h.execute_count,
                 "execute_count",
                 0..=i64::from(u32::MAX),
@@ -407,18 +379,18 @@ impl<'a> LogWalk<'a> {
         attr(&mut attrs, "error_code", h.error_code);
         attrs.append(&mut host_attrs);
         time_attr(&mut attrs, "end_time", end);
-        let lines = match content(cx, h.log_content) {
+        let lines = match content(doc, h.log_content) {
             Content::None => None,
             Content::Lines(body, base, marks) => {
                 let mut line_ctx = self.step.clone();
                 line_ctx.host = e.ctx.host.clone();
                 Some(
-                    LineCursor::new(body, base, cx.opts.html_unescape, line_ctx, Notes::EMPTY)
+                    LineCursor::new(body, base, doc.opts.html_unescape, line_ctx, Notes::EMPTY)
                         .with_marks(marks),
                 )
             }
             Content::Invalid(raw) => {
-                invalid_content(cx, raw, &mut notes, &mut attrs)?;
+                invalid_content(doc, raw, &mut notes, &mut attrs)?;
                 None
             }
         };
@@ -445,10 +417,10 @@ struct IpWalk<'a> {
 }
 
 impl<'a> IpWalk<'a> {
-    fn advance(&mut self, cx: &Cx<'a, '_>, seq: &mut u64) -> Advance<'a> {
+    fn advance(&mut self, doc: &Doc<'a, '_>, seq: &mut u64) -> Advance<'a> {
         loop {
             if let Some(f) = self.files.next() {
-                return self.file_event(cx, f, seq).map(Some);
+                return self.file_event(doc, f, seq).map(Some);
             }
             let Some(h) = self.hosts.next() else {
                 return Ok(None);
@@ -458,10 +430,10 @@ impl<'a> IpWalk<'a> {
             // cloud area; file events carry them.
             self.host_attrs.clear();
             self.host = self.base.clone();
-            self.host.host = cx.host(h.host(), &mut notes, &mut self.host_attrs)?;
+            self.host.host = doc.host(h.host(), &mut notes, &mut self.host_attrs)?;
             self.host_notes = notes;
             self.files = json::objs(h.file_logs).into_iter();
-            match content(cx, h.log_content) {
+            match content(doc, h.log_content) {
                 Content::None => {}
                 Content::Lines(body, base, _) => {
                     let cur = LineCursor::new(body, base, false, self.host.clone(), notes);
@@ -471,9 +443,9 @@ impl<'a> IpWalk<'a> {
                     // No host event to carry it: the raw value is one line.
                     let mut notes = notes;
                     let mut attrs = Vec::new();
-                    invalid_content(cx, raw, &mut notes, &mut attrs)?;
+                    invalid_content(doc, raw, &mut notes, &mut attrs)?;
                     let mut e =
-                        LogEvent::new(cx.source, EventKind::Line, *seq, Cow::Borrowed(raw.text()));
+                        LogEvent::new(doc.source, EventKind::Line, *seq, Cow::Borrowed(raw.text()));
                     *seq += 1;
                     e.ctx = self.host.clone();
                     e.notes = notes;
@@ -485,32 +457,26 @@ impl<'a> IpWalk<'a> {
 
     fn file_event(
         &mut self,
-        cx: &Cx<'a, '_>,
+        doc: &Doc<'a, '_>,
         f: wire::FileLog<'a>,
         seq: &mut u64,
     ) -> Result<(Option<LogEvent<'a>>, Option<LineCursor<'a>>), Error> {
         let mut notes = self.host_notes;
         let mut attrs = Vec::new();
-        let mut e = cx.status_event(seq, self.host.clone());
-        let (status, vendor) = cx.status(
-            f.status,
-            codes::file_status,
-            "file-transfer status",
-            "0-5",
-            &mut notes,
-        )?;
+        let mut e = doc.status_event(seq, self.host.clone());
+        let (status, vendor) = doc.status(f.status, CodeTable::FILE, &mut notes)?;
         e.status = status;
         e.vendor_status = vendor;
         attr(&mut attrs, "mode", f.mode);
         let mut dropped = Vec::new();
         if let Some(Obj(src)) = f.src_ip
-            && let Some(name) = cx.host(src, &mut notes, &mut dropped)?
+            && let Some(name) = doc.host(src, &mut notes, &mut dropped)?
         {
             attrs.push(("src_host", Scalar::Str(name)));
         }
         attr(&mut attrs, "src_path", f.src_path);
         if let Some(Obj(dest)) = f.dest_ip
-            && let Some(name) = cx.host(dest, &mut notes, &mut dropped)?
+            && let Some(name) = doc.host(dest, &mut notes, &mut dropped)?
         {
             attrs.push(("dest_host", Scalar::Str(name)));
         }
@@ -527,8 +493,8 @@ impl<'a> IpWalk<'a> {
             match parsed {
                 Ok(p) => e.progress = p,
                 Err(()) => {
-                    cx.opts.recover(&mut notes, Note::InvalidValue, || {
-                        cx.err_raw(
+                    doc.opts.recover(&mut notes, Note::InvalidValue, || {
+                        doc.err_raw(
                             ErrorKind::Value,
                             format!(
                                 "`process` must be a percentage 0-100, found {}",
@@ -541,7 +507,7 @@ impl<'a> IpWalk<'a> {
                 }
             }
         }
-        let lines = match content(cx, f.log_content) {
+        let lines = match content(doc, f.log_content) {
             Content::None => None,
             Content::Lines(body, base, _) => Some(LineCursor::new(
                 body,
@@ -551,13 +517,37 @@ impl<'a> IpWalk<'a> {
                 self.host_notes,
             )),
             Content::Invalid(raw) => {
-                invalid_content(cx, raw, &mut notes, &mut attrs)?;
+                invalid_content(doc, raw, &mut notes, &mut attrs)?;
                 None
             }
         };
         e.notes = notes;
         e.attrs = attrs;
         Ok((Some(e), lines))
+    }
+}
+
+/// The v2 log read by serde alone: the reference the skim is tested
+/// against; and the skim with its list of escape positions cut short.
+#[cfg(test)]
+pub(super) mod reference {
+    use super::*;
+
+    /// [`job_log_str`] with serde alone.
+    pub(in crate::sources::bkjob) fn job_log_serde_str<'a>(
+        input: &'a str,
+        opts: &Options,
+    ) -> Result<BkParsed<'a>, Error> {
+        job_log_with(input, opts, |_| None)
+    }
+
+    /// [`job_log_str`] with a skim that notes at most `CAP` escape
+    /// positions.
+    pub(in crate::sources::bkjob) fn job_log_capped_str<'a, const CAP: usize>(
+        input: &'a str,
+        opts: &Options,
+    ) -> Result<BkParsed<'a>, Error> {
+        job_log_with(input, opts, |s| skim::job_log_capped(s, CAP))
     }
 }
 
