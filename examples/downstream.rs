@@ -13,6 +13,12 @@
 //! file as a source it is not, and shows which source the error is about
 //! (`Error::payload_source`).
 //!
+//! With `--follow N DIR`, it follows the pages of a CodeArts real-time log
+//! (the files of `DIR` in name order, as a poller would fetch them) with
+//! `cilog::codearts::Follower`, taking at most N events per session: the
+//! callback stops the feed with `?` when the budget is spent, the cursor
+//! is saved as JSON, and the next session resumes from it.
+//!
 //! `tests/downstream.rs` runs [`run`] over corpus files, so this cannot rot.
 
 // The crate's own lints deny printing outside the CLI; a program may print.
@@ -20,8 +26,9 @@
 
 use std::error::Error;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use cilog::codearts::Follower;
 use cilog::{LogEvent, Options, Source};
 
 /// The events of the file at `path`, detecting its source. Owned, so they
@@ -105,10 +112,130 @@ pub fn run(paths: &[&Path], out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+/// Why a follow session ended before the pages did.
+#[derive(Debug)]
+pub enum Stop {
+    /// The session's event budget is spent.
+    Budget,
+    /// A page that could not be read.
+    Read(io::Error),
+    /// The follower's own error.
+    Log(cilog::Error),
+}
+
+impl From<cilog::Error> for Stop {
+    fn from(e: cilog::Error) -> Stop {
+        Stop::Log(e)
+    }
+}
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stop::Budget => f.write_str("the event budget is spent"),
+            Stop::Read(e) => write!(f, "reading a page: {e}"),
+            Stop::Log(e) => write!(f, "following the log: {e}"),
+        }
+    }
+}
+
+impl Error for Stop {}
+
+/// Takes one event if the session's budget allows.
+fn take(event: LogEvent<'_>, taken: &mut Vec<String>, budget: usize) -> Result<(), Stop> {
+    if taken.len() == budget {
+        return Err(Stop::Budget);
+    }
+    taken.push(event.to_string());
+    Ok(())
+}
+
+/// The pages of one session: every page file in order (pages already seen
+/// are recognised by their offsets and skipped by the follower), then the
+/// end of the log.
+fn session(
+    f: &mut Follower,
+    pages: &[&Path],
+    taken: &mut Vec<String>,
+    budget: usize,
+) -> Result<(), Stop> {
+    for path in pages {
+        let page = std::fs::read(path).map_err(Stop::Read)?;
+        f.feed_page(&page, |e| take(e, taken, budget))?;
+    }
+    f.finish(|e| take(e, taken, budget))
+}
+
+/// One follow session: resumes from `cursor` (JSON a session before saved;
+/// `None` at the start), takes at most `budget` events, and returns their
+/// human lines and the cursor to save (`None` once the log is done).
+///
+/// # Errors
+/// A page that cannot be read, the follower's own error, or a cursor that
+/// is not one.
+pub fn follow(
+    pages: &[&Path],
+    cursor: Option<&str>,
+    budget: usize,
+) -> Result<(Vec<String>, Option<String>), Box<dyn Error>> {
+    let mut f = match cursor {
+        Some(json) => Follower::resume(serde_json::from_str(json)?, Options::default()),
+        None => Follower::new(Options::default()),
+    };
+    let mut taken = Vec::new();
+    match session(&mut f, pages, &mut taken, budget) {
+        Ok(()) => Ok((taken, None)),
+        Err(Stop::Budget) => Ok((taken, Some(serde_json::to_string(f.cursor())?))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Follows `pages` session by session, `budget` events each, writing each
+/// session's events under a heading.
+///
+/// # Errors
+/// As [`follow`], or a failed write.
+pub fn follow_all(
+    pages: &[&Path],
+    budget: usize,
+    out: &mut dyn Write,
+) -> Result<(), Box<dyn Error>> {
+    if budget == 0 {
+        return Err("a session must be allowed at least one event".into());
+    }
+    let mut cursor: Option<String> = None;
+    for n in 1.. {
+        let (lines, next) = follow(pages, cursor.as_deref(), budget)?;
+        writeln!(out, "== session {n}: {} events", lines.len())?;
+        for line in lines {
+            writeln!(out, "{line}")?;
+        }
+        match next {
+            Some(c) if cursor.as_ref() == Some(&c) => {
+                return Err(format!("session {n} ended where it began: {c}").into());
+            }
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [flag, budget, dir] = args.as_slice()
+        && flag == "--follow"
+    {
+        let mut files: Vec<_> = std::fs::read_dir(dir)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        files.sort();
+        let pages: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+        let stdout = io::stdout();
+        return follow_all(&pages, budget.parse()?, &mut stdout.lock());
+    }
     if args.is_empty() {
-        return Err("usage: downstream FILE...".into());
+        return Err("usage: downstream FILE... | downstream --follow N DIR".into());
     }
     let paths: Vec<&Path> = args.iter().map(Path::new).collect();
     let stdout = io::stdout();

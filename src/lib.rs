@@ -145,7 +145,7 @@ pub mod swr {
 /// real-time pages and task-log text ([`buildlog`](codearts::buildlog)).
 pub mod codearts {
     pub use crate::sources::codearts::buildlog;
-    pub use crate::sources::codearts::follow::{Cursor, Follower, OffsetUnit};
+    pub use crate::sources::codearts::follow::{Cursor, EmitResult, Follower, OffsetUnit};
 }
 
 /// Detects the source of `input` and parses it.

@@ -110,3 +110,62 @@ fn owned_events_outlive_the_file_bytes() {
     assert_eq!(err.payload_source(), Some(cilog::Source::BkjobStatus));
     assert!(err.is_malformed());
 }
+
+/// The page files of a stitched multi-page corpus case, in order.
+fn pages_of(dir: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(corpus(dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+}
+
+/// Following in sessions of any budget, each stopped early with `?` and
+/// resumed from its saved cursor, gives each event once, in order: the
+/// events of following without a budget, which are the corpus's expected
+/// NDJSON.
+#[test]
+fn follow_stops_early_and_resumes_from_the_cursor() {
+    for dir in [
+        "codearts-realtime-log/multi-page-gap-rewind",
+        "codearts-realtime-log/multi-page-overlap-bytes",
+        "codearts-realtime-log/multi-page-overlap-chars-v1",
+    ] {
+        let files = pages_of(dir);
+        let pages: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+        let (all, cursor) = downstream::follow(&pages, None, usize::MAX).unwrap();
+        assert_eq!(cursor, None);
+        let expected = std::fs::read_to_string(corpus(&format!("{dir}.expected.ndjson"))).unwrap();
+        let want: Vec<String> = expected
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                v["message"].as_str().unwrap().to_owned()
+            })
+            .collect();
+        assert_eq!(all.len(), want.len(), "{dir}");
+        for (line, message) in all.iter().zip(&want) {
+            assert!(
+                line.ends_with(message.as_str()),
+                "{dir}: {line:?} vs {message:?}"
+            );
+        }
+        for budget in 1..=all.len() + 1 {
+            let mut out = Vec::new();
+            downstream::follow_all(&pages, budget, &mut out).unwrap();
+            let out = String::from_utf8(out).unwrap();
+            let got: Vec<&str> = out
+                .lines()
+                .filter(|l| !l.starts_with("== session"))
+                .collect();
+            assert_eq!(got, all, "{dir}, budget {budget}");
+            let sessions = out.lines().filter(|l| l.starts_with("== session")).count();
+            assert_eq!(
+                sessions,
+                all.len().div_ceil(budget).max(1),
+                "{dir}, budget {budget}"
+            );
+        }
+    }
+}

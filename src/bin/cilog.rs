@@ -163,6 +163,12 @@ enum Failure {
     Write(io::Error),
 }
 
+impl From<Error> for Failure {
+    fn from(e: Error) -> Failure {
+        Failure::Parse(e)
+    }
+}
+
 /// NDJSON output, one whole line per write.
 struct Sink<'w, W: Write> {
     out: &'w mut W,
@@ -226,14 +232,7 @@ fn stream_text<W: Write>(
         };
         feed_text(&mut f, buf.get(..n).unwrap_or_default(), sink)?;
     }
-    let mut written = Ok(());
-    f.finish(|e| {
-        if written.is_ok() {
-            written = sink.event(&e);
-        }
-    })
-    .map_err(Failure::Parse)?;
-    written
+    f.finish(|e| sink.event(&e))
 }
 
 fn feed_text<W: Write>(
@@ -241,14 +240,7 @@ fn feed_text<W: Write>(
     chunk: &[u8],
     sink: &mut Sink<'_, W>,
 ) -> Result<(), Failure> {
-    let mut written = Ok(());
-    f.feed_text(chunk, |e| {
-        if written.is_ok() {
-            written = sink.event(&e);
-        }
-    })
-    .map_err(Failure::Parse)?;
-    written
+    f.feed_text(chunk, |e| sink.event(&e))
 }
 
 /// Pages of one CodeArts real-time log, in the order given.
@@ -265,23 +257,10 @@ fn stitch<W: Write>(
         open(path)
             .and_then(|mut r| r.read_to_end(&mut data))
             .map_err(|e| (last.clone(), Failure::Read(e)))?;
-        let mut written = Ok(());
-        f.feed_page(&data, |e| {
-            if written.is_ok() {
-                written = sink.event(&e);
-            }
-        })
-        .map_err(|e| (last.clone(), Failure::Parse(e)))?;
-        written.map_err(|w| (last.clone(), w))?;
+        f.feed_page(&data, |e| sink.event(&e))
+            .map_err(|w| (last.clone(), w))?;
     }
-    let mut written = Ok(());
-    f.finish(|e| {
-        if written.is_ok() {
-            written = sink.event(&e);
-        }
-    })
-    .map_err(|e| (last.clone(), Failure::Parse(e)))?;
-    written.map_err(|w| (last, w))
+    f.finish(|e| sink.event(&e)).map_err(|w| (last, w))
 }
 
 fn open(path: &Path) -> io::Result<Box<dyn Read>> {
