@@ -13,11 +13,13 @@
 //! LEVEL    = INFO / WARNING / WARN / ERROR / DEBUG / FATAL / TRACE       ; any case
 //! ```
 //!
-//! Two implementations of the same grammar live here: [`grammar`], written
-//! with nom combinators, is the reference; [`parse_line`] is the fast path
-//! (fixed-position digits, byte scans) used on every line, which falls back
-//! to the reference for any prefix that is not the standard 35-byte shape.
-//! A property test feeds both the same lines.
+//! [`parse_line`] reads a line: its prefix with nom combinators (the
+//! grammar as written, any fraction width), its body with byte scans. The
+//! line machine reads prefixes through a cache of the last two minutes seen
+//! (most lines fall in one of them: a compare and five digits instead of a
+//! calendar validation), which falls back to the nom reader. Property
+//! tests check the cache against the nom reader and the body against its
+//! nom form (`reference`, test-only).
 //!
 //! ```
 //! use cilog::codearts::buildlog::{parse_line, Body};
@@ -29,8 +31,16 @@
 //! assert_eq!(line.to_string(), "[2023/12/21 15:44:18.793 GMT+08:00] [INFO] [Maven构建:external_post_maven] : 该步骤开始执行");
 //! ```
 
+use nom::bytes::complete::{tag, take_while_m_n};
+use nom::character::complete::{char, one_of};
+use nom::combinator::{map_res, opt};
+use nom::{IResult, Parser};
+
 use crate::severity::Severity;
 use crate::time::{self, Timestamp};
+
+#[cfg(test)]
+mod reference;
 
 /// What the line's timestamp prefix was.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -198,15 +208,113 @@ const STD_PREFIX: usize = 35;
 
 /// Splits the prefix off `line`: the stamp, and the rest after the prefix
 /// and one optional space. Without a prefix the rest is the whole line.
-#[inline]
 pub(crate) fn prefix(line: &str) -> (Stamp, &str) {
-    let b = line.as_bytes();
-    if b.first() != Some(&b'[') {
-        return (Stamp::None, line);
+    match (stamp, opt(char(' '))).parse(line) {
+        Ok((rest, (st, _))) => (st, rest),
+        Err(_) => (Stamp::None, line),
     }
-    match fast_prefix(b) {
-        Some(stamp) => (stamp, after_prefix(line, STD_PREFIX)),
-        None => grammar::prefix(line),
+}
+
+type Res<'a, O> = IResult<&'a str, O>;
+
+/// `n` ASCII digits as a number.
+fn num<'a>(n: usize) -> impl Parser<&'a str, Output = u32, Error = nom::error::Error<&'a str>> {
+    map_res(
+        take_while_m_n(n, n, |c: char| c.is_ascii_digit()),
+        |s: &str| s.parse::<u32>(),
+    )
+}
+
+/// `[yyyy/MM/dd HH:mm:ss.f GMT±HH:MM]` with 1–9 fraction digits.
+fn stamp(i: &str) -> Res<'_, Stamp> {
+    let (
+        i,
+        (_, year, _, month, _, day, _, hour, _, minute, _, second, _, frac, _, sign, oh, _, om, _),
+    ) = (
+        char('['),
+        num(4),
+        char('/'),
+        num(2),
+        char('/'),
+        num(2),
+        char(' '),
+        num(2),
+        char(':'),
+        num(2),
+        char(':'),
+        num(2),
+        char('.'),
+        take_while_m_n(1, 9, |c: char| c.is_ascii_digit()),
+        tag(" GMT"),
+        one_of("+-"),
+        num(2),
+        char(':'),
+        num(2),
+        char(']'),
+    )
+        .parse(i)?;
+    let frac_digits = u8::try_from(frac.len()).unwrap_or(9);
+    let value: u32 = frac.parse().unwrap_or(0);
+    let nanos = value.saturating_mul(10u32.pow(9 - u32::from(frac_digits.min(9))));
+    let written = PrefixFields {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        nanos,
+        frac_digits,
+        negative: sign == '-',
+        offset_hours: oh,
+        offset_minutes: om,
+    };
+    Ok((i, written.stamp()))
+}
+
+/// A prefix's fields as written, not validated yet.
+struct PrefixFields {
+    year: u32,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    nanos: u32,
+    frac_digits: u8,
+    negative: bool,
+    offset_hours: u32,
+    offset_minutes: u32,
+}
+
+impl PrefixFields {
+    /// Validates the fields and builds the stamp.
+    fn stamp(self) -> Stamp {
+        let Ok(year) = i32::try_from(self.year) else {
+            return Stamp::Invalid;
+        };
+        let naive = time::civil(
+            year,
+            self.month,
+            self.day,
+            self.hour,
+            self.minute,
+            self.second,
+            self.nanos,
+        );
+        let offset = time::offset_hm(self.negative, self.offset_hours, self.offset_minutes);
+        let (Some(naive), Some(offset)) = (naive, offset) else {
+            return Stamp::Invalid;
+        };
+        let written = time::Written {
+            naive,
+            offset: Some(offset),
+            frac_digits: self.frac_digits,
+        };
+        match written.resolve(offset) {
+            Ok(t) => Stamp::Valid(t),
+            Err(_) => Stamp::Invalid,
+        }
     }
 }
 
@@ -225,10 +333,10 @@ pub(crate) struct PrefixCache {
 /// One remembered minute.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Minute {
-    /// Bytes 1..17 (`yyyy/MM/dd HH:mm`) of the prefix, as one number.
-    minute: u128,
-    /// Bytes 27..35 (`T±HH:MM]`) of the prefix, as one number.
-    zone: u64,
+    /// Bytes 1..17 (`yyyy/MM/dd HH:mm`) of the prefix.
+    minute: [u8; 16],
+    /// Bytes 27..35 (`T±HH:MM]`) of the prefix.
+    zone: [u8; 8],
     /// That minute's start in UTC (its date and second of the day), and
     /// the offset; `None` for an empty entry.
     utc: Option<(chrono::NaiveDate, u32, chrono::FixedOffset)>,
@@ -236,12 +344,12 @@ struct Minute {
 
 /// The prefix bytes a [`PrefixCache`] compares: bytes 1..17 and 27..35.
 #[inline]
-fn cache_key(p: &[u8; STD_PREFIX]) -> (u128, u64) {
+fn cache_key(p: &[u8; STD_PREFIX]) -> ([u8; 16], [u8; 8]) {
     let mut minute = [0; 16];
     minute.copy_from_slice(&p[1..17]);
     let mut zone = [0; 8];
     zone.copy_from_slice(&p[27..35]);
-    (u128::from_le_bytes(minute), u64::from_le_bytes(zone))
+    (minute, zone)
 }
 
 impl Minute {
@@ -328,87 +436,6 @@ fn after_prefix(line: &str, len: usize) -> &str {
     rest.strip_prefix(' ').unwrap_or(rest)
 }
 
-/// The standard 35-byte prefix at fixed positions; `None` when the line is
-/// not exactly that shape (the reference grammar then decides).
-#[inline]
-fn fast_prefix(b: &[u8]) -> Option<Stamp> {
-    let p = b.get(..STD_PREFIX)?;
-    if p.get(5) != Some(&b'/')
-        || p.get(8) != Some(&b'/')
-        || p.get(11) != Some(&b' ')
-        || p.get(14) != Some(&b':')
-        || p.get(17) != Some(&b':')
-        || p.get(20) != Some(&b'.')
-        || p.get(24..28) != Some(b" GMT")
-        || p.get(31) != Some(&b':')
-        || p.get(34) != Some(&b']')
-    {
-        return None;
-    }
-    let negative = match p.get(28) {
-        Some(b'+') => false,
-        Some(b'-') => true,
-        _ => return None,
-    };
-    let y = time::digits(p, 1, 4)?;
-    let mo = time::digits(p, 6, 2)?;
-    let d = time::digits(p, 9, 2)?;
-    let h = time::digits(p, 12, 2)?;
-    let mi = time::digits(p, 15, 2)?;
-    let s = time::digits(p, 18, 2)?;
-    let ms = time::digits(p, 21, 3)?;
-    let oh = time::digits(p, 29, 2)?;
-    let om = time::digits(p, 32, 2)?;
-    Some(stamp_of(
-        y,
-        mo,
-        d,
-        h,
-        mi,
-        s,
-        ms * 1_000_000,
-        3,
-        negative,
-        oh,
-        om,
-    ))
-}
-
-/// Validates the fields and builds the stamp.
-#[allow(clippy::too_many_arguments)]
-fn stamp_of(
-    y: u32,
-    mo: u32,
-    d: u32,
-    h: u32,
-    mi: u32,
-    s: u32,
-    nanos: u32,
-    digits: u8,
-    negative: bool,
-    oh: u32,
-    om: u32,
-) -> Stamp {
-    let Ok(year) = i32::try_from(y) else {
-        return Stamp::Invalid;
-    };
-    let (Some(naive), Some(offset)) = (
-        time::civil(year, mo, d, h, mi, s, nanos),
-        time::offset_hm(negative, oh, om),
-    ) else {
-        return Stamp::Invalid;
-    };
-    let written = time::Written {
-        naive,
-        offset: Some(offset),
-        frac_digits: digits,
-    };
-    match written.resolve(offset) {
-        Ok(t) => Stamp::Valid(t),
-        Err(_) => Stamp::Invalid,
-    }
-}
-
 /// Parses the rest of a prefixed line.
 #[inline]
 pub(crate) fn body(rest: &str) -> Body<'_> {
@@ -425,15 +452,8 @@ pub(crate) fn body(rest: &str) -> Body<'_> {
         return Body::Raw(rest);
     };
     let level = rest.get(1..1 + close).unwrap_or_default();
-    // `INFO` as written by nearly every level-tagged line, before the
-    // case-insensitive table.
-    let severity = if level == "INFO" {
-        Severity::Info
-    } else {
-        let Some(severity) = Severity::from_token(level) else {
-            return Body::Raw(rest);
-        };
-        severity
+    let Some(severity) = Severity::from_token(level) else {
+        return Body::Raw(rest);
     };
     let after = rest.get(close + 2..).unwrap_or_default();
     match after.as_bytes() {
@@ -501,162 +521,32 @@ fn fast_tag(s: &str) -> Option<(Tag<'_>, &str)> {
     Some((Tag { name, id, variant }, message))
 }
 
-/// The reference grammar, written with nom combinators: slower than
-/// [`parse_line`], which must agree with it on every line.
-pub mod grammar {
-    use nom::branch::alt;
-    use nom::bytes::complete::{tag, take_till, take_while_m_n};
-    use nom::character::complete::{alpha1, char, one_of};
-    use nom::combinator::{eof, map_res, opt, rest, verify};
-    use nom::sequence::delimited;
-    use nom::{IResult, Parser};
-
-    use super::{Body, Stamp, Tag, after_colon, stamp_of};
-    use crate::severity::Severity;
-
-    type Res<'a, O> = IResult<&'a str, O>;
-
-    fn num<'a>(n: usize) -> impl Parser<&'a str, Output = u32, Error = nom::error::Error<&'a str>> {
-        map_res(
-            take_while_m_n(n, n, |c: char| c.is_ascii_digit()),
-            |s: &str| s.parse::<u32>(),
-        )
-    }
-
-    /// `[yyyy/MM/dd HH:mm:ss.f GMT±HH:MM]` with 1–9 fraction digits.
-    fn stamp(i: &str) -> Res<'_, Stamp> {
-        let (i, (_, y, _, mo, _, d, _, h, _, mi, _, s, _, frac, _, sign, oh, _, om, _)) = (
-            char('['),
-            num(4),
-            char('/'),
-            num(2),
-            char('/'),
-            num(2),
-            char(' '),
-            num(2),
-            char(':'),
-            num(2),
-            char(':'),
-            num(2),
-            char('.'),
-            take_while_m_n(1, 9, |c: char| c.is_ascii_digit()),
-            tag(" GMT"),
-            one_of("+-"),
-            num(2),
-            char(':'),
-            num(2),
-            char(']'),
-        )
-            .parse(i)?;
-        let digits = u8::try_from(frac.len()).unwrap_or(9);
-        let value: u32 = frac.parse().unwrap_or(0);
-        let nanos = value.saturating_mul(10u32.pow(9 - u32::from(digits.min(9))));
-        Ok((
-            i,
-            stamp_of(y, mo, d, h, mi, s, nanos, digits, sign == '-', oh, om),
-        ))
-    }
-
-    /// The prefix and the rest (after one optional space).
-    pub(crate) fn prefix(line: &str) -> (Stamp, &str) {
-        match (stamp, opt(char(' '))).parse(line) {
-            Ok((rest, (st, _))) => (st, rest),
-            Err(_) => (Stamp::None, line),
-        }
-    }
-
-    fn level(i: &str) -> Res<'_, (&str, Severity)> {
-        let (i, lv) = delimited(
-            char('['),
-            verify(alpha1, |s: &str| Severity::from_token(s).is_some()),
-            char(']'),
-        )
-        .parse(i)?;
-        let sev = Severity::from_token(lv).unwrap_or(Severity::Info);
-        Ok((i, (lv, sev)))
-    }
-
-    /// `[name:id]` then ` :` or `:`.
-    fn step_tag(i: &str) -> Res<'_, (Tag<'_>, &str)> {
-        let (i, (_, inner, _, sep)) = (
-            char('['),
-            take_till(|c| c == ']'),
-            char(']'),
-            alt((tag(" :"), tag(":"))),
-        )
-            .parse(i)?;
-        let Some((name, raw_id)) = inner.rsplit_once(':') else {
-            return Err(nom::Err::Error(nom::error::Error::new(
-                i,
-                nom::error::ErrorKind::Verify,
-            )));
-        };
-        let id = raw_id.trim_start_matches(' ');
-        if id.is_empty() || id.contains([' ', '[']) {
-            return Err(nom::Err::Error(nom::error::Error::new(
-                i,
-                nom::error::ErrorKind::Verify,
-            )));
-        }
-        let variant = sep == ":" || id.len() != raw_id.len();
-        Ok((i, (Tag { name, id, variant }, after_colon(i))))
-    }
-
-    /// Parses one line with the reference grammar.
-    pub fn parse_line(line: &str) -> super::Line<'_> {
-        let (stamp, rest) = prefix(line);
-        super::finish(line, stamp, rest, body)
-    }
-
-    /// The body of a prefixed line.
-    pub(crate) fn body(input: &str) -> Body<'_> {
-        let platform_tagged =
-            (level, char(' '), step_tag).map(|((level, severity), _, (tag, message))| {
-                Body::Platform {
-                    level,
-                    severity,
-                    tag: Some(tag),
-                    message,
-                }
-            });
-        let platform_empty =
-            (level, tag("  :"), rest).map(|((level, severity), _, m)| Body::Platform {
-                level,
-                severity,
-                tag: None,
-                message: after_colon(m),
-            });
-        let bare = (level, alt((eof, char(' ').map(|_| ""))), rest).map(
-            |((level, severity), _, message)| Body::Bare {
-                level,
-                severity,
-                message,
-            },
-        );
-        match alt((platform_tagged, platform_empty, bare)).parse(input) {
-            Ok((_, b)) => b,
-            Err(_) => Body::Raw(input),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The prefix of `line` by the nom reader, checked against the minute
+    /// cache reading it twice (a miss, then a hit where it can be cached).
     fn both_prefix(line: &str) -> (Stamp, &str) {
-        let fast = prefix(line);
-        assert_eq!(
-            fast,
-            grammar::prefix(line),
-            "prefix paths disagree on {line:?}"
-        );
-        fast
+        let careful = prefix(line);
+        let mut cache = PrefixCache::default();
+        for _ in 0..2 {
+            assert_eq!(
+                cache.prefix(line),
+                careful,
+                "prefix paths disagree on {line:?}"
+            );
+        }
+        careful
     }
 
     fn both_body(rest: &str) -> Body<'_> {
         let fast = body(rest);
-        assert_eq!(fast, grammar::body(rest), "body paths disagree on {rest:?}");
+        assert_eq!(
+            fast,
+            reference::body(rest),
+            "body paths disagree on {rest:?}"
+        );
         fast
     }
 
@@ -910,7 +800,7 @@ mod tests {
         #[test]
         fn fast_path_agrees_with_reference(p in prefix_strategy(), space in prop::bool::ANY, b in body_strategy()) {
             let line = format!("{p}{}{b}", if space { " " } else { "" });
-            prop_assert_eq!(parse_line(&line), grammar::parse_line(&line), "line {:?}", line);
+            prop_assert_eq!(parse_line(&line), reference::parse_line(&line), "line {:?}", line);
         }
 
         /// Rendering a parsed line and parsing it again gives the same line.
