@@ -50,7 +50,9 @@ pub(crate) fn text_log<'a>(input: &'a [u8], opts: &Options) -> Result<Box<TextEv
 /// The first byte at or after `from` that a line's text may need cleaned
 /// of: an ESC, or a CR that does not end a CRLF line break (that one is
 /// never part of a line). `body.len()` when there is none. Scanning ahead
-/// to it once spares every line its own scan.
+/// to it once spares every line its own scan: with a `memchr2` of each line
+/// instead, `cilog --no-redact` on /work/big16/codearts.log costs 393.95 M
+/// instructions instead of 379.97 M (+3.7 %), callgrind.
 fn next_dirty(body: &[u8], from: usize) -> usize {
     let rest = body.get(from..).unwrap_or_default();
     memchr::memchr2_iter(text::ESC, b'\r', rest)
@@ -133,16 +135,14 @@ impl<'a> TextEvents<'a> {
     }
 
     /// Ends the iteration at an error (strict mode): the iterator is fused.
-    #[cold]
     fn fail(&mut self, err: Error) -> Option<Result<LogEvent<'a>, Error>> {
         self.pos = self.body.len();
         Some(Err(err))
     }
 
-    /// A line that needs decoding, cleaning or an owned text: the general
-    /// (slower) path.
-    #[inline(never)]
-    fn general(
+    /// A line that needs decoding (invalid UTF-8) or cleaning (an ESC, a
+    /// CR): through [`Machine::line`], which may make an owned text.
+    fn cleaned_line(
         &mut self,
         start: usize,
         end: usize,
@@ -240,14 +240,14 @@ impl<'a> Iterator for TextEvents<'a> {
         // Nothing to clean: the text is used as it is.
         let plain = self.dirty >= end || self.opts.text == TextMode::Raw;
         if !plain {
-            return self.general(start, end, Notes::EMPTY, loc);
+            return self.cleaned_line(start, end, Notes::EMPTY, loc);
         }
         let mut line = match self.text {
             Some(text) => text.get(start..end).unwrap_or_default(),
             // Some line is not UTF-8: each is checked by itself.
             None => match std::str::from_utf8(self.body.get(start..end).unwrap_or_default()) {
                 Ok(line) => line,
-                Err(_) => return self.general(start, end, Notes::EMPTY, loc),
+                Err(_) => return self.cleaned_line(start, end, Notes::EMPTY, loc),
             },
         };
         let mut notes = Notes::EMPTY;
@@ -448,7 +448,7 @@ mod tests {
         out
     }
 
-    /// One line of every shape the fast path and the general path split:
+    /// One line of every shape the plain path and the cleaning path split:
     /// prefixed or not, valid or out-of-range stamps, platform records that
     /// open and close steps, ESC and CR anywhere, bad UTF-8, long text.
     pub(super) fn any_line() -> impl Strategy<Value = Vec<u8>> {
