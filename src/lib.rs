@@ -143,6 +143,63 @@ pub mod swr {
 /// Huawei CodeArts Build: follow a live real-time log page by page
 /// ([`Follower`](codearts::Follower)), and the line grammar shared by its
 /// real-time pages and task-log text ([`buildlog`](codearts::buildlog)).
+///
+/// # Lines
+///
+/// Every input line is one event. A line is
+/// `[yyyy/MM/dd HH:mm:ss.SSS GMT±HH:MM] ` followed by one of:
+///
+/// | form | example | event |
+/// |---|---|---|
+/// | platform record | `[INFO] [代码检出:external_pre_checkout] : 该步骤开始执行` | severity from the level; `step_name` / `step_id` from the tag, split at its **last** colon |
+/// | platform record, empty tag | `[INFO]  : [JobStatusPlugin] onStarted: j_YE1bu9Z7 #1` | severity, no step |
+/// | bare level | `[INFO] BUILD SUCCESS` (a tool's own) | severity from the token, no step of its own |
+/// | raw tool output | `$ docker stop --time=1 8db5…` | message only |
+///
+/// Levels are `INFO WARNING WARN ERROR DEBUG FATAL TRACE`, in any case
+/// (`severity_text` keeps the token). A line without a prefix (a
+/// continuation) has no time and the note [`NoPrefix`](crate::Note::NoPrefix);
+/// a prefix with a field out of range is an
+/// [`InvalidTime`](crate::Note::InvalidTime) recovery, the whole line kept
+/// as the message.
+///
+/// # Status mapping
+///
+/// | line | event | [`Status`] |
+/// |---|---|---|
+/// | `… : 该步骤开始执行` / `… : This step starts.` (a tagged platform record) | [`Phase`](crate::EventKind::Phase) of the tag's step | `Running` |
+/// | `… : 该步骤执行完成` / `… : This step is complete.` | `Phase` of the tag's step | `Succeeded` |
+/// | `[JobStatusPlugin] onStarted: j_XXXX #N` | `Phase`, `job` `j_XXXX`, `attrs.build_no` N | `Running` |
+/// | `[JobStatusPlugin] onCompleted: j_XXXX #N` | `Phase`, `job`, `build_no` | none |
+/// | `Finished: SUCCESS` (Jenkins' last line) | [`Status`](crate::EventKind::Status) of the build | `Succeeded` |
+/// | `Finished: FAILURE` | `Status` | `Failed` |
+/// | `Finished: ABORTED` | `Status` | `Cancelled` |
+/// | `Finished: UNSTABLE` | `Status` | `Failed` |
+/// | `Finished: NOT_BUILT` | `Status` | `Skipped` |
+/// | `Finished: ` another upper-case word | `Status`, noted [`UnknownStatus`](crate::Note::UnknownStatus) | `Unknown` |
+///
+/// The `Finished:` word is kept as sent in `vendor_status`. Lines between a
+/// step's start and complete markers that have no tag of their own (tool
+/// output, continuation lines) get that step's `step_id` / `step_name`,
+/// noted [`StepInferred`](crate::Note::StepInferred); the build's `Finished:`
+/// line belongs to no step. [`step_spans`] turns the
+/// phase events into steps with start, end and final status.
+///
+/// ```
+/// use cilog::{parse_as, EventKind, Options, Source, Status};
+///
+/// # fn main() -> Result<(), cilog::Error> {
+/// let log = "[2026/06/26 14:30:10.000 GMT+08:00] [INFO] [Maven构建:m2] : 该步骤开始执行\n\
+///            [2026/06/26 14:30:11.000 GMT+08:00] [ERROR] compilation failed\n\
+///            [2026/06/26 14:30:14.010 GMT+08:00] Finished: ABORTED\n";
+/// let events = parse_as(Source::CodeartsLog, log, &Options::default())?
+///     .collect::<Result<Vec<_>, _>>()?;
+/// assert_eq!((events[0].kind, events[0].status), (EventKind::Phase, Some(Status::Running)));
+/// assert_eq!(events[1].ctx.step_id.as_deref(), Some("m2")); // inferred
+/// assert_eq!((events[2].kind, events[2].status), (EventKind::Status, Some(Status::Cancelled)));
+/// # Ok(())
+/// # }
+/// ```
 pub mod codearts {
     pub use crate::sources::codearts::buildlog;
     pub use crate::sources::codearts::follow::{Cursor, EmitResult, Follower, OffsetUnit};

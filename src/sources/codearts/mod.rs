@@ -84,7 +84,7 @@ pub(crate) struct TextEvents<'a> {
     pub(crate) machine: Machine<'a>,
     opts: Options,
     /// Whether an error points at its line (a whole log), or at `bom` for
-    /// every line (a [`Follower`](follow::Follower)'s chunk, whose errors
+    /// every line (a [`Follower`](super::follow::Follower)'s chunk, whose errors
     /// have always pointed at where its new lines start).
     at_line: bool,
     /// Notes for the next event (a follower's pending gap or rewind).
