@@ -23,7 +23,7 @@ pub enum OffsetUnit {
 /// Where a followed log stands: enough to resume without loss or duplication.
 ///
 /// Serialize it (it is `serde`-serializable) after each page; build a
-/// [`Follower::resume`] from it later.
+/// [`Follower::resume`](super::Follower::resume) from it later.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cursor {
     pub(super) offset: Option<u64>,

@@ -3,7 +3,7 @@
 use crate::error::Error;
 
 /// What a feed's callback returns: `()` to take every event, or
-/// `Result<(), E>` to stop early with `Err` (see [`Follower`]). The feed
+/// `Result<(), E>` to stop early with `Err` (see [`Follower`](super::Follower)). The feed
 /// returns [`EmitResult::Error`]: the callback's error as it is, or the
 /// follower's own [`Error`] converted with `From`.
 pub trait EmitResult {
