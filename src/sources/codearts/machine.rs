@@ -103,7 +103,10 @@ impl<'x> Machine<'x> {
     /// chunk or page) at the same text in `input`, where it occurs there:
     /// each event that infers the step then borrows it instead of copying
     /// it. Most chunks hold the step's own records (or its name elsewhere),
-    /// so this is one short search a chunk instead of two copies a line.
+    /// so this is one short search a chunk instead of two copies a line:
+    /// without it, `cilog --no-redact` on /work/big16/codearts.log (read by
+    /// the follower in 64 KiB chunks) costs 422.15 M instructions instead
+    /// of 379.97 M (+11.1 %), callgrind.
     pub(crate) fn borrow_open_from(&mut self, input: &'x [u8]) {
         let Some((id, name)) = &mut self.open else {
             return;

@@ -618,6 +618,9 @@ pub(crate) fn literal_newlines(body: &str, opts: &Options) -> Option<VecDeque<(S
 }
 
 #[cfg(test)]
+mod reference;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use std::borrow::Cow;
@@ -722,23 +725,6 @@ mod tests {
         assert!(literal_newlines(seed, &Options::strict()).is_none());
         assert!(literal_newlines("plain", &opts).is_none());
         assert!(literal_newlines(r"no break \\n in the middle", &opts).is_none());
-    }
-
-    /// [`parse`] as it was before the skim: serde reads every page.
-    fn parse_by_serde<'p>(bytes: &'p [u8], opts: &Options) -> Result<Page<'p>, Error> {
-        let input = std::str::from_utf8(bytes).map_err(|e| {
-            Error::at(
-                ErrorKind::Utf8,
-                "page is not valid UTF-8",
-                bytes,
-                e.valid_up_to(),
-            )
-        })?;
-        let body_start = input.len() - crate::text::strip_bom(bytes).len();
-        let body = &input[body_start..];
-        json::check_depth(body.as_bytes(), opts.max_depth)?;
-        let r = parse_result(bytes, input, body, body_start)?;
-        read_result(r, bytes, input, opts)
     }
 
     /// Everything a page read gives, for comparing.
@@ -884,7 +870,7 @@ mod tests {
             opts.max_depth = depth;
             prop_assert_eq!(
                 outcome(parse(&page, &opts)),
-                outcome(parse_by_serde(&page, &opts)),
+                outcome(reference::parse(&page, &opts)),
                 "{}", String::from_utf8_lossy(&page)
             );
         }
