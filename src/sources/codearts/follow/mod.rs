@@ -40,6 +40,8 @@ mod cursor;
 mod emit;
 mod pages;
 #[cfg(test)]
+mod reference;
+#[cfg(test)]
 mod tests;
 
 use cursor::PageSig;
