@@ -82,7 +82,7 @@ pub(crate) struct Member<'a> {
 
 impl Member<'_> {
     fn has(&self, key: &str) -> bool {
-        self.keys.iter().any(|k| *k == key.as_bytes())
+        self.keys.contains(&key.as_bytes())
     }
 
     fn has_any(&self, keys: &[&str]) -> bool {
@@ -324,7 +324,15 @@ impl<'a> Shape<'a> {
             Form::Binary => return misfit("it is binary (it has NUL bytes)".to_owned()),
             Form::Text => return misfit("it is text, not JSON".to_owned()),
             Form::Array => {
+                let swr = matches!(source, Source::SwrJobLog | Source::SwrJobHistory);
+                let strange = self.top.first == Kind::Object && !self.top.has_any(SWR_ANY_KEYS);
                 return match source {
+                    // Objects with none of the keys of a job or an error body.
+                    _ if swr && strange => misfit(format!(
+                        "it has none of the keys {source} reads ({})",
+                        self.key_list()
+                    )),
+                    // An SWR reader reports any other array itself.
                     Source::SwrJobLog | Source::SwrJobHistory => Ok(()),
                     _ if detected.is_some() => misfit(self.looks_like(detected)),
                     _ => Ok(()),
