@@ -325,7 +325,9 @@ impl<'a> Shape<'a> {
             Form::Text => return misfit("it is text, not JSON".to_owned()),
             Form::Array => {
                 let swr = matches!(source, Source::SwrJobLog | Source::SwrJobHistory);
-                let strange = self.top.first == Kind::Object && !self.top.has_any(SWR_ANY_KEYS);
+                let strange = self.top.first == Kind::Object
+                    && !self.top.keys.is_empty()
+                    && !self.top.has_any(SWR_ANY_KEYS);
                 return match source {
                     // Objects with none of the keys of a job or an error body.
                     _ if swr && strange => misfit(format!(
