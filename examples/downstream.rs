@@ -10,8 +10,9 @@
 //! value referencing data owned by the current function"), then prints
 //! each event as a human line (`Display`), its notes, and its JSON object
 //! (`serde_json`: the same object as the NDJSON line). Last, it parses the
-//! file as a source it is not, and shows which source the error is about
-//! (`Error::payload_source`).
+//! file strictly as a source it is not, and shows which source the error is
+//! about (`Error::payload_source`); lenient mode would instead give one raw
+//! event noted `shape_mismatch`.
 //!
 //! With `--follow N DIR`, it follows the pages of a CodeArts real-time log
 //! (the files of `DIR` in name order, as a poller would fetch them) with
@@ -38,17 +39,18 @@ pub fn read_events(path: &Path) -> Result<Vec<LogEvent<'static>>, Box<dyn Error>
     Ok(cilog::parse_owned(&bytes, &Options::default())?)
 }
 
-/// The events of the file at `path`, read as `source`.
+/// The events of the file at `path`, read as `source` in strict mode.
 pub fn read_events_as(
     path: &Path,
     source: Source,
 ) -> Result<Vec<LogEvent<'static>>, Box<dyn Error>> {
     let bytes = std::fs::read(path)?;
-    Ok(cilog::parse_owned_as(source, &bytes, &Options::default())?)
+    Ok(cilog::parse_owned_as(source, &bytes, &Options::strict())?)
 }
 
 /// A source `source` is not, of another vendor and shape, so that reading
-/// a payload of `source` as it fails.
+/// a payload of `source` as it fails (strictly; leniently it is one
+/// `shape_mismatch` event).
 pub fn wrong_source(source: Source) -> Source {
     match source {
         Source::BkjobLog | Source::BkjobIpLog | Source::BkjobStatus => Source::SwrJobHistory,

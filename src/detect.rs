@@ -1,19 +1,35 @@
-//! [`detect`]: name the payload kind from its first bytes. Sniffing only.
+//! [`detect`]: name the payload kind from its shape.
 //!
-//! JSON payloads are told apart by distinctive keys in the first
-//! [`WINDOW`] bytes. A key counts only where it is a real key (`"key"` then
-//! optional white space then `:`), so the same word inside an escaped JSON
-//! string (`\"key\"`) or a log message does not match.
+//! A JSON payload is skimmed, never parsed: the keys of its top-level object
+//! (in any order, at any size), and the kind and keys of its `data`,
+//! `result` and `error` members (or of a top-level array's first element).
+//! A key counts only where it is a real key of that object, so the same word
+//! inside a string or deeper down does not match. A document that ends
+//! early (or is not valid JSON further on) is judged by what was read before
+//! that point. A text payload is a CodeArts build log when a line within
+//! its first 64 starts with the `[yyyy/MM/dd HH:mm:ss.` prefix.
+//!
+//! The same shape tells the dispatch whether a payload fits the source a
+//! caller named ([`Shape::fit`]): a payload of another source's shape is
+//! never read as an empty result.
 
+use crate::scan::{skip_string, skip_value, skip_ws};
 use crate::source::Source;
 use crate::text::strip_bom;
 
-/// How many bytes detection looks at.
-pub const WINDOW: usize = 64 * 1024;
+/// How far into the payload NUL bytes mark it as binary.
+pub(crate) const BINARY_WINDOW: usize = 8 * 1024;
+
+/// How many keys of one object the skim keeps.
+const MAX_KEYS: usize = 64;
+
+/// How deep a skipped value may nest.
+const SKIP_DEPTH: usize = 128;
 
 /// Names the source of `input`, or `None` if it looks like none of them.
 ///
-/// Reads at most the first 64 KiB; never fails or panics.
+/// Reads the top level of a JSON document whatever its size (the values it
+/// does not need are skipped, not parsed); never fails or panics.
 ///
 /// ```
 /// use cilog::{detect, Source};
@@ -21,24 +37,506 @@ pub const WINDOW: usize = 64 * 1024;
 /// assert_eq!(detect(b"hello"), None);
 /// ```
 pub fn detect(input: &[u8]) -> Option<Source> {
-    let input = strip_bom(input);
-    let window = input.get(..input.len().min(WINDOW)).unwrap_or(input);
-    let start = window.iter().position(|b| !b.is_ascii_whitespace())?;
-    let body = window.get(start..)?;
-    match body.first()? {
-        b'{' => detect_object(body),
-        b'[' => {
-            let next = body.get(1..)?.iter().find(|b| !b.is_ascii_whitespace());
-            match next {
-                Some(b'{') | Some(b']') => detect_array(body),
-                _ => detect_text(body),
-            }
-        }
-        _ => detect_text(body),
+    Shape::of(input).source()
+}
+
+/// What a payload is made of, at the top.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Form {
+    /// Nothing but white space (and a byte-order mark).
+    Empty,
+    /// A NUL byte within the first [`BINARY_WINDOW`] bytes.
+    Binary,
+    /// A JSON object.
+    Object,
+    /// A JSON array.
+    Array,
+    /// Anything else: text.
+    Text,
+}
+
+/// The kind of a JSON value.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Not there (or not read: the document ended before it).
+    #[default]
+    Absent,
+    Null,
+    Bool,
+    Number,
+    String,
+    Object,
+    Array,
+}
+
+/// A member's value as the skim saw it: its kind, and the keys of the
+/// object it is (or, for an array, of its first element when that is an
+/// object).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Member<'a> {
+    kind: Kind,
+    /// For an array: its first element's kind.
+    first: Kind,
+    keys: Vec<&'a [u8]>,
+}
+
+impl Member<'_> {
+    fn has(&self, key: &str) -> bool {
+        self.keys.contains(&key.as_bytes())
+    }
+
+    fn has_any(&self, keys: &[&str]) -> bool {
+        keys.iter().any(|k| self.has(k))
     }
 }
 
-/// A CodeArts build log: a line within the window starts with the
+/// The shape of a payload: enough to name its source.
+#[derive(Clone, Debug)]
+pub(crate) struct Shape<'a> {
+    pub(crate) form: Form,
+    /// Where the payload's first byte of substance is (after a byte-order
+    /// mark and white space).
+    pub(crate) start: usize,
+    /// The top-level object's keys, or a top-level array's first element.
+    top: Member<'a>,
+    data: Member<'a>,
+    result: Member<'a>,
+    error: Member<'a>,
+    /// Whether the skim read the whole top level, or stopped at a key
+    /// that decided the source.
+    complete: bool,
+    /// The source a key named beyond doubt.
+    decided: Option<Source>,
+    /// The text after the byte-order mark, for text detection.
+    body: &'a [u8],
+}
+
+/// Keys of a CodeArts real-time log page's `result` (v3 and v1).
+const PAGE_KEYS: &[&str] = &[
+    "has_more_data",
+    "current_offset",
+    "offset",
+    "has_more",
+    "start_offset",
+    "end_offset",
+];
+/// Keys only an SWR job has at its top level.
+const SWR_JOB_KEYS: &[&str] = &["log", "log_num", "creator_id", "errorCode"];
+/// Keys an SWR job (or a history entry) may have; any of them makes a
+/// payload SWR-like when named explicitly.
+const SWR_ANY_KEYS: &[&str] = &[
+    "id",
+    "state",
+    "status",
+    "duration",
+    "progress",
+    "created_at",
+    "creator_name",
+    "service",
+    "service_id",
+    "resource",
+    "resource_type",
+    "region_name",
+    "pkg",
+    "log",
+    "log_num",
+    "creator_id",
+    "errorCode",
+];
+/// Keys of a BlueKing v3 `get_job_instance_status` `data`.
+const BK_STATUS_KEYS: &[&str] = &["job_instance", "step_instance_list"];
+/// Keys of a BlueKing v3 ip log `data` (one host, or a batch).
+const BK_IP_KEYS: &[&str] = &[
+    "log_content",
+    "log_type",
+    "file_logs",
+    "script_task_logs",
+    "file_task_logs",
+    "ip",
+    "bk_cloud_id",
+    "bk_host_id",
+    "host_id",
+    "ipv6",
+];
+/// Keys of a BlueKing v2 `get_job_instance_log` step.
+const BK_STEP_KEYS: &[&str] = &["step_results", "step_instance_id", "is_finished"];
+
+impl<'a> Shape<'a> {
+    /// Skims `input`, stopping as soon as a key names the source beyond
+    /// doubt (so that a large payload is not read twice).
+    pub(crate) fn of(input: &'a [u8]) -> Shape<'a> {
+        let body = strip_bom(input);
+        let bom = input.len() - body.len();
+        let at = skip_ws(body, 0);
+        let mut shape = Shape {
+            form: Form::Text,
+            start: bom + at,
+            top: Member::default(),
+            data: Member::default(),
+            result: Member::default(),
+            error: Member::default(),
+            complete: false,
+            decided: None,
+            body,
+        };
+        let head = body.get(..body.len().min(BINARY_WINDOW)).unwrap_or(body);
+        if memchr::memchr(0, head).is_some() {
+            shape.form = Form::Binary;
+            return shape;
+        }
+        let walked = match body.get(at) {
+            None => {
+                shape.form = Form::Empty;
+                return shape;
+            }
+            Some(b'{') => {
+                shape.form = Form::Object;
+                shape.object(at)
+            }
+            Some(b'[') if !looks_like_prefix(body.get(at..).unwrap_or_default()) => {
+                shape.form = Form::Array;
+                shape.array(at)
+            }
+            Some(_) => return shape,
+        };
+        match walked {
+            Ok(_) => shape.complete = true,
+            Err(Halt::Decided(source)) => {
+                shape.complete = true;
+                shape.decided = Some(source);
+            }
+            Err(Halt::Unreadable) => {}
+        }
+        shape
+    }
+
+    /// Reads the top-level object at `i`: its keys, and `data`, `result`
+    /// and `error` a level deeper.
+    fn object(&mut self, i: usize) -> Result<usize, Halt> {
+        let b = self.body;
+        let Shape {
+            top,
+            data,
+            result,
+            error,
+            ..
+        } = self;
+        top.kind = Kind::Object;
+        members(b, i, |key, at| {
+            push_key(&mut top.keys, key);
+            if SWR_JOB_KEYS.iter().any(|k| k.as_bytes() == key) {
+                return Err(Halt::Decided(Source::SwrJobLog));
+            }
+            if PAGE_KEYS.iter().any(|k| k.as_bytes() == key) {
+                return Err(Halt::Decided(Source::CodeartsRealtimeLog));
+            }
+            match key {
+                b"data" => member(b, at, data, Slot::Data),
+                b"result" => member(b, at, result, Slot::Result),
+                b"error" => member(b, at, error, Slot::Other),
+                _ => skip(b, at),
+            }
+        })
+    }
+
+    /// Reads a top-level array at `i`: its first element.
+    fn array(&mut self, i: usize) -> Result<usize, Halt> {
+        member(self.body, i, &mut self.top, Slot::Other)
+    }
+
+    /// The source this shape names, if any.
+    pub(crate) fn source(&self) -> Option<Source> {
+        if self.decided.is_some() {
+            return self.decided;
+        }
+        match self.form {
+            Form::Object => self.object_source(),
+            Form::Array => self.array_source(),
+            Form::Text => detect_text(self.body),
+            Form::Empty | Form::Binary => None,
+        }
+    }
+
+    /// A BlueKing envelope: a `code` and a `result` that is not an object
+    /// (a boolean, or a quirky scalar; other vendors put an object there).
+    fn is_bk(&self) -> bool {
+        self.top.has("code")
+            && self.top.has("result")
+            && !matches!(self.result.kind, Kind::Object | Kind::Array)
+    }
+
+    fn object_source(&self) -> Option<Source> {
+        if self.is_bk() {
+            return Some(self.bk_source().unwrap_or(Source::BkjobLog));
+        }
+        let page = (self.result.kind == Kind::Object && self.result.has_any(PAGE_KEYS))
+            || self.top.has_any(PAGE_KEYS);
+        let error_body = self.top.has("error_code") && self.top.has("error_msg");
+        let error_field = self.error.kind == Kind::Object
+            && self.error.has("error_code")
+            && matches!(self.result.kind, Kind::Null | Kind::Absent);
+        if page || error_body || error_field {
+            return Some(Source::CodeartsRealtimeLog);
+        }
+        if self.top.has_any(SWR_JOB_KEYS) {
+            return Some(Source::SwrJobLog);
+        }
+        None
+    }
+
+    /// The BlueKing call a `data` of this shape answers; `None` for an
+    /// envelope whose data says nothing (absent, `null`, an error's detail).
+    fn bk_source(&self) -> Option<Source> {
+        match self.data.kind {
+            Kind::Object if self.data.has_any(BK_STATUS_KEYS) => Some(Source::BkjobStatus),
+            Kind::Object if self.data.has_any(BK_IP_KEYS) => Some(Source::BkjobIpLog),
+            Kind::Array if self.data.first == Kind::Object && self.data.has_any(BK_STEP_KEYS) => {
+                Some(Source::BkjobLog)
+            }
+            Kind::Array if self.data.first == Kind::Absent => Some(Source::BkjobLog),
+            _ => None,
+        }
+    }
+
+    fn array_source(&self) -> Option<Source> {
+        let t = &self.top;
+        let empty = t.kind == Kind::Array && t.first == Kind::Absent && self.complete;
+        let history = empty
+            || t.has_any(&["errorCode", "log_num", "service_id"])
+            || (t.has("id") && t.has_any(&["state", "status", "duration", "progress"]));
+        history.then_some(Source::SwrJobHistory)
+    }
+
+    /// Whether a payload of this shape fits `source`, named by the caller:
+    /// `Err` with what it looks like instead when it plainly does not (it
+    /// is another source's shape, or has none of the keys `source` reads).
+    /// A document that could not be read far enough to tell, and shapes the
+    /// source's reader reports on itself (arrays where an SWR reader expects
+    /// an error body), fit.
+    pub(crate) fn fit(&self, source: Source) -> Result<(), Misfit> {
+        let detected = self.source();
+        let misfit = |why: String| Err(Misfit { detected, why });
+        if !source.is_json() {
+            return Ok(());
+        }
+        match self.form {
+            Form::Empty => return Ok(()),
+            Form::Binary => return misfit("it is binary (it has NUL bytes)".to_owned()),
+            Form::Text => return misfit("it is text, not JSON".to_owned()),
+            Form::Array => {
+                let swr = matches!(source, Source::SwrJobLog | Source::SwrJobHistory);
+                let strange = self.top.first == Kind::Object
+                    && !self.top.keys.is_empty()
+                    && !self.top.has_any(SWR_ANY_KEYS);
+                return match source {
+                    // Objects with none of the keys of a job or an error body.
+                    _ if swr && strange => misfit(format!(
+                        "it has none of the keys {source} reads ({})",
+                        self.key_list()
+                    )),
+                    // An SWR reader reports any other array itself.
+                    Source::SwrJobLog | Source::SwrJobHistory => Ok(()),
+                    _ if detected.is_some() => misfit(self.looks_like(detected)),
+                    _ => Ok(()),
+                };
+            }
+            Form::Object => {}
+        }
+        if detected == Some(source) {
+            return Ok(());
+        }
+        let bk = matches!(
+            source,
+            Source::BkjobLog | Source::BkjobIpLog | Source::BkjobStatus
+        );
+        // An envelope whose data says nothing (an error body, an empty
+        // success) is for every BlueKing call to read.
+        if bk && self.is_bk() && self.bk_source().is_none() {
+            return Ok(());
+        }
+        match detected {
+            Some(_) => misfit(self.looks_like(detected)),
+            None if !self.complete => Ok(()),
+            None if source == Source::SwrJobLog && self.top.has_any(SWR_ANY_KEYS) => Ok(()),
+            None => misfit(format!(
+                "it has none of the keys {source} reads ({})",
+                self.key_list()
+            )),
+        }
+    }
+
+    fn looks_like(&self, detected: Option<Source>) -> String {
+        match detected {
+            Some(d) => format!("it looks like {d} ({})", self.key_list()),
+            None => format!("its shape is unknown ({})", self.key_list()),
+        }
+    }
+
+    /// The top-level keys, for messages.
+    fn key_list(&self) -> String {
+        let what = if self.form == Form::Array {
+            "first element's keys"
+        } else {
+            "top-level keys"
+        };
+        let mut names: Vec<String> = self
+            .top
+            .keys
+            .iter()
+            .take(8)
+            .map(|k| String::from_utf8_lossy(k).into_owned())
+            .collect();
+        if self.top.keys.len() > 8 {
+            names.push("…".to_owned());
+        }
+        if names.is_empty() {
+            format!("no {what}")
+        } else {
+            format!("{what}: {}", names.join(", "))
+        }
+    }
+}
+
+/// Why a payload does not fit the source it was named as.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Misfit {
+    /// The source its shape names, if any.
+    pub(crate) detected: Option<Source>,
+    /// What it looks like, for messages.
+    pub(crate) why: String,
+}
+
+/// Keeps a key (its raw bytes between the quotes) unless the list is full.
+fn push_key<'a>(keys: &mut Vec<&'a [u8]>, key: &'a [u8]) {
+    if keys.len() < MAX_KEYS {
+        keys.push(key);
+    }
+}
+
+/// Why the skim stopped early.
+#[derive(Clone, Copy, Debug)]
+enum Halt {
+    /// The text is not readable JSON from here on.
+    Unreadable,
+    /// A key named the source beyond doubt.
+    Decided(Source),
+}
+
+/// Which member a value is, for the keys that decide a source there.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Data,
+    Result,
+    Other,
+}
+
+/// The source a key of `slot` (of kind `kind`) names beyond doubt: the keys
+/// of a BlueKing `data` and of a CodeArts page's `result` belong to no other
+/// payload.
+fn decides(slot: Slot, kind: Kind, key: &[u8]) -> Option<Source> {
+    let any = |keys: &[&str]| keys.iter().any(|k| k.as_bytes() == key);
+    match (slot, kind) {
+        (Slot::Data, Kind::Object) if any(BK_STATUS_KEYS) => Some(Source::BkjobStatus),
+        (Slot::Data, Kind::Object) if any(BK_IP_KEYS) => Some(Source::BkjobIpLog),
+        (Slot::Data, Kind::Array) if any(BK_STEP_KEYS) => Some(Source::BkjobLog),
+        (Slot::Result, Kind::Object) if any(PAGE_KEYS) => Some(Source::CodeartsRealtimeLog),
+        _ => None,
+    }
+}
+
+fn skip(b: &[u8], i: usize) -> Result<usize, Halt> {
+    skip_value(b, i, SKIP_DEPTH).ok_or(Halt::Unreadable)
+}
+
+/// Reads the value at `i` into `m`: its kind, and the keys of the object it
+/// is, or of an array's first element. Returns the end of the value.
+fn member<'a>(b: &'a [u8], i: usize, m: &mut Member<'a>, slot: Slot) -> Result<usize, Halt> {
+    let keys_of = |m: &mut Member<'a>, at: usize| {
+        let kind = m.kind;
+        let keys = &mut m.keys;
+        members(b, at, |key, v| {
+            push_key(keys, key);
+            if let Some(source) = decides(slot, kind, key) {
+                return Err(Halt::Decided(source));
+            }
+            skip(b, v)
+        })
+    };
+    match b.get(i) {
+        Some(b'{') => {
+            m.kind = Kind::Object;
+            keys_of(m, i)
+        }
+        Some(b'[') => {
+            m.kind = Kind::Array;
+            let j = skip_ws(b, i + 1);
+            match b.get(j) {
+                Some(b']') => Ok(j + 1),
+                Some(b'{') => {
+                    m.first = Kind::Object;
+                    keys_of(m, j)?;
+                    skip(b, i)
+                }
+                _ => {
+                    m.first = scalar_kind(b, j);
+                    skip(b, i)
+                }
+            }
+        }
+        _ => {
+            m.kind = scalar_kind(b, i);
+            skip(b, i)
+        }
+    }
+}
+
+fn scalar_kind(b: &[u8], i: usize) -> Kind {
+    match b.get(i) {
+        Some(b'n') => Kind::Null,
+        Some(b't' | b'f') => Kind::Bool,
+        Some(b'"') => Kind::String,
+        Some(b'[') => Kind::Array,
+        Some(b'{') => Kind::Object,
+        Some(_) => Kind::Number,
+        None => Kind::Absent,
+    }
+}
+
+/// Walks the members of the object at `i`: `value` gets each key (raw, as
+/// written) and the position of its value, and returns the value's end.
+/// Returns the end of the object; what was walked before an early stop
+/// stays walked.
+fn members<'a>(
+    b: &'a [u8],
+    i: usize,
+    mut value: impl FnMut(&'a [u8], usize) -> Result<usize, Halt>,
+) -> Result<usize, Halt> {
+    let broken = Halt::Unreadable;
+    let mut j = skip_ws(b, i + 1);
+    if b.get(j) == Some(&b'}') {
+        return Ok(j + 1);
+    }
+    loop {
+        if b.get(j) != Some(&b'"') {
+            return Err(broken);
+        }
+        let end = skip_string(b, j).ok_or(broken)?;
+        let key = b.get(j + 1..end - 1).ok_or(broken)?;
+        let colon = skip_ws(b, end);
+        if b.get(colon) != Some(&b':') {
+            return Err(broken);
+        }
+        let after = value(key, skip_ws(b, colon + 1))?;
+        j = skip_ws(b, after);
+        match b.get(j) {
+            Some(b',') => j = skip_ws(b, j + 1),
+            Some(b'}') => return Ok(j + 1),
+            _ => return Err(broken),
+        }
+    }
+}
+
+/// A CodeArts build log: a line within the first 64 starts with the
 /// `[yyyy/MM/dd HH:mm:ss.` prefix.
 fn detect_text(w: &[u8]) -> Option<Source> {
     let mut start = 0;
@@ -63,132 +561,6 @@ pub(crate) fn looks_like_prefix(b: &[u8]) -> bool {
                 s == c
             }
         })
-}
-
-fn detect_object(w: &[u8]) -> Option<Source> {
-    if let Some(src) = detect_bkjob(w) {
-        return Some(src);
-    }
-    let page_keys: [&[u8]; 5] = [
-        b"has_more_data",
-        b"current_offset",
-        b"has_more",
-        b"start_offset",
-        b"end_offset",
-    ];
-    if page_keys.iter().any(|k| has_key(w, k))
-        || (has_key(w, b"error_code") && has_key(w, b"error_msg"))
-    {
-        return Some(Source::CodeartsRealtimeLog);
-    }
-    if has_key(w, b"log_num") || has_key(w, b"log") || has_key(w, b"creator_id") {
-        return Some(Source::SwrJobLog);
-    }
-    if has_key(w, b"errorCode") {
-        return Some(Source::SwrJobLog);
-    }
-    if is_bkjob_envelope(w) {
-        return Some(Source::BkjobLog);
-    }
-    None
-}
-
-/// BlueKing JOB responses, by the keys of their `data`. A bare envelope
-/// (no data keys: an error body, or an empty success) is checked last, by
-/// [`is_bkjob_envelope`], and goes to `bkjob-log`, the v2 call of the seed,
-/// so that an error body still ends in the vendor error when the source is
-/// not named.
-fn detect_bkjob(w: &[u8]) -> Option<Source> {
-    let any = |keys: &[&[u8]]| keys.iter().any(|k| has_key(w, k));
-    if any(&[
-        b"job_instance",
-        b"step_instance_list",
-        b"step_ip_result_list",
-    ]) {
-        return Some(Source::BkjobStatus);
-    }
-    if any(&[
-        b"log_type",
-        b"file_logs",
-        b"script_task_logs",
-        b"file_task_logs",
-    ]) {
-        return Some(Source::BkjobIpLog);
-    }
-    if any(&[b"step_results", b"ip_logs", b"ip_status"]) {
-        return Some(Source::BkjobLog);
-    }
-    None
-}
-
-/// A BlueKing envelope without data keys: `"result": true|false` (a boolean,
-/// unlike the object other vendors put under `result`) and a `code`.
-fn is_bkjob_envelope(w: &[u8]) -> bool {
-    if !has_key(w, b"code") {
-        return false;
-    }
-    for at in memchr::memmem::find_iter(w, b"\"result\"") {
-        if at >= 1 && w.get(at - 1) == Some(&b'\\') {
-            continue;
-        }
-        let mut i = at + 8;
-        while w.get(i).is_some_and(u8::is_ascii_whitespace) {
-            i += 1;
-        }
-        if w.get(i) != Some(&b':') {
-            continue;
-        }
-        i += 1;
-        while w.get(i).is_some_and(u8::is_ascii_whitespace) {
-            i += 1;
-        }
-        let value = w.get(i..).unwrap_or_default();
-        if value.starts_with(b"true") || value.starts_with(b"false") {
-            return true;
-        }
-    }
-    false
-}
-
-fn detect_array(w: &[u8]) -> Option<Source> {
-    let empty = w
-        .get(1..)
-        .and_then(|r| r.iter().find(|b| !b.is_ascii_whitespace()))
-        == Some(&b']');
-    if empty || has_key(w, b"errorCode") || has_key(w, b"log_num") || has_key(w, b"service_id") {
-        return Some(Source::SwrJobHistory);
-    }
-    if has_key(w, b"id")
-        && [&b"state"[..], b"status", b"duration", b"progress"]
-            .iter()
-            .any(|k| has_key(w, k))
-    {
-        return Some(Source::SwrJobHistory);
-    }
-    None
-}
-
-/// Whether `"key"` appears as a JSON key (followed by optional white space and `:`).
-pub(crate) fn has_key(w: &[u8], key: &[u8]) -> bool {
-    let finder = memchr::memmem::find_iter(w, key);
-    for at in finder {
-        if at == 0 || w.get(at - 1) != Some(&b'"') {
-            continue;
-        }
-        // Not an escaped quote: `\"key\"` inside a string.
-        if at >= 2 && w.get(at - 2) == Some(&b'\\') {
-            continue;
-        }
-        let after = at + key.len();
-        if w.get(after) != Some(&b'"') {
-            continue;
-        }
-        let rest = w.get(after + 1..).unwrap_or_default();
-        if rest.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b':') {
-            return true;
-        }
-    }
-    false
 }
 
 #[cfg(test)]

@@ -34,6 +34,8 @@ pub enum ErrorKind {
     Offset,
     /// Reading the input failed (CLI and streaming helpers only).
     Io,
+    /// The input looks binary: a NUL byte in its first 8 KiB (strict mode).
+    Binary,
 }
 
 impl ErrorKind {
@@ -52,6 +54,7 @@ impl ErrorKind {
             ErrorKind::Limit => "limit exceeded",
             ErrorKind::Offset => "inconsistent offsets",
             ErrorKind::Io => "i/o error",
+            ErrorKind::Binary => "binary input",
         }
     }
 }
@@ -431,6 +434,10 @@ mod tests {
             (
                 ErrorKind::Io,
                 "i/o error: expected value at line 1, column 6 (byte 5), near \"\\u{1b}[31m1}\"",
+            ),
+            (
+                ErrorKind::Binary,
+                "binary input: expected value at line 1, column 6 (byte 5), near \"\\u{1b}[31m1}\"",
             ),
         ];
         for (kind, want) in cases {

@@ -4,9 +4,10 @@
 
 use std::borrow::Cow;
 
+use crate::detect::{Form, Misfit, Shape};
 use crate::error::{Error, ErrorKind};
-use crate::event::{EventKind, LogEvent, Parsed};
-use crate::note::Note;
+use crate::event::{EventKind, LogEvent, Parsed, Scalar};
+use crate::note::{Note, Notes};
 use crate::options::Options;
 use crate::source::Source;
 use crate::sources::{bkjob, codearts, swr};
@@ -22,6 +23,10 @@ use crate::sources::{bkjob, codearts, swr};
 pub struct Events<'a> {
     inner: Inner<'a>,
     redact: bool,
+    /// Notes for every event (`binary_input`).
+    notes: Notes,
+    /// Neither redaction nor notes to add: events are handed on untouched.
+    plain: bool,
     /// The payload as given, when the reader positions its errors in the
     /// text it made of it (after a byte-order mark, or a lossy copy): see
     /// `json::anchor`.
@@ -46,7 +51,7 @@ impl<'a> Iterator for Events<'a> {
         // straight from where they are built (each stops by itself after an
         // error): moving a `LogEvent` (a few hundred bytes) out and back
         // costs as much as parsing a short line.
-        if !self.redact {
+        if self.plain {
             match &mut self.inner {
                 Inner::CodeartsText(it) => return text_next(it),
                 // The BlueKing walk anchors its own errors and stops after
@@ -73,8 +78,17 @@ impl<'a> Events<'a> {
         Events {
             inner,
             redact: options.redact,
+            notes: Notes::EMPTY,
+            plain: !options.redact,
             anchor: anchored_in_text(source).then_some(input),
         }
+    }
+
+    /// Adds `note` to every event.
+    fn noting(mut self, note: Note) -> Self {
+        self.notes.insert(note);
+        self.plain = false;
+        self
     }
 
     /// [`Iterator::next`] of every source but the text log without
@@ -95,6 +109,7 @@ impl<'a> Events<'a> {
         // costs as much as parsing a line.
         match &mut item {
             Some(Ok(e)) => {
+                e.notes.extend(self.notes);
                 if self.redact {
                     crate::redact::apply(e);
                 }
@@ -143,12 +158,55 @@ fn anchored_in_text(source: Source) -> bool {
     }
 }
 
+/// Detects the source of `input` and parses it: the front door of
+/// [`crate::parse`].
+pub(crate) fn dispatch_detected<'a>(
+    input: &'a [u8],
+    options: &Options,
+) -> Result<Events<'a>, Error> {
+    let shape = Shape::of(input);
+    match shape.source() {
+        Some(source) => dispatch_shaped(source, input, &shape, options),
+        None if shape.form == Form::Empty => empty(input, options),
+        None => Err(Error::new(
+            ErrorKind::UnknownSource,
+            "could not detect the source of the input; name it explicitly",
+        )),
+    }
+}
+
 /// The single dispatch: parse `input` as `source`.
 pub(crate) fn dispatch<'a>(
     source: Source,
     input: &'a [u8],
     options: &Options,
 ) -> Result<Events<'a>, Error> {
+    dispatch_shaped(source, input, &Shape::of(input), options)
+}
+
+fn dispatch_shaped<'a>(
+    source: Source,
+    input: &'a [u8],
+    shape: &Shape<'_>,
+    options: &Options,
+) -> Result<Events<'a>, Error> {
+    if shape.form == Form::Empty {
+        return empty(input, options).map_err(|e| e.with_source(source));
+    }
+    if let Err(misfit) = shape.fit(source) {
+        return mismatch(source, input, shape, misfit, options);
+    }
+    let binary = shape.form == Form::Binary;
+    if binary && options.is_strict() {
+        let at = memchr::memchr(0, input).unwrap_or(0);
+        let e = Error::at(
+            ErrorKind::Binary,
+            "the input looks binary (a NUL byte), not a log",
+            input,
+            at,
+        );
+        return Err(e.with_source(source));
+    }
     let result = match read(source, input, options) {
         Err(e) if e.kind() == ErrorKind::Eof && source.is_json() && !options.is_strict() => {
             truncated(source, input, options).ok_or(e)
@@ -156,7 +214,14 @@ pub(crate) fn dispatch<'a>(
         other => other,
     };
     result
-        .map(|inner| Events::new(inner, input, source, options))
+        .map(|inner| {
+            let events = Events::new(inner, input, source, options);
+            if binary {
+                events.noting(Note::BinaryInput)
+            } else {
+                events
+            }
+        })
         .map_err(|e| {
             let e = if anchored_in_text(source) {
                 crate::json::anchor(e, input)
@@ -165,6 +230,73 @@ pub(crate) fn dispatch<'a>(
             };
             e.with_source(source)
         })
+}
+
+/// An input of nothing but white space: no events (lenient), or an error
+/// (strict).
+fn empty<'a>(input: &'a [u8], options: &Options) -> Result<Events<'a>, Error> {
+    if options.is_strict() {
+        return Err(Error::at(
+            ErrorKind::Eof,
+            "the input is empty",
+            input,
+            input.len(),
+        ));
+    }
+    Ok(Events {
+        inner: Inner::Done,
+        redact: false,
+        notes: Notes::EMPTY,
+        plain: true,
+        anchor: None,
+    })
+}
+
+/// A payload that does not fit `source`: strict mode's schema error, or
+/// lenient mode's one raw event noted `shape_mismatch` (never an empty
+/// result).
+fn mismatch<'a>(
+    source: Source,
+    input: &'a [u8],
+    shape: &Shape<'_>,
+    misfit: Misfit,
+    options: &Options,
+) -> Result<Events<'a>, Error> {
+    if options.is_strict() {
+        let e = Error::at(
+            ErrorKind::Schema,
+            format!("the payload does not fit {source}: {}", misfit.why),
+            input,
+            shape.start,
+        );
+        return Err(e.with_source(source));
+    }
+    let body = crate::text::strip_bom(input);
+    let mut notes = Notes::EMPTY;
+    notes.insert(Note::ShapeMismatch);
+    let mut message = match std::str::from_utf8(body) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => {
+            notes.insert(Note::InvalidUtf8);
+            Cow::Owned(String::from_utf8_lossy(body).into_owned())
+        }
+    };
+    if crate::text::truncate_cow(&mut message, options.max_line_len) {
+        notes.insert(Note::LineTruncated);
+    }
+    let mut event = LogEvent::new(source, EventKind::Line, 0, message);
+    event.notes = notes;
+    if let Some(d) = misfit.detected {
+        event
+            .attrs
+            .push(("detected_source", Scalar::Str(Cow::Borrowed(d.as_str()))));
+    }
+    Ok(Events::new(
+        Inner::Buffered(vec![event].into_iter()),
+        input,
+        source,
+        options,
+    ))
 }
 
 /// The one `match` from a source to its reader.

@@ -214,14 +214,7 @@ pub fn parse<'a, I>(input: &'a I, options: &Options) -> Result<Events<'a>, Error
 where
     I: AsRef<[u8]> + ?Sized,
 {
-    let bytes = input.as_ref();
-    match detect(bytes) {
-        Some(source) => parse_as(source, bytes, options),
-        None => Err(Error::new(
-            ErrorKind::UnknownSource,
-            "could not detect the source of the input; name it explicitly",
-        )),
-    }
+    events::dispatch_detected(input.as_ref(), options)
 }
 
 /// Parses `input` as the given source.

@@ -89,6 +89,12 @@ notes! {
     /// More entries than `Options::max_entries`; the rest of the batch is kept raw in this event.
     TooManyEntries = 12, "too_many_entries", true,
         "a batch had more entries than the max_entries option; the rest of the batch is kept raw in this event";
+    /// The payload does not fit the source it was read as; it is kept whole, raw, in this one event.
+    ShapeMismatch = 13, "shape_mismatch", true,
+        "the payload does not fit the source it was read as (attrs.detected_source names the source it looks like, if any); it is kept whole, raw, in this one event";
+    /// The input looks binary (a NUL byte near its start); it was read as text anyway.
+    BinaryInput = 14, "binary_input", true,
+        "the input looks binary (it has a NUL byte in its first 8 KiB); it was read as text anyway";
     /// A CodeArts line has no `[yyyy/MM/dd HH:mm:ss.SSS GMT±HH:MM]` prefix (a continuation line); it has no time.
     NoPrefix = 32, "no_prefix", false,
         "a CodeArts line has no timestamp prefix (a continuation or tool line); it has no time";

@@ -1,7 +1,7 @@
 //! Runs `examples/downstream.rs` (compiled in here as a module) over corpus
 //! files, so the downstream example cannot silently rot: its JSON lines are
 //! the corpus's expected NDJSON, its human lines and notes are printed, and
-//! reading a file as a wrong source fails with that source named.
+//! reading a file strictly as a wrong source fails with that source named.
 
 #![allow(
     clippy::unwrap_used,
