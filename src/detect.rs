@@ -252,8 +252,10 @@ impl<'a> Shape<'a> {
         match self.form {
             Form::Object => self.object_source(),
             Form::Array => self.array_source(),
-            Form::Text => detect_text(self.body),
-            Form::Empty | Form::Binary => None,
+            // A text log with a NUL byte in it is still a text log (read
+            // with `binary_input` on every event); other binary is nothing.
+            Form::Text | Form::Binary => detect_text(self.body),
+            Form::Empty => None,
         }
     }
 
@@ -566,6 +568,21 @@ pub(crate) fn looks_like_prefix(b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_log_with_a_nul_byte_is_still_detected() {
+        let log = b"[2023/12/21 15:44:18.744 GMT+08:00] [INFO] tool wrote \0 here\n";
+        assert_eq!(Shape::of(log).form, Form::Binary);
+        assert_eq!(Shape::of(log).source(), Some(Source::CodeartsLog));
+        let events: Vec<_> = crate::parse(&log[..], &crate::Options::default())
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(events.len(), 1);
+        assert!(events[0].notes.contains(crate::Note::BinaryInput));
+        // An executable is no log.
+        assert_eq!(Shape::of(b"\x7fELF\x02\x01\x01\0\0\0\0").source(), None);
+    }
 
     #[test]
     fn ok_table() {
