@@ -584,6 +584,22 @@ mod tests {
         assert_eq!(Shape::of(b"\x7fELF\x02\x01\x01\0\0\0\0").source(), None);
     }
 
+    /// Issue 13, point 8: a real-time page of 137 KB with `content` as its
+    /// first key (as `jq -S` sorts them) is detected whole, not from its
+    /// first 64 KiB.
+    #[test]
+    fn ok_a_big_page_with_sorted_keys() {
+        let line = "[2023/12/21 15:44:18.743 GMT+08:00] [INFO] Building jar: x\\n";
+        let content = line.repeat(137_000 / line.len() + 1);
+        let page = format!(
+            "{{\n  \"error\": null,\n  \"result\": {{\n    \"content\": \"{content}\",\n    \"current_offset\": 0,\n    \"has_more_data\": false,\n    \"offset\": 137000\n  }},\n  \"status\": \"success\"\n}}"
+        );
+        assert!(page.len() > 137_000);
+        assert_eq!(detect(page.as_bytes()), Some(Source::CodeartsRealtimeLog));
+        let flat = format!("{{\"result\":{{\"content\":\"{content}\",\"offset\":1}}}}");
+        assert_eq!(detect(flat.as_bytes()), Some(Source::CodeartsRealtimeLog));
+    }
+
     #[test]
     fn ok_table() {
         let cases: &[(&[u8], Option<Source>)] = &[
