@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use cilog::codearts::Follower;
-use cilog::{Error, LogEvent, Options, Source, TextMode};
+use cilog::{Error, LogEvent, Note, Options, Source, TextMode};
 
 /// How much is read before detection, and per chunk when streaming text.
 const CHUNK: usize = 64 * 1024;
@@ -119,6 +119,7 @@ fn run(args: &Args, out: &mut impl Write, err: &mut impl Write) -> u8 {
     let mut sink = Sink {
         out,
         line: String::new(),
+        binary: false,
     };
     if source == Some(Source::CodeartsRealtimeLog) && files.len() > 1 {
         // Pages of one live log: stitched through one follower.
@@ -127,7 +128,15 @@ fn run(args: &Args, out: &mut impl Write, err: &mut impl Write) -> u8 {
     let mut status = 0;
     for path in &files {
         let name = display_name(path);
-        match one_input(path, source, &opts, &mut sink) {
+        sink.binary = false;
+        let result = one_input(path, source, &opts, &mut sink);
+        if sink.binary {
+            let _ = writeln!(
+                err,
+                "cilog: {name}: warning: the input looks binary (NUL bytes); read as text, every event noted binary_input"
+            );
+        }
+        match result {
             Ok(()) => {}
             Err(Failure::Write(e)) => return report(Err((name, Failure::Write(e))), err),
             Err(f) => status = report(Err((name, f)), err),
@@ -173,10 +182,13 @@ impl From<Error> for Failure {
 struct Sink<'w, W: Write> {
     out: &'w mut W,
     line: String,
+    /// An event of the current input was noted `binary_input`.
+    binary: bool,
 }
 
 impl<W: Write> Sink<'_, W> {
     fn event(&mut self, e: &LogEvent<'_>) -> Result<(), Failure> {
+        self.binary |= e.notes.contains(Note::BinaryInput);
         self.line.clear();
         e.write_ndjson_to(&mut self.line);
         self.out
@@ -198,7 +210,10 @@ fn one_input<W: Write>(
     read_up_to(&mut *reader, &mut data, CHUNK).map_err(Failure::Read)?;
     let detected = source.or_else(|| cilog::detect(&data));
     let json_first = data.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-    if detected == Some(Source::CodeartsLog) && !json_first {
+    // Input with a NUL byte is read whole, so that the library judges it
+    // binary (a strict error, or every event noted) as `parse_as` does.
+    let nul = memchr::memchr(0, &data).is_some();
+    if detected == Some(Source::CodeartsLog) && !json_first && !nul {
         return stream_text(&mut *reader, &data, opts, sink);
     }
     reader.read_to_end(&mut data).map_err(Failure::Read)?;
