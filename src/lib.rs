@@ -202,7 +202,9 @@ pub mod swr {
 /// ```
 pub mod codearts {
     pub use crate::sources::codearts::buildlog;
-    pub use crate::sources::codearts::follow::{Cursor, EmitResult, Follower, OffsetUnit};
+    pub use crate::sources::codearts::follow::{
+        Cursor, EmitResult, Follower, OffsetUnit, page_offsets,
+    };
 }
 
 /// Detects the source of `input` and parses it.
