@@ -144,6 +144,44 @@ pub mod swr {
 /// ([`Follower`](codearts::Follower)), and the line grammar shared by its
 /// real-time pages and task-log text ([`buildlog`](codearts::buildlog)).
 ///
+/// # Endpoints
+///
+/// Which [`Source`] reads each CodeArts Build log endpoint's response:
+///
+/// | operation | endpoint | source | response |
+/// |---|---|---|---|
+/// | DownloadRealTimeLog | `GET /v3/jobs/{job_id}/{build_no}/real-time-log` | `codearts-realtime-log` | v3 page `{result:{has_more_data, offset, current_offset, content}, error, status}` |
+/// | DownloadBuildRealTimeLog | `GET /v1/log/{job_id}/{build_no}/real-time-log` | `codearts-realtime-log` | v1 page `{result:{has_more, start_offset, end_offset, log, location}, error, status}` |
+/// | ShowActionInfo (a running step's log) | `GET /v1/log/task/step` | `codearts-realtime-log` | v1 page |
+/// | ShowActionIInfo (the build's log after it ended) | `GET /v1/log/stage/page` | `codearts-realtime-log` | v1 page |
+/// | ShowConsoleInfo (a step's log after the build ended) | `GET /v1/log/task/page` | `codearts-realtime-log` | v1 page |
+/// | DownloadTaskLog | `GET /v4/{record_id}/task-log` | `codearts-log` | text file, one line per record |
+///
+/// The three `/v1/log/task|stage/…` operations answer with the schema of
+/// DownloadBuildRealTimeLog (`OctopusV3LogResponseBody`), per Huawei's API
+/// reference (support.huaweicloud.com/api-codeci, 2025-11) and its OpenAPI
+/// spec; the reference's example has number offsets where the schema says
+/// string, and both are read. Pages of one log, from any of these, are
+/// stitched by the [`Follower`](codearts::Follower) (and by the CLI, given
+/// the page files in order). The other download endpoints
+/// (`/v4/{record_id}/download-log`, `/v1/log/{record_id}/download-log`,
+/// `/v3/{record_id}/download-log`) return files this crate has not seen.
+///
+/// ```
+/// use cilog::{detect, parse, Options, Source};
+///
+/// # fn main() -> Result<(), cilog::Error> {
+/// // The shape of ShowActionIInfo's documented example (`/v1/log/stage/page`).
+/// let page = r#"{"result":{"start_offset":0,"end_offset":79,
+///   "log":"[2025/06/26 14:23:32.169 GMT+08:00] [INFO] [代码检出:external_pre_checkout] : 该步骤开始执行\n",
+///   "has_more":false,"location":"jenkins"},"error":null,"status":"success"}"#;
+/// assert_eq!(detect(page.as_bytes()), Some(Source::CodeartsRealtimeLog));
+/// let events = parse(page, &Options::strict())?.collect::<Result<Vec<_>, _>>()?;
+/// assert_eq!(events[0].ctx.step_id.as_deref(), Some("external_pre_checkout"));
+/// # Ok(())
+/// # }
+/// ```
+///
 /// # Lines
 ///
 /// Every input line is one event. A line is
@@ -202,7 +240,9 @@ pub mod swr {
 /// ```
 pub mod codearts {
     pub use crate::sources::codearts::buildlog;
-    pub use crate::sources::codearts::follow::{Cursor, EmitResult, Follower, OffsetUnit};
+    pub use crate::sources::codearts::follow::{
+        Cursor, EmitResult, Follower, OffsetUnit, page_offsets,
+    };
 }
 
 /// Detects the source of `input` and parses it.

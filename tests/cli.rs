@@ -354,3 +354,105 @@ fn bkjob_error_body_is_a_vendor_error_when_detected() {
         assert!(stdout(&o).lines().any(|l| l.starts_with(name)), "{name}");
     }
 }
+
+/// The page files of a stitched multi-page corpus case, in order.
+fn page_files(dir: &str) -> Vec<String> {
+    let mut pages: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .collect();
+    pages.sort();
+    pages
+}
+
+/// Regression (issue 13, point 9): auto mode parsed each page on its own,
+/// so a line split over two pages came out as two fragments and overlaps
+/// twice (9 events instead of 5), with no warning. Consecutive real-time
+/// pages are now stitched as `--source codearts-realtime-log` does.
+#[test]
+fn reg_auto_mode_stitches_page_files() {
+    for (case, warnings) in [
+        ("multi-page-overlap-bytes", vec![]),
+        ("multi-page-overlap-chars-v1", vec![]),
+        (
+            "multi-page-gap-rewind",
+            vec![
+                "page-02.json does not chain onto {dir}/page-01.json: text is missing between them, marked page_gap",
+                "page-03.json does not chain onto {dir}/page-02.json: it lies before the text so far, marked offset_rewind",
+            ],
+        ),
+    ] {
+        let dir = format!("corpus/codearts-realtime-log/{case}");
+        let pages = page_files(&dir);
+        let files: Vec<&str> = pages.iter().map(String::as_str).collect();
+        let auto = cilog(&files, None);
+        let mut args = vec!["--source", "codearts-realtime-log"];
+        args.extend(&files);
+        let explicit = cilog(&args, None);
+        assert_eq!(auto.status.code(), Some(0), "{case}: {}", stderr(&auto));
+        assert_eq!(stdout(&auto), stdout(&explicit), "{case}");
+        let expected = std::fs::read_to_string(format!("{dir}.expected.ndjson")).unwrap();
+        assert_eq!(stdout(&auto), expected, "{case}");
+        let want: String = warnings
+            .iter()
+            .map(|w| format!("cilog: warning: {dir}/{}\n", w.replace("{dir}", &dir)))
+            .collect();
+        assert_eq!(stderr(&auto), want, "{case}");
+        // Strict mode stops the log at the first bad page, as explicitly.
+        let mut args = vec!["--strict"];
+        args.extend(&files);
+        let strict = cilog(&args, None);
+        args.splice(1..1, ["--source", "codearts-realtime-log"]);
+        assert_eq!(stdout(&strict), stdout(&cilog(&args, None)), "{case}");
+    }
+}
+
+/// Pages of different logs are not stitched into one: each is read in
+/// full, and a warning names the two files.
+#[test]
+fn pages_of_different_logs_warn() {
+    let dir = "corpus/codearts-realtime-log";
+    let alone = |f: &str| stdout(&cilog(&[f], None));
+    // The second starts over at offset 0: another log.
+    let (a, b) = (
+        format!("{dir}/whole-log-one-page.json"),
+        format!("{dir}/multi-page-overlap-chars-v1/page-01.json"),
+    );
+    let o = cilog(&[&a, &b], None);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), alone(&a) + &alone(&b));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "cilog: warning: {b} does not continue {a} (it starts over at offset 0): read as another log\n"
+        )
+    );
+    // After a last page (no more data), one that starts before its end.
+    let (a, b) = (
+        format!("{dir}/formats-c-last-chunk.json"),
+        format!("{dir}/quirk-string-types.json"),
+    );
+    let o = cilog(&[&a, &b], None);
+    assert_eq!(stdout(&o), alone(&a) + &alone(&b));
+    assert!(
+        stderr(&o).starts_with(&format!(
+            "cilog: warning: {b} does not continue {a} (it starts over at offset 100)"
+        )),
+        "{}",
+        stderr(&o)
+    );
+    // A page past the end of the log so far: stitched, marked, warned.
+    let (a, b) = (
+        format!("{dir}/quirk-string-types.json"),
+        format!("{dir}/seed-example.json"),
+    );
+    let o = cilog(&[&a, &b], None);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("page_gap"), "{}", stdout(&o));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "cilog: warning: {b} does not chain onto {a}: text is missing between them, marked page_gap\n"
+        )
+    );
+}

@@ -384,4 +384,35 @@ fn step_spans_serialize_in_the_ndjson_style() {
             r#""status":"unknown","events":1}]"#
         )
     );
+    // A BlueKing step, then its hosts (`host` only on those).
+    let payload = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/corpus/bkjob-log/generation-3x-hosts-reversed.json"
+    ))
+    .unwrap();
+    let events =
+        cilog::parse_owned_as(Source::BkjobLog, &payload, &cilog::Options::default()).unwrap();
+    let spans: Vec<String> = cilog::step_spans(&events)
+        .iter()
+        .map(|s| serde_json::to_string(s).unwrap())
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            concat!(
+                r#"{"step_id":"31001","step_name":"deploy app","start":"2021-07-01T09:30:00+08:00","#,
+                r#""end":"2021-07-01T09:30:02+08:00","status":"failed","duration":2,"events":9}"#
+            ),
+            concat!(
+                r#"{"step_id":"31001","step_name":"deploy app","host":"10.0.0.2","#,
+                r#""start":"2021-07-01T09:30:00+08:00","end":"2021-07-01T09:30:01+08:00","#,
+                r#""status":"failed","duration":1,"events":4}"#
+            ),
+            concat!(
+                r#"{"step_id":"31001","step_name":"deploy app","host":"10.0.0.1","#,
+                r#""start":"2021-07-01T09:30:00+08:00","end":"2021-07-01T09:30:02+08:00","#,
+                r#""status":"succeeded","duration":2,"events":4}"#
+            ),
+        ]
+    );
 }

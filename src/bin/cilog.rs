@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use cilog::codearts::Follower;
-use cilog::{Error, LogEvent, Note, Options, Source, TextMode};
+use cilog::{Error, LogEvent, Note, Notes, Options, Source, TextMode};
 
 /// How much is read before detection, and per chunk when streaming text.
 const CHUNK: usize = 64 * 1024;
@@ -22,7 +22,8 @@ const CHUNK: usize = 64 * 1024;
 #[derive(Parser, Debug)]
 #[command(name = "cilog", version, about, long_about = None)]
 struct Args {
-    /// Input files; `-` or none reads standard input.
+    /// Input files; `-` or none reads standard input. Consecutive CodeArts
+    /// real-time page files are stitched into one log.
     files: Vec<PathBuf>,
 
     /// Source kind: `auto` (detect per file) or a name (see --list-sources).
@@ -126,10 +127,15 @@ fn run(args: &Args, out: &mut impl Write, err: &mut impl Write) -> u8 {
         return report(stitch(&files, &opts, &mut sink), err);
     }
     let mut status = 0;
+    // Auto mode: consecutive real-time pages are stitched as one log.
+    let mut pages: Option<Pages> = None;
     for path in &files {
         let name = display_name(path);
         sink.binary = false;
-        let result = one_input(path, source, &opts, &mut sink);
+        let result = match source {
+            Some(_) => one_input(path, source, &opts, &mut sink).map_err(|f| (name.clone(), f)),
+            None => auto_input(path, name.clone(), &opts, &mut sink, &mut pages, err),
+        };
         if sink.binary {
             let _ = writeln!(
                 err,
@@ -138,8 +144,16 @@ fn run(args: &Args, out: &mut impl Write, err: &mut impl Write) -> u8 {
         }
         match result {
             Ok(()) => {}
-            Err(Failure::Write(e)) => return report(Err((name, Failure::Write(e))), err),
-            Err(f) => status = report(Err((name, f)), err),
+            Err((name, Failure::Write(e))) => {
+                return report(Err((name, Failure::Write(e))), err);
+            }
+            Err(e) => status = report(Err(e), err),
+        }
+    }
+    if let Some(run) = pages.take() {
+        match run.finish(&mut sink) {
+            Ok(()) => {}
+            Err((name, f)) => status = status.max(report(Err((name, f)), err)),
         }
     }
     status
@@ -205,10 +219,28 @@ fn one_input<W: Write>(
     opts: &Options,
     sink: &mut Sink<'_, W>,
 ) -> Result<(), Failure> {
+    let (reader, data) = head(path)?;
+    let detected = source.or_else(|| cilog::detect(&data));
+    parse_input(reader, data, detected, opts, sink)
+}
+
+/// Opens an input and reads its first [`CHUNK`] bytes.
+fn head(path: &Path) -> Result<(Box<dyn Read>, Vec<u8>), Failure> {
     let mut reader = open(path).map_err(Failure::Read)?;
     let mut data = Vec::with_capacity(CHUNK);
     read_up_to(&mut *reader, &mut data, CHUNK).map_err(Failure::Read)?;
-    let detected = source.or_else(|| cilog::detect(&data));
+    Ok((reader, data))
+}
+
+/// Parses an input whose first bytes are read, as `detected` (or detected
+/// again by the library when `None`).
+fn parse_input<W: Write>(
+    mut reader: Box<dyn Read>,
+    mut data: Vec<u8>,
+    detected: Option<Source>,
+    opts: &Options,
+    sink: &mut Sink<'_, W>,
+) -> Result<(), Failure> {
     let json_first = data.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     // Input with a NUL byte is read whole, so that the library judges it
     // binary (a strict error, or every event noted) as `parse_as` does.
@@ -256,6 +288,113 @@ fn feed_text<W: Write>(
     sink: &mut Sink<'_, W>,
 ) -> Result<(), Failure> {
     f.feed_text(chunk, |e| sink.event(&e))
+}
+
+/// One input in auto mode. Consecutive CodeArts real-time pages are
+/// stitched through one follower, as `--source codearts-realtime-log` does
+/// with several files, so a line split over two pages is one event and an
+/// overlap is not repeated. A page that starts over (offset 0, or before the
+/// end of a log whose last page said no more data) begins a new log; a page
+/// that leaves a gap or lies before the text so far is stitched with the
+/// follower's `page_gap` / `offset_rewind` notes. Either way a warning on
+/// stderr names the two files. A page that cannot be read ends its log.
+///
+/// A failure names its file: this one, or the page that ends a run.
+fn auto_input<W: Write>(
+    path: &Path,
+    name: String,
+    opts: &Options,
+    sink: &mut Sink<'_, W>,
+    pages: &mut Option<Pages>,
+    err: &mut impl Write,
+) -> Result<(), (String, Failure)> {
+    let here = |f: Failure| (name.clone(), f);
+    let (mut reader, mut data) = head(path).map_err(here)?;
+    let detected = cilog::detect(&data);
+    if detected != Some(Source::CodeartsRealtimeLog) {
+        if let Some(run) = pages.take() {
+            run.finish(sink)?;
+        }
+        return parse_input(reader, data, detected, opts, sink).map_err(here);
+    }
+    reader
+        .read_to_end(&mut data)
+        .map_err(|e| here(Failure::Read(e)))?;
+    let offsets = cilog::codearts::page_offsets(&data);
+    if let Some(run) = pages.take() {
+        let cursor = run.follower.cursor();
+        let starts_over = match (cursor.offset(), offsets) {
+            (Some(c), Some((s, _))) => c > 0 && (s == 0 || (cursor.no_more_data() && s < c)),
+            _ => false,
+        };
+        if starts_over {
+            let prev = run.last.clone();
+            run.finish(sink)?;
+            let _ = writeln!(
+                err,
+                "cilog: warning: {name} does not continue {prev} (it starts over at offset {}): \
+                 read as another log",
+                offsets.map_or(0, |o| o.0)
+            );
+        } else {
+            *pages = Some(run);
+        }
+    }
+    let run = pages.get_or_insert_with(|| Pages {
+        follower: Follower::new(opts.clone()),
+        last: String::new(),
+    });
+    let before = run.follower.cursor().pending_notes();
+    let mut seen = Notes::EMPTY;
+    let fed = run.follower.feed_page(&data, |e| {
+        seen.extend(e.notes);
+        sink.event(&e)
+    });
+    if let Err(f) = fed {
+        // A page that fails ends its log, as with an explicit source. Strict
+        // mode stops there; lenient mode still flushes the held-back line.
+        if let Some(run) = pages.take()
+            && !opts.is_strict()
+            && !matches!(f, Failure::Write(_))
+        {
+            run.finish(sink)?;
+        }
+        return Err(here(f));
+    }
+    seen.extend(run.follower.cursor().pending_notes());
+    let prev = std::mem::replace(&mut run.last, name.clone());
+    let new = |n: Note| seen.contains(n) && !before.contains(n);
+    let why = if new(Note::PageGap) {
+        Some("text is missing between them, marked page_gap")
+    } else if new(Note::OffsetRewind) {
+        Some("it lies before the text so far, marked offset_rewind")
+    } else {
+        None
+    };
+    if let Some(why) = why {
+        let _ = writeln!(
+            err,
+            "cilog: warning: {name} does not chain onto {prev}: {why}"
+        );
+    }
+    Ok(())
+}
+
+/// A run of real-time pages being stitched in auto mode.
+struct Pages {
+    follower: Follower,
+    /// The display name of the last page fed.
+    last: String,
+}
+
+impl Pages {
+    /// Flushes the log's held-back last line; a failure names the last page.
+    fn finish<W: Write>(mut self, sink: &mut Sink<'_, W>) -> Result<(), (String, Failure)> {
+        let last = self.last;
+        self.follower
+            .finish(|e| sink.event(&e))
+            .map_err(|f| (last, f))
+    }
 }
 
 /// Pages of one CodeArts real-time log, in the order given.

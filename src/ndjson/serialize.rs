@@ -235,15 +235,17 @@ impl Serialize for LogEvent<'_> {
     }
 }
 
-/// A JSON object in the NDJSON style: `step_id`, `step_name`, `start`,
-/// `end` (RFC 3339 strings), `status`, `duration` (seconds, as the NDJSON
-/// `duration`) and `events`; unknown values left out.
+/// A JSON object in the NDJSON style: `step_id`, `step_name`, `host`,
+/// `start`, `end` (RFC 3339 strings), `status`, `duration` (seconds, as the
+/// NDJSON `duration`) and `events`; unknown values (and a step's `host`)
+/// left out.
 impl Serialize for StepSpan<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let duration = self.duration();
         let len = 3 // step_id, status, events
             + [
                 self.step_name.is_some(),
+                self.host.is_some(),
                 self.start.is_some(),
                 self.end.is_some(),
                 duration.is_some(),
@@ -254,6 +256,7 @@ impl Serialize for StepSpan<'_> {
         let mut st = s.serialize_struct("StepSpan", len)?;
         st.serialize_field("step_id", &Text(&self.step_id))?;
         field(&mut st, "step_name", self.step_name.as_deref().map(Text))?;
+        field(&mut st, "host", self.host.as_deref().map(Text))?;
         field(&mut st, "start", self.start)?;
         field(&mut st, "end", self.end)?;
         st.serialize_field("status", &self.status)?;

@@ -49,6 +49,22 @@ pub use cursor::{Cursor, OffsetUnit};
 pub use emit::EmitResult;
 use emit::Halt;
 
+/// The offsets a real-time log page covers, `(start, end)`: its
+/// `current_offset` / `start_offset` and its `offset` / `end_offset`, when
+/// the page can be read and gives both. A caller holding page files can
+/// tell from them whether a page continues a log (it starts at or before
+/// where the log so far ends) or starts one (offset 0).
+///
+/// ```
+/// let page = br#"{"result":{"current_offset":"30","offset":67,"content":"two\n"}}"#;
+/// assert_eq!(cilog::codearts::page_offsets(page), Some((30, 67)));
+/// assert_eq!(cilog::codearts::page_offsets(b"[1] text"), None);
+/// ```
+pub fn page_offsets(page: &[u8]) -> Option<(u64, u64)> {
+    let p = page::parse(page, &Options::default()).ok()?;
+    Some((p.start?, p.end?))
+}
+
 /// Follows a live CodeArts build log page by page (or a text log chunk by
 /// chunk), emitting every complete line exactly once.
 ///
