@@ -346,10 +346,24 @@ fn auto_input<W: Write>(
     });
     let before = run.follower.cursor().pending_notes();
     let mut seen = Notes::EMPTY;
+    let mut sent = 0usize;
     let fed = run.follower.feed_page(&data, |e| {
         seen.extend(e.notes);
+        sent += 1;
         sink.event(&e)
     });
+    if let Err(Failure::Parse(_)) = &fed
+        && sent == 0
+        && !opts.is_strict()
+    {
+        // A page the follower cannot read (a truncated one) ends its log
+        // and is read on its own, recovered as with an explicit source.
+        if let Some(run) = pages.take() {
+            run.finish(sink)?;
+        }
+        let source = Some(Source::CodeartsRealtimeLog);
+        return parse_input(Box::new(io::empty()), data, source, opts, sink).map_err(here);
+    }
     if let Err(f) = fed {
         // A page that fails ends its log, as with an explicit source. Strict
         // mode stops there; lenient mode still flushes the held-back line.
