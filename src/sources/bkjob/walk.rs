@@ -34,11 +34,12 @@ fn job_log_with<'a>(
 ) -> Result<BkParsed<'a>, Error> {
     let doc = Doc::new(input, opts, Source::BkjobLog);
     let mut marks = Vec::new();
-    let steps = json::objs(envelope_with(&doc, |s| {
+    let env = envelope_with(&doc, |s| {
         let (env, m) = fast(s)?;
         marks = m;
         Some(env)
-    })?);
+    })?;
+    let steps = json::objs(env.data);
     let walk = Walk::Log(LogWalk {
         steps: steps.into_iter(),
         step: Context::default(),
@@ -46,12 +47,13 @@ fn job_log_with<'a>(
         group: (None, None),
         hosts: Vec::new().into_iter(),
     });
-    Ok(walker(&doc, walk, marks))
+    Ok(walker(&doc, walk, marks, env.ids))
 }
 
 pub(super) fn ip_log_str<'a>(input: &'a str, opts: &Options) -> Result<BkParsed<'a>, Error> {
     let doc = Doc::new(input, opts, Source::BkjobIpLog);
-    let Some(Obj(data)) = envelope::<Obj<wire::IpLogData<'a>>>(&doc)? else {
+    let env = envelope::<Obj<wire::IpLogData<'a>>>(&doc)?;
+    let Some(Obj(data)) = env.data else {
         return Ok(Parsed::ready(Vec::new()));
     };
     let mut notes = Notes::EMPTY;
@@ -103,10 +105,10 @@ pub(super) fn ip_log_str<'a>(input: &'a str, opts: &Options) -> Result<BkParsed<
         host_attrs: Vec::new(),
         files: Vec::new().into_iter(),
     });
-    Ok(walker(&doc, walk, Vec::new()))
+    Ok(walker(&doc, walk, Vec::new(), env.ids))
 }
 
-fn walker<'a>(doc: &Doc<'a, '_>, walk: Walk<'a>, marks: Vec<u32>) -> BkParsed<'a> {
+fn walker<'a>(doc: &Doc<'a, '_>, walk: Walk<'a>, marks: Vec<u32>, ids: Attrs<'a>) -> BkParsed<'a> {
     Parsed::Lazy(Box::new(BkEvents {
         input: doc.input,
         opts: doc.opts.clone(),
@@ -116,6 +118,7 @@ fn walker<'a>(doc: &Doc<'a, '_>, walk: Walk<'a>, marks: Vec<u32>) -> BkParsed<'a
         lines: None,
         walk,
         marks,
+        ids,
         anchor: None,
     }))
 }
@@ -132,6 +135,8 @@ pub(crate) struct BkEvents<'a> {
     /// Positions of the escapes in the `log_content` strings, as the skim
     /// noted them (see [`wire::Marks`]).
     marks: Vec<u32>,
+    /// The envelope's request ids, for the first event (then empty).
+    ids: Attrs<'a>,
     /// The payload as given: the walk anchors its own errors on it (see
     /// `json::anchor`), so that the dispatch hands its events on untouched.
     pub(crate) anchor: Option<&'a [u8]>,
@@ -156,6 +161,28 @@ impl<'a> Iterator for BkEvents<'a> {
     // files out of line.
     #[inline(never)]
     fn next(&mut self) -> Option<Self::Item> {
+        if !self.ids.is_empty() {
+            return self.first();
+        }
+        self.next_event()
+    }
+}
+
+impl<'a> BkEvents<'a> {
+    /// The first event, with the envelope's request ids.
+    #[cold]
+    #[inline(never)]
+    fn first(&mut self) -> Option<Result<LogEvent<'a>, Error>> {
+        let mut r = self.next_event();
+        if let Some(Ok(e)) = &mut r {
+            e.attrs.append(&mut self.ids);
+        }
+        r
+    }
+
+    /// The next event.
+    #[inline(always)]
+    fn next_event(&mut self) -> Option<Result<LogEvent<'a>, Error>> {
         if let Some(cur) = &mut self.lines {
             let doc = Doc {
                 input: self.input,
@@ -171,9 +198,7 @@ impl<'a> Iterator for BkEvents<'a> {
         }
         self.walk_on()
     }
-}
 
-impl<'a> BkEvents<'a> {
     /// The walk past the end of a host's lines: the next step, host or file
     /// event, or the first line of the next log.
     #[inline(never)]

@@ -157,6 +157,13 @@ members! {
         pub(super) code: RawField<'a>,
         #[serde(borrow, default)]
         pub(super) message: RawField<'a>,
+        /// JOB's own request id (16 or 32 hex digits in the samples).
+        #[serde(borrow, default)]
+        pub(super) job_request_id: RawField<'a>,
+        /// The ESB's or API gateway's request id (32 hex digits, or a
+        /// UUID), beside or instead of `job_request_id`.
+        #[serde(borrow, default)]
+        pub(super) request_id: RawField<'a>,
         // A missing `Option` member is `None` without `default` (which would
         // ask for `T: Default`).
         pub(super) data: Option<T>,
