@@ -16,6 +16,10 @@
 //! HTML-escaped `log_content`). Both are read. v3 text is raw; v3 status
 //! times are epoch milliseconds and durations milliseconds.
 //!
+//! In a v3 file log an upload (`mode` 0) is filed under its source host
+//! (`src_ip`), as `batch_get_job_instance_ip_log` files it; the host the
+//! call asked about is then the attribute `queried_host`.
+//!
 //! Events come lazily: steps, then host results, then the lines of each
 //! host's log, walking the parsed payload without collecting the lines. A
 //! line borrows from the input unless a JSON or HTML escape or a cleaning

@@ -488,15 +488,27 @@ impl<'a> IpWalk<'a> {
     ) -> Result<(Option<LogEvent<'a>>, Option<LineCursor<'a>>), Error> {
         let mut notes = self.host_notes;
         let mut attrs = Vec::new();
-        let mut e = doc.status_event(seq, self.host.clone());
+        let mut src_attrs = Vec::new();
+        let src = match f.src_ip {
+            Some(Obj(src)) => doc.host(src, &mut notes, &mut src_attrs)?,
+            None => None,
+        };
+        // An upload (`mode` 0) ran on its source host: the batch call files
+        // it there, and so does this event, with the queried host in
+        // `queried_host` and the source's id and cloud area as the host's.
+        let upload = f.mode.map(Raw).is_some_and(|m| m.int() == Ok(Some(0)));
+        let moved = upload && src.is_some() && src != self.host.host;
+        let mut ctx = self.host.clone();
+        if moved {
+            ctx.host.clone_from(&src);
+        }
+        let mut e = doc.status_event(seq, ctx);
         let (status, vendor) = doc.status(f.status, CodeTable::FILE, &mut notes)?;
         e.status = status;
         e.vendor_status = vendor;
         attr(&mut attrs, "mode", f.mode);
         let mut dropped = Vec::new();
-        if let Some(Obj(src)) = f.src_ip
-            && let Some(name) = doc.host(src, &mut notes, &mut dropped)?
-        {
+        if let Some(name) = src {
             attrs.push(("src_host", Scalar::Str(name)));
         }
         attr(&mut attrs, "src_path", f.src_path);
@@ -508,7 +520,14 @@ impl<'a> IpWalk<'a> {
         attr(&mut attrs, "dest_path", f.dest_path);
         attr(&mut attrs, "file_size", f.size);
         attr(&mut attrs, "speed", f.speed);
-        attrs.extend(self.host_attrs.iter().cloned());
+        if moved {
+            attrs.append(&mut src_attrs);
+            if let Some(queried) = &self.host.host {
+                attrs.push(("queried_host", Scalar::Str(queried.clone())));
+            }
+        } else {
+            attrs.extend(self.host_attrs.iter().cloned());
+        }
         if let Some(raw) = f.process.map(Raw) {
             let parsed = match raw.text_value() {
                 Ok(Some(s)) => percent(&s),
@@ -534,13 +553,11 @@ impl<'a> IpWalk<'a> {
         }
         let lines = match content(doc, f.log_content) {
             Content::None => None,
-            Content::Lines(body, base, _) => Some(LineCursor::new(
-                body,
-                base,
-                false,
-                self.host.clone(),
-                self.host_notes,
-            )),
+            Content::Lines(body, base, _) => {
+                let mut ctx = self.host.clone();
+                ctx.host.clone_from(&e.ctx.host);
+                Some(LineCursor::new(body, base, false, ctx, self.host_notes))
+            }
             Content::Invalid(raw) => {
                 invalid_content(doc, raw, &mut notes, &mut attrs)?;
                 None
