@@ -58,13 +58,12 @@ pub(super) fn ip_log_str<'a>(input: &'a str, opts: &Options) -> Result<BkParsed<
     };
     let mut notes = Notes::EMPTY;
     let mut attrs = Vec::new();
+    let (job_raw, job_name) = match data.job_instance_id {
+        Some(_) => (data.job_instance_id, "job_instance_id"),
+        None => (data.task_instance_id, "task_instance_id"),
+    };
     let base = Context {
-        job: doc.text(
-            data.job_instance_id,
-            "job_instance_id",
-            &mut notes,
-            &mut attrs,
-        )?,
+        job: doc.text(job_raw, job_name, &mut notes, &mut attrs)?,
         step_id: doc.text(
             data.step_instance_id,
             "step_instance_id",

@@ -276,6 +276,9 @@ pub(super) struct Host<'a> {
 pub(super) struct IpLogData<'a> {
     #[serde(borrow, default)]
     pub(super) job_instance_id: RawField<'a>,
+    /// The older ESB's name for `job_instance_id` (legacy-bk-paas docs).
+    #[serde(borrow, default)]
+    pub(super) task_instance_id: RawField<'a>,
     #[serde(borrow, default)]
     pub(super) step_instance_id: RawField<'a>,
     // `log_type` (1 script, 2 file) is not read: which of `log_content` and
