@@ -107,6 +107,9 @@ pub(crate) struct Shape<'a> {
     complete: bool,
     /// The source a key named beyond doubt.
     decided: Option<Source>,
+    /// A top-level `result` of `false` or a `code` other than 0: a
+    /// BlueKing error body, whatever its `data` (its reader reports it).
+    failed: bool,
     /// The text after the byte-order mark, for text detection.
     body: &'a [u8],
 }
@@ -158,6 +161,9 @@ const BK_IP_KEYS: &[&str] = &[
     "host_id",
     "ipv6",
 ];
+/// Keys of a BlueKing `data` that name the job and step and nothing else
+/// (an ip log with no hosts).
+const BK_ID_KEYS: &[&str] = &["job_instance_id", "task_instance_id", "step_instance_id"];
 /// Keys of a BlueKing v2 `get_job_instance_log` step.
 const BK_STEP_KEYS: &[&str] = &["step_results", "step_instance_id", "is_finished"];
 
@@ -177,6 +183,7 @@ impl<'a> Shape<'a> {
             error: Member::default(),
             complete: false,
             decided: None,
+            failed: false,
             body,
         };
         let head = body.get(..body.len().min(BINARY_WINDOW)).unwrap_or(body);
@@ -219,11 +226,15 @@ impl<'a> Shape<'a> {
             data,
             result,
             error,
+            failed,
             ..
         } = self;
         top.kind = Kind::Object;
         members(b, i, |key, at| {
             push_key(&mut top.keys, key);
+            if key == b"result" || key == b"code" {
+                *failed |= is_failure(key, b.get(at..).unwrap_or_default());
+            }
             if SWR_JOB_KEYS.iter().any(|k| k.as_bytes() == key) {
                 return Err(Halt::Decided(Source::SwrJobLog));
             }
@@ -352,9 +363,25 @@ impl<'a> Shape<'a> {
             Source::BkjobLog | Source::BkjobIpLog | Source::BkjobStatus
         );
         // An envelope whose data says nothing (an error body, an empty
-        // success) is for every BlueKing call to read.
-        if bk && self.is_bk() && self.bk_source().is_none() {
+        // success, only the job and step ids) is for every BlueKing call to
+        // read; data of another call (`fast_transfer_file`'s
+        // `job_instance_name`) is not.
+        // An error body is the vendor's error for every BlueKing call,
+        // whatever its `data`.
+        if bk && self.is_bk() && self.failed {
             return Ok(());
+        }
+        if bk && self.is_bk() && self.bk_source().is_none() {
+            if !self.complete || self.bk_data_says_nothing() {
+                return Ok(());
+            }
+            return Err(Misfit {
+                detected: None,
+                why: format!(
+                    "its data has none of the keys {source} reads ({})",
+                    names("data keys", &self.data.keys)
+                ),
+            });
         }
         match detected {
             Some(_) => misfit(self.looks_like(detected)),
@@ -365,6 +392,22 @@ impl<'a> Shape<'a> {
                 self.key_list()
             )),
         }
+    }
+
+    /// Whether a BlueKing `data` holds nothing to read: not an object (nor
+    /// an array of them), or one with no keys but the job and step ids.
+    fn bk_data_says_nothing(&self) -> bool {
+        let objects = match self.data.kind {
+            Kind::Object => true,
+            Kind::Array => self.data.first == Kind::Object,
+            _ => false,
+        };
+        !objects
+            || self
+                .data
+                .keys
+                .iter()
+                .all(|k| BK_ID_KEYS.iter().any(|id| id.as_bytes() == *k))
     }
 
     fn looks_like(&self, detected: Option<Source>) -> String {
@@ -381,22 +424,41 @@ impl<'a> Shape<'a> {
         } else {
             "top-level keys"
         };
-        let mut names: Vec<String> = self
-            .top
-            .keys
-            .iter()
-            .take(8)
-            .map(|k| String::from_utf8_lossy(k).into_owned())
-            .collect();
-        if self.top.keys.len() > 8 {
-            names.push("…".to_owned());
-        }
-        if names.is_empty() {
-            format!("no {what}")
-        } else {
-            format!("{what}: {}", names.join(", "))
-        }
+        names(what, &self.top.keys)
     }
+}
+
+/// Up to 8 keys, for messages: `what: a, b, …`, or `no what`.
+fn names(what: &str, keys: &[&[u8]]) -> String {
+    let mut names: Vec<String> = keys
+        .iter()
+        .take(8)
+        .map(|k| String::from_utf8_lossy(k).into_owned())
+        .collect();
+    if keys.len() > 8 {
+        names.push("…".to_owned());
+    }
+    if names.is_empty() {
+        format!("no {what}")
+    } else {
+        format!("{what}: {}", names.join(", "))
+    }
+}
+
+/// Whether the value at the start of `v`, of top-level key `key`
+/// (`result` or `code`), marks a BlueKing error body: `result` `false` (or
+/// `"false"`), a `code` other than `0`, `"0"`, `""` or `null`.
+fn is_failure(key: &[u8], v: &[u8]) -> bool {
+    let v = v.get(..v.len().min(24)).unwrap_or_default();
+    let end = v
+        .iter()
+        .position(|c| matches!(c, b',' | b'}' | b' ' | b'\t' | b'\r' | b'\n'))
+        .unwrap_or(v.len());
+    let value = v.get(..end).unwrap_or_default();
+    if key == b"result" {
+        return value == b"false" || value == b"\"false\"";
+    }
+    !matches!(value, b"0" | b"\"0\"" | b"\"\"" | b"null" | b"")
 }
 
 /// Why a payload does not fit the source it was named as.
@@ -682,6 +744,70 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(detect(input), *want, "{}", String::from_utf8_lossy(input));
+        }
+    }
+
+    /// A BlueKing envelope named as one of the three calls: an error body
+    /// fits each (its reader reports the vendor error), and so does data
+    /// with nothing to read; data of another call (a `fast_transfer_file`
+    /// response, which used to give no event and no error) does not.
+    #[test]
+    fn ok_bk_envelope_fit() {
+        let bk = [Source::BkjobLog, Source::BkjobIpLog, Source::BkjobStatus];
+        let fits: &[&[u8]] = &[
+            br#"{"result":false,"code":1244006,"data":{"log_type":1}}"#,
+            br#"{"result":true,"code":"1241007","data":[]}"#,
+            br#"{"result":true,"code":0,"data":null,"permission":null}"#,
+            br#"{"result":true,"code":0,"data":{"job_instance_id":1,"step_instance_id":2}}"#,
+            br#"{"result":true,"code":0,"data":{"task_instance_id":1}}"#,
+            br#"{"result":true,"code":0,"data":{}}"#,
+            br#"{"result":true,"code":0,"data":"x"}"#,
+        ];
+        for input in fits {
+            for src in bk {
+                assert_eq!(
+                    Shape::of(input).fit(src),
+                    Ok(()),
+                    "{src}: {}",
+                    String::from_utf8_lossy(input)
+                );
+            }
+        }
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/corpus/bkjob-log/err/real-dbm-fast-transfer-not-a-log.json"
+        );
+        let transfer = std::fs::read(path).unwrap();
+        for src in [Source::BkjobIpLog, Source::BkjobStatus] {
+            let misfit = Shape::of(&transfer).fit(src).unwrap_err();
+            assert_eq!(misfit.detected, None);
+            assert_eq!(
+                misfit.why,
+                format!(
+                    "its data has none of the keys {src} reads (data keys: job_instance_id, job_instance_name, step_instance_id)"
+                )
+            );
+        }
+        // Its own reader reports the shape (`data` is not the steps array).
+        assert_eq!(Shape::of(&transfer).fit(Source::BkjobLog), Ok(()));
+    }
+
+    #[test]
+    fn ok_bk_failure_values() {
+        for (key, v, want) in [
+            ("result", "false,", true),
+            ("result", "\"false\"}", true),
+            ("result", "true,", false),
+            ("result", "null", false),
+            ("code", "0,", false),
+            ("code", "\"0\" ,", false),
+            ("code", "\"\"}", false),
+            ("code", "null\n", false),
+            ("code", "1244006,", true),
+            ("code", "\"E1\"", true),
+            ("code", "00", true),
+        ] {
+            assert_eq!(is_failure(key.as_bytes(), v.as_bytes()), want, "{key}: {v}");
         }
     }
 }

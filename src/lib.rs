@@ -100,6 +100,22 @@ pub use time::Timestamp;
 /// assert_eq!(c.status, Status::Succeeded);
 /// assert_eq!(c.meaning, "already succeeded in the previous run (skipped on retry)");
 /// ```
+///
+/// # Attributes of BlueKing events
+///
+/// Vendor fields without a [`LogEvent`] field of their own are attributes,
+/// named as the vendor sends them where it has a name:
+///
+/// | attribute | on | what |
+/// |---|---|---|
+/// | `job_request_id`, `request_id` | the response's first event | JOB's request id, and the ESB's or API gateway's (32 hex digits or a UUID), as sent |
+/// | `job_name`, `bk_biz_id`, `bk_scope_type`, `bk_scope_id`, `finished` | the v3 job status event | the job instance's fields |
+/// | `is_finished`, `step_type`, `tag`, `error_code`, `bk_cloud_id`, `bk_host_id`, `ipv6`, `create_time`, `end_time` | step, host and file events | as sent (times as RFC 3339) |
+/// | `mode`, `src_host`, `src_path`, `dest_host`, `dest_path`, `file_size`, `speed` | v3 file-task events | the task; an upload (`mode` 0) is filed under its source host |
+/// | `queried_host` | v3 upload events | the host the single-host call asked about, when the upload ran on another (its source) |
+/// | `file_path`, `is_directory`, `file_size`, `state`, `status_desc`, `speed`, `detail`, `error` | file-transfer lines | the line's fields (`FileName:`/`FileName：`, …) |
+/// | `phase` | legacy file-transfer lines | the `【Upload source files】` tag |
+/// | `raw_time`, `pid`, `progress`, `process`, `status`, `log_content`, … | any | a value that could not be read, kept as sent (with a note) |
 pub mod bkjob {
     pub use crate::sources::bkjob::codes::{
         FILE_STATUS, HOST_STATUS, STEP_STATUS, StatusCode, file_status, host_status, step_status,

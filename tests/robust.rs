@@ -159,9 +159,10 @@ fn account(name: &str, lines: &[&str], events: &[&LogEvent<'_>]) {
             line
         );
         if e.time.is_some() && e.message.len() < line.len() {
-            // The cut-off part is a parsed prefix: it starts with `[`.
+            // The cut-off part is a parsed prefix: it starts with `[`
+            // (or `【`, the legacy file-transfer form).
             assert!(
-                line.starts_with('['),
+                line.starts_with('[') || line.starts_with('【'),
                 "{name}: event {} dropped text {:?}",
                 e.seq,
                 line

@@ -14,7 +14,7 @@ use super::line_event::{
     PLAIN, cut_long_line, event, finish_message, invalid_escape, prefixed_event, prefixed_raw_event,
 };
 use super::lines::{LineText, marked_text, searched_text};
-use super::prefix::Day;
+use super::prefix::{Day, FULL_WIDTH_LEAD};
 use super::wire::Marks;
 
 /// Walks the lines of one `log_content`, one event at a time.
@@ -90,10 +90,11 @@ impl<'a> LineCursor<'a> {
                 // Nothing to decode (most lines): the text as it is in the
                 // input, as `marked_text` gives it.
                 let raw = self.lines.body().get(l.start..l.end).unwrap_or_default();
-                // A prefix starts with `[`; most lines have none. Each path
+                // A prefix starts with `[` (or `【`, the legacy
+                // file-transfer form); most lines have none. Each path
                 // returns its event as it is built (no move of the event
                 // from one to the other).
-                if raw.as_bytes().first() == Some(&b'[') {
+                if matches!(raw.as_bytes().first(), Some(&(b'[' | FULL_WIDTH_LEAD))) {
                     return Some(prefixed_raw_event(doc, raw, at, self, seq));
                 }
                 return Some(self.plain_event(doc, seq, raw, at));
@@ -140,7 +141,10 @@ impl<'a> LineCursor<'a> {
         if line.html {
             notes.insert(Note::HtmlUnescaped);
         }
-        if line.text.as_bytes().first() == Some(&b'[') {
+        if matches!(
+            line.text.as_bytes().first(),
+            Some(&(b'[' | FULL_WIDTH_LEAD))
+        ) {
             return prefixed_event(doc, line, at, self, seq, notes);
         }
         let message = finish_message(doc, line.text, line.may_need_cleaning, at, &mut notes)?;

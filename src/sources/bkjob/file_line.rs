@@ -3,7 +3,12 @@
 //! <speed> Progress: <pct> Detail: <text>` (`Directory:` for directories,
 //! `State: <text>` in the docs' examples, any part left out, parts in
 //! either order), and the error form `<message>. Status: <n>, StatusDesc:
-//! <text>`. The reader returns byte ranges into the line.
+//! <text>`; and the legacy server's full-width form (research/formats.md
+//! §4.7, and bk-nodeman's 2019 mocks): `【yyyy-MM-dd HH:mm:ss.SSS】
+//! 【Upload source files】FileName：<path>  FileSize：<size>  State：upload
+//! Speed：<speed>  Progress：<pct>  Detail：Success`, full-width `：`,
+//! parts two spaces apart, the `【phase】` tag optional. The readers return
+//! byte ranges into the line.
 
 use std::ops::Range;
 
@@ -34,12 +39,27 @@ const LABELS: [(Label, &str); 9] = [
     (Label::Detail, " Detail: "),
 ];
 
+/// [`LABELS`] with the full-width colon `：` (U+FF1A) of the legacy form.
+const FULL_WIDTH_LABELS: [(Label, &str); 9] = [
+    (Label::FileName, " FileName："),
+    (Label::Directory, " Directory："),
+    (Label::FileSize, " FileSize："),
+    (Label::Status, " Status："),
+    (Label::State, " State："),
+    (Label::StatusDesc, " StatusDesc："),
+    (Label::Speed, " Speed："),
+    (Label::Progress, " Progress："),
+    (Label::Detail, " Detail："),
+];
+
 /// The value ranges of a file-transfer line, by [`Label`] (its index in
-/// [`LABELS`]), plus the leading message of the error form.
+/// [`LABELS`]), plus the leading message of the error form and the
+/// `【phase】` tag of the full-width form.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(super) struct FileLine {
     pub(super) fields: [Option<Range<usize>>; 9],
     pub(super) error: Option<Range<usize>>,
+    pub(super) phase: Option<Range<usize>>,
 }
 
 impl FileLine {
@@ -55,11 +75,43 @@ impl FileLine {
 /// `Detail` runs to the end of the line. A `,` before a label (the error
 /// form) is not part of the value.
 pub(super) fn file_line(s: &str, body: usize) -> Option<FileLine> {
-    let rest = s.get(body..)?;
+    read(s, body, &LABELS, FileLine::default())
+}
+
+/// Reads the full-width file-transfer line whose message starts at
+/// `body` (after the `【time】` prefix): an optional `【phase】` tag, then
+/// labels with `：`. `None` when no label follows. The white space that
+/// separates the parts is not part of the values.
+pub(super) fn full_width_file_line(s: &str, body: usize) -> Option<FileLine> {
     let mut line = FileLine::default();
+    let mut start = body;
+    if let Some(tag) = s.get(body..)?.strip_prefix('【') {
+        let close = tag.find('】')?;
+        let open = body + '【'.len_utf8();
+        line.phase = Some(open..open + close);
+        start = open + close + '】'.len_utf8();
+        if s.as_bytes().get(start) == Some(&b' ') {
+            start += 1;
+        }
+    }
+    let mut line = read(s, start, &FULL_WIDTH_LABELS, line)?;
+    if line.error.is_some() {
+        return None;
+    }
+    for r in line.fields.iter_mut().flatten() {
+        let value = s.get(r.clone()).unwrap_or_default();
+        r.end = r.start + value.trim_end_matches(' ').len();
+    }
+    Some(line)
+}
+
+/// Reads the labels of `labels` from `body` on into `line` (see
+/// [`file_line`]).
+fn read(s: &str, body: usize, labels: &[(Label, &str); 9], mut line: FileLine) -> Option<FileLine> {
+    let rest = s.get(body..)?;
     let mut seen = 0u16;
     // The first label: at the start, or after `<message>.` in the error form.
-    let (mut label, mut pos) = match LABELS
+    let (mut label, mut pos) = match labels
         .iter()
         .find(|(_, text)| rest.starts_with(text.get(1..).unwrap_or_default()))
     {
@@ -80,7 +132,7 @@ pub(super) fn file_line(s: &str, body: usize) -> Option<FileLine> {
         let next = if label == Label::Detail {
             None
         } else {
-            LABELS
+            labels
                 .iter()
                 .filter(|(l, _)| seen & (1 << (*l as u16)) == 0)
                 .filter_map(|(l, text)| {
@@ -188,6 +240,77 @@ mod tests {
             fields("FileName: a FileSize:  Status: 4"),
             pairs(&[("FileName", "a"), ("FileSize", ""), ("Status", "4")])
         );
+    }
+
+    fn full_width(s: &str) -> Option<Vec<(String, String)>> {
+        let f = full_width_file_line(s, 0)?;
+        let mut out = Vec::new();
+        if let Some(r) = f.phase.clone() {
+            out.push(("phase".to_owned(), s[r].to_owned()));
+        }
+        for (label, _) in LABELS {
+            if let Some(r) = f.get(label) {
+                out.push((format!("{label:?}"), s[r].to_owned()));
+            }
+        }
+        Some(out)
+    }
+
+    #[test]
+    fn ok_full_width_file_lines() {
+        // bk-nodeman's 2019 mocks, after the `【time】 ` prefix.
+        assert_eq!(
+            full_width(
+                "【Upload source files】FileName：dev_pipeline_unit_test  FileSize：9.0 Byte  State：upload  Speed：1KB/s  Progress：100%  Detail：Success"
+            ),
+            Some(pairs(&[
+                ("phase", "Upload source files"),
+                ("FileName", "dev_pipeline_unit_test"),
+                ("FileSize", "9.0 Byte"),
+                ("State", "upload"),
+                ("Speed", "1KB/s"),
+                ("Progress", "100%"),
+                ("Detail", "Success"),
+            ]))
+        );
+        assert_eq!(
+            full_width(
+                "FileName：/data/my app/x  FileSize：9.0 Byte  State：download  Speed：1KB/s  Progress：100%  Detail：succ  "
+            ),
+            Some(pairs(&[
+                ("FileName", "/data/my app/x"),
+                ("FileSize", "9.0 Byte"),
+                ("State", "download"),
+                ("Speed", "1KB/s"),
+                ("Progress", "100%"),
+                ("Detail", "succ"),
+            ]))
+        );
+        // One space apart, a tag followed by a space, `Status：`.
+        assert_eq!(
+            full_width("【Download】 FileName：a Status：5 Detail：fail"),
+            Some(pairs(&[
+                ("phase", "Download"),
+                ("FileName", "a"),
+                ("Status", "5"),
+                ("Detail", "fail"),
+            ]))
+        );
+    }
+
+    #[test]
+    fn err_not_full_width_file_lines() {
+        for s in [
+            "",
+            "hello",
+            "FileName: ascii colon",
+            "【tag】",
+            "【unclosed FileName：x",
+            "【tag】hello FileName：x",
+            "failed. Status: 5",
+        ] {
+            assert_eq!(full_width(s), None, "{s}");
+        }
     }
 
     #[test]

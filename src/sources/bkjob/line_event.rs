@@ -24,7 +24,7 @@ use crate::status::Status;
 use crate::time::Timestamp;
 
 use super::cursor::LineCursor;
-use super::file_line::{FileLine, Label, file_line};
+use super::file_line::{FileLine, Label, file_line, full_width_file_line};
 use super::lines::{LineText, sub, tail};
 use super::prefix::{Marker, marker, prefix, template_prefix};
 use super::{CodeTable, Doc};
@@ -269,7 +269,7 @@ fn prefixed<'a>(
                         why.describe(),
                         super::clip(text.get(p.stamp.clone()).unwrap_or_default())
                     ),
-                    at + 1,
+                    at + p.stamp.start,
                 )
             })?;
             attrs.push(("raw_time", Scalar::Str(sub(text, p.stamp.clone()))));
@@ -290,7 +290,12 @@ fn prefixed<'a>(
             }
         }
     }
-    if let Some(m) = marker(text, body) {
+    if p.full_width {
+        if let Some(f) = full_width_file_line(text, body) {
+            file_attrs(doc, text, &f, at, e, notes, attrs)?;
+            legacy_file_status(text, &f, e);
+        }
+    } else if let Some(m) = marker(text, body) {
         e.kind = EventKind::Phase;
         let (status, tag) = match m {
             Marker::Start => (Status::Running, None),
@@ -307,6 +312,49 @@ fn prefixed<'a>(
         file_attrs(doc, text, &f, at, e, notes, attrs)?;
     }
     Ok(body)
+}
+
+/// The status of a legacy full-width file-transfer line, which has no
+/// `Status：<n>`: from its `Detail` (`Success`, `succ`), else its `State`
+/// when that is a verdict rather than `upload`/`download`; the word as sent
+/// is the vendor status. A word it does not know sets nothing (it stays in
+/// `attrs`).
+// `&Cow`, not `&str`: sub-slices of a borrowed line must keep the input's
+// lifetime.
+#[allow(clippy::ptr_arg)]
+fn legacy_file_status<'a>(text: &Cow<'a, str>, f: &FileLine, e: &mut LineFields<'a>) {
+    if e.status.is_some() {
+        return;
+    }
+    for label in [Label::Detail, Label::State] {
+        let Some(r) = f.get(label) else { continue };
+        let word = text.get(r.clone()).unwrap_or_default().trim();
+        if let Some(status) = transfer_verdict(word) {
+            e.status = Some(status);
+            e.vendor_status = Some(Scalar::Str(sub(text, r)));
+            return;
+        }
+    }
+}
+
+/// A file-transfer verdict word (ASCII case ignored): `Success`, `succ`,
+/// `succeeded`, `successful` → succeeded; `fail…`, `error` → failed.
+fn transfer_verdict(word: &str) -> Option<Status> {
+    let is = |w: &str| word.eq_ignore_ascii_case(w);
+    if ["success", "succ", "succeeded", "successful"]
+        .into_iter()
+        .any(is)
+    {
+        Some(Status::Succeeded)
+    } else if word
+        .get(..4)
+        .is_some_and(|w| w.eq_ignore_ascii_case("fail"))
+        || is("error")
+    {
+        Some(Status::Failed)
+    } else {
+        None
+    }
 }
 
 /// What a line sets of its event besides the message, notes and attributes.
@@ -334,6 +382,9 @@ fn file_attrs<'a>(
 ) -> Result<(), Error> {
     if let Some(r) = f.error.clone() {
         push_text(attrs, "error", sub(text, r));
+    }
+    if let Some(r) = f.phase.clone() {
+        push_text(attrs, "phase", sub(text, r));
     }
     if let Some(r) = f.get(Label::FileName) {
         push_text(attrs, "file_path", sub(text, r));
@@ -406,6 +457,28 @@ fn file_attrs<'a>(
 mod tests {
     use super::*;
     use crate::options::Options;
+
+    #[test]
+    fn ok_transfer_verdicts() {
+        for (word, want) in [
+            ("Success", Some(Status::Succeeded)),
+            ("succ", Some(Status::Succeeded)),
+            ("SUCCEEDED", Some(Status::Succeeded)),
+            ("successful", Some(Status::Succeeded)),
+            ("fail", Some(Status::Failed)),
+            ("Failed", Some(Status::Failed)),
+            ("failure: disk full", Some(Status::Failed)),
+            ("error", Some(Status::Failed)),
+            ("upload", None),
+            ("download", None),
+            ("successfully uploaded", None),
+            ("errors", None),
+            ("", None),
+            ("中文", None),
+        ] {
+            assert_eq!(transfer_verdict(word), want, "{word}");
+        }
+    }
 
     use proptest::prelude::*;
 

@@ -3,13 +3,22 @@
 //! (`bkjob-ip-log`) and v3 `get_job_instance_status` (`bkjob-status`).
 //!
 //! Every response sits in the envelope `{result, code, message, data,
-//! job_request_id, permission}`; `result: false` or a `code` other than 0
-//! (number or string) is the vendor's error body. Two server generations
+//! job_request_id, permission}`, to which the ESB or API gateway adds its
+//! own `request_id` (32 hex digits, or a UUID), beside or instead of
+//! `job_request_id`; `message` may be `""` or `"success"` on success, and
+//! `data` and `permission` may be `null`. `result: false` or a `code` other
+//! than 0 (number or string) is the vendor's error body. The request ids
+//! are attributes (`job_request_id`, `request_id`, as sent) of the
+//! response's first event: they name the response, not a line. Two server generations
 //! answer v2 (research/formats.md §4.3): the legacy one (`retry_count`, times
 //! with ` +0800`, raw text) and bk-job 3.x (`execute_count`, zone-less times
 //! in the caller's zone — +08:00 unless the gateway said otherwise — and
 //! HTML-escaped `log_content`). Both are read. v3 text is raw; v3 status
 //! times are epoch milliseconds and durations milliseconds.
+//!
+//! In a v3 file log an upload (`mode` 0) is filed under its source host
+//! (`src_ip`), as `batch_get_job_instance_ip_log` files it; the host the
+//! call asked about is then the attribute `queried_host`.
 //!
 //! Events come lazily: steps, then host results, then the lines of each
 //! host's log, walking the parsed payload without collecting the lines. A
@@ -595,14 +604,40 @@ fn lossy(mut events: Vec<LogEvent<'static>>) -> Vec<LogEvent<'static>> {
     events
 }
 
+/// What the envelope holds: its `data`, and its request ids as the
+/// attributes of the response's first event.
+pub(super) struct Enveloped<'a, T> {
+    pub(super) data: Option<T>,
+    pub(super) ids: Attrs<'a>,
+}
+
 /// Reads the envelope and its `data`. A vendor error body becomes
 /// [`ErrorKind::Vendor`], also when its `data` does not have the expected
 /// shape.
-fn envelope<'a, T>(doc: &Doc<'a, '_>) -> Result<Option<T>, Error>
+fn envelope<'a, T>(doc: &Doc<'a, '_>) -> Result<Enveloped<'a, T>, Error>
 where
     T: Deserialize<'a>,
 {
     envelope_with(doc, |_| None)
+}
+
+/// The request ids of an envelope, as sent (a value that is not a scalar
+/// is kept as its JSON text): `job_request_id` (JOB's), then `request_id`
+/// (the ESB's or API gateway's).
+fn request_ids<'a>(job_request_id: RawField<'a>, request_id: RawField<'a>) -> Attrs<'a> {
+    let mut ids = Vec::new();
+    for (name, raw) in [
+        ("job_request_id", job_request_id),
+        ("request_id", request_id),
+    ] {
+        let Some(raw) = raw.map(Raw) else { continue };
+        match raw.scalar() {
+            Ok(None) => {}
+            Ok(Some(v)) if v.as_str().is_some_and(str::is_empty) => {}
+            _ => keep_raw(&mut ids, name, raw),
+        }
+    }
+    ids
 }
 
 /// [`envelope`], trying `fast` first: it reads the document as serde
@@ -610,7 +645,7 @@ where
 fn envelope_with<'a, T>(
     doc: &Doc<'a, '_>,
     fast: impl FnOnce(&'a str) -> Option<wire::Envelope<'a, T>>,
-) -> Result<Option<T>, Error>
+) -> Result<Enveloped<'a, T>, Error>
 where
     T: Deserialize<'a>,
 {
@@ -654,7 +689,10 @@ where
                     start,
                 ));
             }
-            Ok(env.data)
+            Ok(Enveloped {
+                data: env.data,
+                ids: request_ids(env.job_request_id, env.request_id),
+            })
         }
         Err(e) => {
             if let Ok(json::Obj(bare)) =

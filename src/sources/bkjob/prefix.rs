@@ -30,6 +30,8 @@ pub(super) struct Prefix {
     pub(super) pid: Option<Range<usize>>,
     /// Where the message starts (after one space following the prefix).
     pub(super) body: usize,
+    /// The legacy file-transfer form `【stamp】`, not `[stamp]`.
+    pub(super) full_width: bool,
 }
 
 /// A date the template prefix wrote (`yyyy-MM-dd`, as written): the lines
@@ -159,6 +161,9 @@ pub(super) fn pid_digits(d: &[u8]) -> Option<(u32, usize)> {
 /// shape `time::parse_written` reads.
 pub(super) fn prefix(s: &str) -> Option<Prefix> {
     let b = s.as_bytes();
+    if b.first() == Some(&FULL_WIDTH_LEAD) {
+        return full_width_prefix(s);
+    }
     if b.first() != Some(&b'[') || !b.get(1..5)?.iter().all(u8::is_ascii_digit) {
         return None;
     }
@@ -171,6 +176,42 @@ pub(super) fn prefix(s: &str) -> Option<Prefix> {
         Err(TimeError::Shape) => return None,
     };
     Some(after_stamp(b, stamp, time))
+}
+
+/// The first byte of `【` (U+3010) in UTF-8: a line starting with it may
+/// have the legacy file-transfer prefix `【stamp】`. Other lines starting
+/// with it (kana, CJK punctuation) are rare.
+pub(super) const FULL_WIDTH_LEAD: u8 = 0xE3;
+
+/// The legacy file-transfer prefix `【yyyy-MM-dd HH:mm:ss.SSS】`, one space
+/// after it: any stamp `time::parse_written` reads, no `[PID:n]`.
+fn full_width_prefix(s: &str) -> Option<Prefix> {
+    let inner = s.strip_prefix('【')?;
+    let open = '【'.len_utf8();
+    if !inner.as_bytes().get(..4)?.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let window = inner
+        .as_bytes()
+        .get(..inner.len().min(MAX_STAMP + '】'.len_utf8()))?;
+    let close = open + memchr::memmem::find(window, "】".as_bytes())?;
+    let stamp = open..close;
+    let time = match crate::time::parse_written(s.get(stamp.clone())?) {
+        Ok(w) => Ok(w),
+        Err(TimeError::Range) => Err(TimeError::Range),
+        Err(TimeError::Shape) => return None,
+    };
+    let mut body = close + '】'.len_utf8();
+    if s.as_bytes().get(body) == Some(&b' ') {
+        body += 1;
+    }
+    Some(Prefix {
+        stamp,
+        time,
+        pid: None,
+        body,
+        full_width: true,
+    })
 }
 
 /// The prefix whose stamp is `stamp` (inside brackets): an optional
@@ -198,6 +239,7 @@ fn after_stamp(b: &[u8], stamp: Range<usize>, time: Result<Written, TimeError>) 
         time,
         pid,
         body,
+        full_width: false,
     }
 }
 
@@ -333,6 +375,32 @@ mod tests {
                 None,
                 "{line}"
             );
+        }
+    }
+
+    #[test]
+    fn ok_full_width_prefixes() {
+        let p = prefix("【2019-08-12 16:24:37.027】 【Upload source files】FileName：x").unwrap();
+        assert!(p.full_width);
+        assert_eq!(
+            format!("{:?}", p.time.unwrap().naive),
+            "2019-08-12T16:24:37.027"
+        );
+        assert_eq!(p.stamp, 3..26);
+        assert_eq!(p.pid, None);
+        assert_eq!(p.body, 30);
+        let p = prefix("【2019-02-30 16:24:37】x").unwrap();
+        assert_eq!((p.time, p.body), (Err(TimeError::Range), 25));
+        for line in [
+            "【Upload source files】FileName：x",
+            "【2019-08-12 16:24:37.027 FileName：x",
+            "【2019-08-12 16:24:37.027] x",
+            "【2019】 x",
+            "「2019-08-12 16:24:37」 x",
+            "あいうえお",
+            "【",
+        ] {
+            assert_eq!(prefix(line), None, "{line:?}");
         }
     }
 

@@ -15,7 +15,8 @@ use super::{Attrs, CodeTable, Doc, attr, envelope, time_attr};
 
 pub(super) fn status_str<'a>(input: &'a str, opts: &Options) -> Result<Vec<LogEvent<'a>>, Error> {
     let doc = Doc::new(input, opts, Source::BkjobStatus);
-    let Some(json::Obj(data)) = envelope::<json::Obj<wire::StatusData<'a>>>(&doc)? else {
+    let env = envelope::<json::Obj<wire::StatusData<'a>>>(&doc)?;
+    let Some(json::Obj(data)) = env.data else {
         return Ok(Vec::new());
     };
     let mut seq = 0;
@@ -107,6 +108,9 @@ pub(super) fn status_str<'a>(input: &'a str, opts: &Options) -> Result<Vec<LogEv
             e.attrs = attrs;
             out.push(e);
         }
+    }
+    if let Some(first) = out.first_mut() {
+        first.attrs.extend(env.ids);
     }
     Ok(out)
 }

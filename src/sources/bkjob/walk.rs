@@ -34,11 +34,12 @@ fn job_log_with<'a>(
 ) -> Result<BkParsed<'a>, Error> {
     let doc = Doc::new(input, opts, Source::BkjobLog);
     let mut marks = Vec::new();
-    let steps = json::objs(envelope_with(&doc, |s| {
+    let env = envelope_with(&doc, |s| {
         let (env, m) = fast(s)?;
         marks = m;
         Some(env)
-    })?);
+    })?;
+    let steps = json::objs(env.data);
     let walk = Walk::Log(LogWalk {
         steps: steps.into_iter(),
         step: Context::default(),
@@ -46,23 +47,23 @@ fn job_log_with<'a>(
         group: (None, None),
         hosts: Vec::new().into_iter(),
     });
-    Ok(walker(&doc, walk, marks))
+    Ok(walker(&doc, walk, marks, env.ids))
 }
 
 pub(super) fn ip_log_str<'a>(input: &'a str, opts: &Options) -> Result<BkParsed<'a>, Error> {
     let doc = Doc::new(input, opts, Source::BkjobIpLog);
-    let Some(Obj(data)) = envelope::<Obj<wire::IpLogData<'a>>>(&doc)? else {
+    let env = envelope::<Obj<wire::IpLogData<'a>>>(&doc)?;
+    let Some(Obj(data)) = env.data else {
         return Ok(Parsed::ready(Vec::new()));
     };
     let mut notes = Notes::EMPTY;
     let mut attrs = Vec::new();
+    let (job_raw, job_name) = match data.job_instance_id {
+        Some(_) => (data.job_instance_id, "job_instance_id"),
+        None => (data.task_instance_id, "task_instance_id"),
+    };
     let base = Context {
-        job: doc.text(
-            data.job_instance_id,
-            "job_instance_id",
-            &mut notes,
-            &mut attrs,
-        )?,
+        job: doc.text(job_raw, job_name, &mut notes, &mut attrs)?,
         step_id: doc.text(
             data.step_instance_id,
             "step_instance_id",
@@ -103,10 +104,10 @@ pub(super) fn ip_log_str<'a>(input: &'a str, opts: &Options) -> Result<BkParsed<
         host_attrs: Vec::new(),
         files: Vec::new().into_iter(),
     });
-    Ok(walker(&doc, walk, Vec::new()))
+    Ok(walker(&doc, walk, Vec::new(), env.ids))
 }
 
-fn walker<'a>(doc: &Doc<'a, '_>, walk: Walk<'a>, marks: Vec<u32>) -> BkParsed<'a> {
+fn walker<'a>(doc: &Doc<'a, '_>, walk: Walk<'a>, marks: Vec<u32>, ids: Attrs<'a>) -> BkParsed<'a> {
     Parsed::Lazy(Box::new(BkEvents {
         input: doc.input,
         opts: doc.opts.clone(),
@@ -116,6 +117,7 @@ fn walker<'a>(doc: &Doc<'a, '_>, walk: Walk<'a>, marks: Vec<u32>) -> BkParsed<'a
         lines: None,
         walk,
         marks,
+        ids,
         anchor: None,
     }))
 }
@@ -132,6 +134,8 @@ pub(crate) struct BkEvents<'a> {
     /// Positions of the escapes in the `log_content` strings, as the skim
     /// noted them (see [`wire::Marks`]).
     marks: Vec<u32>,
+    /// The envelope's request ids, for the first event (then empty).
+    ids: Attrs<'a>,
     /// The payload as given: the walk anchors its own errors on it (see
     /// `json::anchor`), so that the dispatch hands its events on untouched.
     pub(crate) anchor: Option<&'a [u8]>,
@@ -156,6 +160,28 @@ impl<'a> Iterator for BkEvents<'a> {
     // files out of line.
     #[inline(never)]
     fn next(&mut self) -> Option<Self::Item> {
+        if !self.ids.is_empty() {
+            return self.first();
+        }
+        self.next_event()
+    }
+}
+
+impl<'a> BkEvents<'a> {
+    /// The first event, with the envelope's request ids.
+    #[cold]
+    #[inline(never)]
+    fn first(&mut self) -> Option<Result<LogEvent<'a>, Error>> {
+        let mut r = self.next_event();
+        if let Some(Ok(e)) = &mut r {
+            e.attrs.append(&mut self.ids);
+        }
+        r
+    }
+
+    /// The next event.
+    #[inline(always)]
+    fn next_event(&mut self) -> Option<Result<LogEvent<'a>, Error>> {
         if let Some(cur) = &mut self.lines {
             let doc = Doc {
                 input: self.input,
@@ -171,9 +197,7 @@ impl<'a> Iterator for BkEvents<'a> {
         }
         self.walk_on()
     }
-}
 
-impl<'a> BkEvents<'a> {
     /// The walk past the end of a host's lines: the next step, host or file
     /// event, or the first line of the next log.
     #[inline(never)]
@@ -463,15 +487,27 @@ impl<'a> IpWalk<'a> {
     ) -> Result<(Option<LogEvent<'a>>, Option<LineCursor<'a>>), Error> {
         let mut notes = self.host_notes;
         let mut attrs = Vec::new();
-        let mut e = doc.status_event(seq, self.host.clone());
+        let mut src_attrs = Vec::new();
+        let src = match f.src_ip {
+            Some(Obj(src)) => doc.host(src, &mut notes, &mut src_attrs)?,
+            None => None,
+        };
+        // An upload (`mode` 0) ran on its source host: the batch call files
+        // it there, and so does this event, with the queried host in
+        // `queried_host` and the source's id and cloud area as the host's.
+        let upload = f.mode.map(Raw).is_some_and(|m| m.int() == Ok(Some(0)));
+        let moved = upload && src.is_some() && src != self.host.host;
+        let mut ctx = self.host.clone();
+        if moved {
+            ctx.host.clone_from(&src);
+        }
+        let mut e = doc.status_event(seq, ctx);
         let (status, vendor) = doc.status(f.status, CodeTable::FILE, &mut notes)?;
         e.status = status;
         e.vendor_status = vendor;
         attr(&mut attrs, "mode", f.mode);
         let mut dropped = Vec::new();
-        if let Some(Obj(src)) = f.src_ip
-            && let Some(name) = doc.host(src, &mut notes, &mut dropped)?
-        {
+        if let Some(name) = src {
             attrs.push(("src_host", Scalar::Str(name)));
         }
         attr(&mut attrs, "src_path", f.src_path);
@@ -483,7 +519,14 @@ impl<'a> IpWalk<'a> {
         attr(&mut attrs, "dest_path", f.dest_path);
         attr(&mut attrs, "file_size", f.size);
         attr(&mut attrs, "speed", f.speed);
-        attrs.extend(self.host_attrs.iter().cloned());
+        if moved {
+            attrs.append(&mut src_attrs);
+            if let Some(queried) = &self.host.host {
+                attrs.push(("queried_host", Scalar::Str(queried.clone())));
+            }
+        } else {
+            attrs.extend(self.host_attrs.iter().cloned());
+        }
         if let Some(raw) = f.process.map(Raw) {
             let parsed = match raw.text_value() {
                 Ok(Some(s)) => percent(&s),
@@ -509,13 +552,11 @@ impl<'a> IpWalk<'a> {
         }
         let lines = match content(doc, f.log_content) {
             Content::None => None,
-            Content::Lines(body, base, _) => Some(LineCursor::new(
-                body,
-                base,
-                false,
-                self.host.clone(),
-                self.host_notes,
-            )),
+            Content::Lines(body, base, _) => {
+                let mut ctx = self.host.clone();
+                ctx.host.clone_from(&e.ctx.host);
+                Some(LineCursor::new(body, base, false, ctx, self.host_notes))
+            }
             Content::Invalid(raw) => {
                 invalid_content(doc, raw, &mut notes, &mut attrs)?;
                 None

@@ -157,6 +157,13 @@ members! {
         pub(super) code: RawField<'a>,
         #[serde(borrow, default)]
         pub(super) message: RawField<'a>,
+        /// JOB's own request id (16 or 32 hex digits in the samples).
+        #[serde(borrow, default)]
+        pub(super) job_request_id: RawField<'a>,
+        /// The ESB's or API gateway's request id (32 hex digits, or a
+        /// UUID), beside or instead of `job_request_id`.
+        #[serde(borrow, default)]
+        pub(super) request_id: RawField<'a>,
         // A missing `Option` member is `None` without `default` (which would
         // ask for `T: Default`).
         pub(super) data: Option<T>,
@@ -269,6 +276,9 @@ pub(super) struct Host<'a> {
 pub(super) struct IpLogData<'a> {
     #[serde(borrow, default)]
     pub(super) job_instance_id: RawField<'a>,
+    /// The older ESB's name for `job_instance_id` (legacy-bk-paas docs).
+    #[serde(borrow, default)]
+    pub(super) task_instance_id: RawField<'a>,
     #[serde(borrow, default)]
     pub(super) step_instance_id: RawField<'a>,
     // `log_type` (1 script, 2 file) is not read: which of `log_content` and
