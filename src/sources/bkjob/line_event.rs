@@ -20,6 +20,7 @@ use std::borrow::Cow;
 use crate::error::{Error, ErrorKind};
 use crate::event::{Context, EventKind, LogEvent, Scalar, share_text};
 use crate::note::{Note, Notes};
+use crate::runner::{self, Command};
 use crate::status::Status;
 use crate::time::Timestamp;
 
@@ -161,9 +162,80 @@ pub(super) const PLAIN: LineFields<'static> = LineFields {
     pid: None,
 };
 
-/// A line's event with the cursor's context, numbered `seq`.
+/// A line's event with the cursor's context, numbered `seq`; a workflow
+/// command or an exit-code phrase read ([`runner_event`]).
 #[inline(always)]
 pub(super) fn event<'a>(
+    doc: &Doc<'a, '_>,
+    cur: &LineCursor<'a>,
+    seq: &mut u64,
+    e: LineFields<'a>,
+    message: Cow<'a, str>,
+    notes: Notes,
+    attrs: Vec<(&'static str, Scalar<'a>)>,
+) -> LogEvent<'a> {
+    if runner::may_matter(&message) && e.kind == EventKind::Line && e.status.is_none() {
+        return runner_event(doc, cur, seq, e, message, notes, attrs);
+    }
+    build(doc, cur, seq, e, message, notes, attrs)
+}
+
+/// [`event`] of a line that may be a workflow command or carry an
+/// exit-code phrase ([`crate::runner`]).
+///
+/// A command gives the severity, the message without the command, its
+/// attrs and the note `workflow_command`; a phrase, `exit_code` (over the
+/// host's). A BlueKing line already has the step and the host from the
+/// payload, and a step's status from its own records: `::group::` and
+/// `::endgroup::` are `phase` events with no status and no step of their
+/// own (the group's name is the message), and the lines between keep the
+/// vendor's step. A status there would be read as the BlueKing step's
+/// (by `step_spans`), and the group's name would hide the step's.
+#[inline(never)]
+fn runner_event<'a>(
+    doc: &Doc<'a, '_>,
+    cur: &LineCursor<'a>,
+    seq: &mut u64,
+    mut e: LineFields<'a>,
+    message: Cow<'a, str>,
+    mut notes: Notes,
+    mut attrs: Vec<(&'static str, Scalar<'a>)>,
+) -> LogEvent<'a> {
+    let raw = doc.opts.text == crate::options::TextMode::Raw;
+    let command = match &message {
+        Cow::Borrowed(m) => runner::workflow_command(m, raw),
+        Cow::Owned(m) => runner::workflow_command(m, raw).map(runner::Workflow::into_owned),
+    };
+    let Some(w) = command else {
+        let code = runner::exit_code(&message);
+        let mut ev = build(doc, cur, seq, e, message, notes, attrs);
+        if code.is_some() {
+            ev.ctx.exit_code = code;
+        }
+        return ev;
+    };
+    let c = w.command;
+    let (message, more) = w.into_parts();
+    attrs.extend(more);
+    notes.insert(Note::WorkflowCommand);
+    if matches!(c, Some(Command::Group | Command::EndGroup)) {
+        e.kind = EventKind::Phase;
+    }
+    let code = runner::exit_code(&message);
+    let mut ev = build(doc, cur, seq, e, message, notes, attrs);
+    if let Some(c) = c.filter(|c| c.severity().is_some()) {
+        ev.severity = c.severity();
+        ev.severity_text = Some(Cow::Borrowed(c.name()));
+    }
+    if code.is_some() {
+        ev.ctx.exit_code = code;
+    }
+    ev
+}
+
+/// The event of [`event`], built where it is returned to.
+#[inline(always)]
+fn build<'a>(
     doc: &Doc<'a, '_>,
     cur: &LineCursor<'a>,
     seq: &mut u64,

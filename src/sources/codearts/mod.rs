@@ -467,6 +467,11 @@ mod tests {
             Just("[INFO]  : [JobStatusPlugin] onCompleted: j_x #3".to_owned()),
             Just("Finished: SUCCESS".to_owned()),
             Just("Finished: WEIRD".to_owned()),
+            Just("::group::Build %25".to_owned()),
+            Just("::endgroup::".to_owned()),
+            Just("::error file=a.c,line=3::Process exited with code 2".to_owned()),
+            Just("##[warning]w".to_owned()),
+            Just("[ERROR]  : script returned exit code 1, exitMessage is: failed".to_owned()),
             "\\[(INFO|WARNING|info|OK)\\] [a-z \\[\\]:]{0,12}",
             "[a-zA-Z0-9 .:#中\\x1b\\r\\[\\]]{0,30}",
         ];
