@@ -38,21 +38,24 @@ use crate::severity::Severity;
 /// 1, retry") give `None`.
 #[inline]
 pub(crate) fn exit_code(message: &str) -> Option<i64> {
-    match message.as_bytes().first() {
-        Some(b's' | b'E' | b'P' | b'm') => exit_code_phrase(message),
+    match message.as_bytes().first_chunk::<4>() {
+        Some(b"scri" | b"ERRO" | b"Proc" | b"make") => exit_code_phrase(message),
         _ => None,
     }
 }
 
 /// Whether `text` may start with an exit-code phrase or a workflow
-/// command: the first-byte tests of [`exit_code`] and [`workflow_command`]
-/// at once.
+/// command: the tests of [`exit_code`] and [`workflow_command`] at once,
+/// on the first four bytes (no command or phrase is shorter).
 #[inline]
 pub(crate) fn may_matter(text: &str) -> bool {
-    matches!(
-        text.as_bytes().first(),
-        Some(b's' | b'E' | b'P' | b'm' | b':' | b'#')
-    )
+    match text.as_bytes().first_chunk::<4>() {
+        Some(head) => {
+            matches!(head, b"scri" | b"ERRO" | b"Proc" | b"make")
+                || matches!(head.first_chunk::<2>(), Some(b"::" | b"##"))
+        }
+        None => false,
+    }
 }
 
 /// [`exit_code`] past its first-byte test.
