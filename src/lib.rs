@@ -65,6 +65,7 @@ mod ndjson;
 mod note;
 mod options;
 mod redact;
+mod runner;
 mod scan;
 mod severity;
 mod source;

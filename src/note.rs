@@ -131,6 +131,9 @@ notes! {
     /// The unit of the page offsets (bytes or characters) could not be inferred; bytes were assumed.
     OffsetUnitUnknown = 43, "offset_unit_unknown", false,
         "the unit of the page offsets could not be inferred from the content; bytes were assumed";
+    /// The line is a workflow command (`::error::…`, `::group::…`, `##[error]…`): severity, message and attrs come from it.
+    WorkflowCommand = 44, "workflow_command", false,
+        "the line is a workflow command (::error::, ::group::, ##[error] and the like); severity, message and attrs.file/line/col/title come from it";
 }
 
 impl fmt::Display for Note {

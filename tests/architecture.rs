@@ -37,6 +37,7 @@ const UNITS: &[(&str, u8)] = &[
     ("tools::json", 1),
     ("tools::text", 1),
     ("tools::redact", 1),
+    ("tools::runner", 1),
     ("vendor::sources", 2),
     ("vendor::swr", 2),
     ("vendor::codearts", 2),

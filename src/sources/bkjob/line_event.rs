@@ -20,6 +20,7 @@ use std::borrow::Cow;
 use crate::error::{Error, ErrorKind};
 use crate::event::{Context, EventKind, LogEvent, Scalar, share_text};
 use crate::note::{Note, Notes};
+use crate::runner::{self, Command};
 use crate::status::Status;
 use crate::time::Timestamp;
 
@@ -161,7 +162,8 @@ pub(super) const PLAIN: LineFields<'static> = LineFields {
     pid: None,
 };
 
-/// A line's event with the cursor's context, numbered `seq`.
+/// A line's event with the cursor's context, numbered `seq`; a workflow
+/// command or an exit-code phrase read ([`runner_parts`]).
 #[inline(always)]
 pub(super) fn event<'a>(
     doc: &Doc<'a, '_>,
@@ -172,17 +174,31 @@ pub(super) fn event<'a>(
     notes: Notes,
     attrs: Vec<(&'static str, Scalar<'a>)>,
 ) -> LogEvent<'a> {
+    let mut r = Runner {
+        kind: e.kind,
+        command: None,
+        exit_code: cur.ctx.exit_code,
+        message,
+        notes,
+        attrs,
+    };
+    if runner::may_matter(&r.message) && e.kind == EventKind::Line && e.status.is_none() {
+        runner_parts(doc, &mut r);
+    }
     let seq_now = *seq;
     *seq += 1;
     // One struct literal as the return value: built where the caller wants
     // it, not built here and copied (the event is a few hundred bytes).
     LogEvent {
         source: doc.source,
-        kind: e.kind,
+        kind: r.kind,
         seq: seq_now,
         time: e.time,
-        severity: None,
-        severity_text: None,
+        severity: r.command.and_then(Command::severity),
+        severity_text: r
+            .command
+            .filter(|c| c.severity().is_some())
+            .map(|c| Cow::Borrowed(c.name())),
         status: e.status,
         vendor_status: e.vendor_status,
         progress: e.progress,
@@ -193,12 +209,59 @@ pub(super) fn event<'a>(
             step_name: cur.ctx.step_name.as_ref().map(share_text),
             host: cur.ctx.host.as_ref().map(share_text),
             pid: e.pid,
-            exit_code: cur.ctx.exit_code,
+            exit_code: r.exit_code,
             attempt: cur.ctx.attempt,
         },
-        message,
-        notes,
-        attrs,
+        message: r.message,
+        notes: r.notes,
+        attrs: r.attrs,
+    }
+}
+
+/// What [`runner_parts`] may change of a line's event.
+struct Runner<'a> {
+    kind: EventKind,
+    command: Option<Command>,
+    exit_code: Option<i64>,
+    message: Cow<'a, str>,
+    notes: Notes,
+    attrs: Vec<(&'static str, Scalar<'a>)>,
+}
+
+/// Reads a line that may be a workflow command or carry an exit-code
+/// phrase ([`crate::runner`]) into `r`. Out of line, and changing only
+/// these few fields, so that [`event`] still builds the event once, where
+/// it is returned to. The bkjob bench group's paired ratio to its
+/// baseline: 0.94–0.97 before the runner check, 0.82 (twice) with the
+/// event built in a second path, 0.88 this way.
+///
+/// A command gives the severity, the message without the command, its
+/// attrs and the note `workflow_command`; a phrase, `exit_code` (over the
+/// host's). A BlueKing line already has the step and the host from the
+/// payload, and a step's status from its own records: `::group::` and
+/// `::endgroup::` are `phase` events with no status and no step of their
+/// own (the group's name is the message), and the lines between keep the
+/// vendor's step. A status there would be read as the BlueKing step's
+/// (by `step_spans`), and the group's name would hide the step's.
+#[inline(never)]
+fn runner_parts<'a>(doc: &Doc<'a, '_>, r: &mut Runner<'a>) {
+    let raw = doc.opts.text == crate::options::TextMode::Raw;
+    let command = match &r.message {
+        Cow::Borrowed(m) => runner::workflow_command(m, raw),
+        Cow::Owned(m) => runner::workflow_command(m, raw).map(runner::Workflow::into_owned),
+    };
+    if let Some(w) = command {
+        r.command = w.command;
+        let (message, more) = w.into_parts();
+        r.message = message;
+        r.attrs.extend(more);
+        r.notes.insert(Note::WorkflowCommand);
+        if matches!(r.command, Some(Command::Group | Command::EndGroup)) {
+            r.kind = EventKind::Phase;
+        }
+    }
+    if let Some(code) = runner::exit_code(&r.message) {
+        r.exit_code = Some(code);
     }
 }
 

@@ -7,7 +7,8 @@ use super::buildlog::{self, Body, Stamp, Tag};
 use crate::error::{Error, ErrorKind};
 use crate::event::{Context, EventKind, LogEvent, Scalar, share_text};
 use crate::note::{Note, Notes};
-use crate::options::Options;
+use crate::options::{Options, TextMode};
+use crate::runner::{self, Command, Workflow};
 use crate::severity::Severity;
 use crate::source::Source;
 use crate::status::Status;
@@ -62,19 +63,28 @@ pub(crate) struct Prefixed<'y> {
 /// The step open at this point of the log: (id, name).
 pub(crate) type OpenStep<'x> = Option<(Cow<'x, str>, Cow<'x, str>)>;
 
-/// Per-log state: next sequence number and the open step.
+/// Per-log state: next sequence number, the open step and the open
+/// workflow-command group.
 pub(crate) struct Machine<'x> {
     pub(crate) source: Source,
     pub(crate) seq: u64,
     pub(crate) open: OpenStep<'x>,
+    /// The group a `::group::name` line opened and no `::endgroup::` has
+    /// closed yet. While it is open, lines without a step of their own
+    /// infer it (its name as step id and name), not the open step, which
+    /// they infer again once it closes. Groups do not nest: a new
+    /// `::group::` replaces the open one, as the runners' own viewers do.
+    pub(crate) group: Option<Cow<'x, str>>,
     cache: buildlog::PrefixCache,
 }
 
-/// What a line did to the open step.
+/// What a line did to the open step or group.
 enum Change<'y> {
     None,
     Start(Cow<'y, str>, Cow<'y, str>),
     Done(Cow<'y, str>),
+    GroupStart(Cow<'y, str>),
+    GroupEnd,
 }
 
 impl Change<'_> {
@@ -85,6 +95,8 @@ impl Change<'_> {
                 Change::Start(Cow::Owned(a.into_owned()), Cow::Owned(b.into_owned()))
             }
             Change::Done(a) => Change::Done(Cow::Owned(a.into_owned())),
+            Change::GroupStart(a) => Change::GroupStart(Cow::Owned(a.into_owned())),
+            Change::GroupEnd => Change::GroupEnd,
         }
     }
 }
@@ -95,6 +107,7 @@ impl<'x> Machine<'x> {
             source,
             seq,
             open,
+            group: None,
             cache: buildlog::PrefixCache::default(),
         }
     }
@@ -108,6 +121,9 @@ impl<'x> Machine<'x> {
     /// the follower in 64 KiB chunks) costs 422.15 M instructions instead
     /// of 379.97 M (+11.1 %), callgrind.
     pub(crate) fn borrow_open_from(&mut self, input: &'x [u8]) {
+        if let Some(group) = &mut self.group {
+            borrow_from(group, input);
+        }
         let Some((id, name)) = &mut self.open else {
             return;
         };
@@ -168,7 +184,7 @@ impl<'x> Machine<'x> {
                 let read = self.read(s);
                 let (change, own_step) = self.fill(e, read, &mut notes, opts, loc)?;
                 if !own_step {
-                    self.infer_step(e, &mut notes);
+                    self.infer_step(e, &mut notes, matches!(change, Change::GroupEnd));
                 }
                 self.apply(change);
             }
@@ -194,7 +210,7 @@ impl<'x> Machine<'x> {
                 }
                 // The open step is shared as it is, not copied with the line.
                 if !own_step {
-                    self.infer_step(e, &mut notes);
+                    self.infer_step(e, &mut notes, matches!(change, Change::GroupEnd));
                 }
                 self.apply(change);
             }
@@ -204,10 +220,15 @@ impl<'x> Machine<'x> {
         Ok(())
     }
 
-    /// Gives a line without a step of its own the open step, if any.
+    /// Gives a line without a step of its own the open group, else the
+    /// open step, if any; `::endgroup::` (`end_group`) only the group.
     #[inline]
-    fn infer_step(&self, e: &mut LogEvent<'x>, notes: &mut Notes) {
-        if let Some((id, name)) = &self.open {
+    fn infer_step(&self, e: &mut LogEvent<'x>, notes: &mut Notes, end_group: bool) {
+        if let Some(group) = &self.group {
+            e.ctx.step_id = Some(share_text(group));
+            e.ctx.step_name = Some(share_text(group));
+            notes.insert(Note::StepInferred);
+        } else if !end_group && let Some((id, name)) = &self.open {
             e.ctx.step_id = Some(share_text(id));
             e.ctx.step_name = Some(share_text(name));
             notes.insert(Note::StepInferred);
@@ -223,6 +244,8 @@ impl<'x> Machine<'x> {
                     self.open = None;
                 }
             }
+            Change::GroupStart(name) => self.group = Some(name),
+            Change::GroupEnd => self.group = None,
         }
     }
 
@@ -248,29 +271,10 @@ impl<'x> Machine<'x> {
     where
         'x: 'y,
     {
-        let mode = opts.text;
-        let mut change = Change::None;
-        let mut own_step = false;
         match stamp {
             Stamp::Valid(t) => {
                 e.time = Some(t);
-                match text::clean(Cow::Borrowed(rest), mode, notes) {
-                    Cow::Borrowed(r) => (change, own_step) = self.fill_body(e, r),
-                    Cow::Owned(r) => {
-                        // Cleaned text: the fields must own their text.
-                        let mut tmp = LogEvent::new(
-                            self.source,
-                            EventKind::Line,
-                            self.seq,
-                            Cow::Borrowed(""),
-                        );
-                        let (c, own) = self.fill_body(&mut tmp, &r);
-                        let mut tmp = tmp.into_owned();
-                        tmp.time = e.time;
-                        *e = tmp;
-                        (change, own_step) = (c.into_owned(), own);
-                    }
-                }
+                Ok(self.fill_text(e, rest, true, opts.text, notes))
             }
             Stamp::Invalid | Stamp::None => {
                 if stamp == Stamp::Invalid {
@@ -280,17 +284,50 @@ impl<'x> Machine<'x> {
                 }
                 // No usable prefix: the whole line is the message.
                 notes.insert(Note::NoPrefix);
-                e.message = text::clean(Cow::Borrowed(line), mode, notes);
+                Ok(self.fill_text(e, line, false, opts.text, notes))
             }
         }
-        Ok((change, own_step))
     }
 
-    /// Fills `e` from a prefixed line's body; the bool says whether the
-    /// line carries its own step context (platform records do).
+    /// Fills `e` from `text` cleaned per `mode`: a prefixed line's body
+    /// (`prefixed`), or a whole line without a usable prefix.
     #[inline]
-    fn fill_body<'z>(&self, e: &mut LogEvent<'z>, rest: &'z str) -> (Change<'z>, bool) {
-        let f = Fields::of_body(buildlog::body(rest));
+    fn fill_text<'y>(
+        &self,
+        e: &mut LogEvent<'y>,
+        text: &'y str,
+        prefixed: bool,
+        mode: TextMode,
+        notes: &mut Notes,
+    ) -> (Change<'y>, bool) {
+        let raw = mode == TextMode::Raw;
+        fn fields(r: &str, prefixed: bool, raw: bool) -> Fields<'_> {
+            if prefixed {
+                Fields::of_body(buildlog::body(r), raw)
+            } else {
+                Fields::unprefixed(r, raw)
+            }
+        }
+        match text::clean(Cow::Borrowed(text), mode, notes) {
+            Cow::Borrowed(r) => self.fill_fields(e, fields(r, prefixed, raw)),
+            Cow::Owned(r) => {
+                // Cleaned text: the fields must own their text.
+                let mut tmp =
+                    LogEvent::new(self.source, EventKind::Line, self.seq, Cow::Borrowed(""));
+                let (c, own) = self.fill_fields(&mut tmp, fields(&r, prefixed, raw));
+                let mut tmp = tmp.into_owned();
+                tmp.time = e.time;
+                *e = tmp;
+                (c.into_owned(), own)
+            }
+        }
+    }
+
+    /// Fills `e` from a line's fields; the bool says whether the line
+    /// carries its own step context (platform records do).
+    #[inline]
+    fn fill_fields<'z>(&self, e: &mut LogEvent<'z>, f: Fields<'z>) -> (Change<'z>, bool) {
+        let change = f.change();
         e.kind = f.kind;
         e.severity = f.severity;
         e.severity_text = f.level.map(Cow::Borrowed);
@@ -300,15 +337,18 @@ impl<'x> Machine<'x> {
             e.ctx.step_id = Some(Cow::Borrowed(tag.id));
             e.ctx.step_name = Some(Cow::Borrowed(tag.name));
         }
+        if let Some(group) = &f.group {
+            e.ctx.step_id = Some(group.clone());
+            e.ctx.step_name = Some(group.clone());
+        }
         if let Some(job) = f.job {
             e.ctx.job = Some(Cow::Borrowed(job));
         }
-        if let Some(n) = f.build_no {
-            e.attrs.push(("build_no", Scalar::Int(n)));
-        }
-        e.message = Cow::Borrowed(f.message);
+        e.ctx.exit_code = f.exit_code;
+        e.attrs.extend(f.attrs);
+        e.message = f.message;
         e.notes.extend(f.notes);
-        (f.change(), f.own_step)
+        (change, f.own_step)
     }
 
     /// [`line`](Machine::line) for a line that borrows from the input and
@@ -333,10 +373,15 @@ impl<'x> Machine<'x> {
                 // callgrind.
                 if let Body::Raw(text) = body
                     && !text.as_bytes().starts_with(b"Finished: ")
+                    && !matches!(text.as_bytes().first(), Some(b':' | b'#'))
                 {
                     return Ok(self.event(Some(t), Fields::message(text), notes));
                 }
-                Ok(self.event(Some(t), Fields::of_body(body), notes))
+                Ok(self.event(
+                    Some(t),
+                    Fields::of_body(body, opts.text == TextMode::Raw),
+                    notes,
+                ))
             }
             Stamp::Invalid | Stamp::None => {
                 if stamp == Stamp::Invalid {
@@ -346,7 +391,11 @@ impl<'x> Machine<'x> {
                 }
                 // No usable prefix: the whole line is the message.
                 notes.insert(Note::NoPrefix);
-                Ok(self.event(None, Fields::message(line), notes))
+                Ok(self.event(
+                    None,
+                    Fields::unprefixed(line, opts.text == TextMode::Raw),
+                    notes,
+                ))
             }
         }
     }
@@ -365,12 +414,22 @@ impl<'x> Machine<'x> {
             Some(tag) => (Some(Cow::Borrowed(tag.id)), Some(Cow::Borrowed(tag.name))),
             None => (None, None),
         };
-        if !f.own_step
-            && let Some((id, name)) = &self.open
-        {
-            step_id = Some(share_text(id));
-            step_name = Some(share_text(name));
-            notes.insert(Note::StepInferred);
+        if let Some(group) = &f.group {
+            step_id = Some(share_text(group));
+            step_name = Some(share_text(group));
+        }
+        if !f.own_step {
+            if let Some(group) = &self.group {
+                step_id = Some(share_text(group));
+                step_name = Some(share_text(group));
+                notes.insert(Note::StepInferred);
+            } else if f.mark != Mark::GroupEnd
+                && let Some((id, name)) = &self.open
+            {
+                step_id = Some(share_text(id));
+                step_name = Some(share_text(name));
+                notes.insert(Note::StepInferred);
+            }
         }
         notes.extend(f.notes);
         let seq = self.seq;
@@ -395,15 +454,12 @@ impl<'x> Machine<'x> {
                 step_name,
                 host: None,
                 pid: None,
-                exit_code: None,
+                exit_code: f.exit_code,
                 attempt: None,
             },
-            message: Cow::Borrowed(f.message),
+            message: f.message,
             notes,
-            attrs: match f.build_no {
-                Some(n) => vec![("build_no", Scalar::Int(n))],
-                None => Vec::new(),
-            },
+            attrs: f.attrs,
         }
     }
 }
@@ -428,12 +484,15 @@ fn as_str(b: &[u8]) -> Option<&str> {
     std::str::from_utf8(b).ok()
 }
 
-/// How a platform record moves the open step.
+/// How a platform record moves the open step, or a workflow command the
+/// open group.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mark {
     None,
     Start,
     Done,
+    GroupStart,
+    GroupEnd,
 }
 
 /// What a line's text says, before it becomes an event: every field a
@@ -448,8 +507,13 @@ struct Fields<'z> {
     /// The platform record's own step tag.
     tag: Option<Tag<'z>>,
     job: Option<&'z str>,
-    build_no: Option<i64>,
-    message: &'z str,
+    /// `build_no`; a workflow command's `file`, `line`, `col`, …
+    attrs: Vec<(&'static str, Scalar<'z>)>,
+    /// The exit code a runner's phrase in the message gives.
+    exit_code: Option<i64>,
+    /// The group a `::group::` line opens: its own step context.
+    group: Option<Cow<'z, str>>,
+    message: Cow<'z, str>,
     notes: Notes,
     mark: Mark,
     /// Whether the line carries its own step context (or none, for the
@@ -458,9 +522,15 @@ struct Fields<'z> {
 }
 
 impl<'z> Fields<'z> {
-    /// A plain line: only a message.
+    /// A plain line: only a message (and the exit code its phrase gives).
     #[inline]
     fn message(message: &'z str) -> Self {
+        Fields::text(Cow::Borrowed(message))
+    }
+
+    /// [`Fields::message`] of any text.
+    #[inline]
+    fn text(message: Cow<'z, str>) -> Self {
         Fields {
             kind: EventKind::Line,
             severity: None,
@@ -469,7 +539,9 @@ impl<'z> Fields<'z> {
             vendor_status: None,
             tag: None,
             job: None,
-            build_no: None,
+            attrs: Vec::new(),
+            exit_code: runner::exit_code(&message),
+            group: None,
             message,
             notes: Notes::EMPTY,
             mark: Mark::None,
@@ -477,9 +549,9 @@ impl<'z> Fields<'z> {
         }
     }
 
-    /// The fields of a prefixed line's body.
+    /// The fields of a prefixed line's body (`raw`: the raw text mode).
     #[inline]
-    fn of_body(body: Body<'z>) -> Self {
+    fn of_body(body: Body<'z>, raw: bool) -> Self {
         match body {
             Body::Platform {
                 level,
@@ -523,6 +595,9 @@ impl<'z> Fields<'z> {
                 f
             }
             Body::Raw(text) => {
+                if let Some(f) = Fields::command(text, raw) {
+                    return f;
+                }
                 let mut f = Fields::message(text);
                 finished(&mut f, text);
                 // The build's own status belongs to no step.
@@ -532,10 +607,59 @@ impl<'z> Fields<'z> {
         }
     }
 
-    /// What the line does to the open step.
+    /// A line without a prefix: a workflow command, or a message.
+    #[inline]
+    fn unprefixed(line: &'z str, raw: bool) -> Self {
+        Fields::command(line, raw).unwrap_or_else(|| Fields::message(line))
+    }
+
+    /// The fields of a workflow command line (see [`runner::workflow_command`]):
+    /// the annotations' severity and attrs; a group's phase events, `running`
+    /// at `::group::` (the group's own step context) and `succeeded` at
+    /// `::endgroup::` (which infers the open group).
+    #[inline]
+    fn command(text: &'z str, raw: bool) -> Option<Self> {
+        let w = runner::workflow_command(text, raw)?;
+        Some(Fields::of_command(w))
+    }
+
+    #[inline(never)]
+    fn of_command(w: Workflow<'z>) -> Self {
+        let command = w.command;
+        let (message, attrs) = w.into_parts();
+        let mut f = Fields::text(message);
+        f.attrs = attrs;
+        f.notes.insert(Note::WorkflowCommand);
+        if let Some(c) = command {
+            f.severity = c.severity();
+            if f.severity.is_some() {
+                f.level = Some(c.name());
+            }
+        }
+        match command {
+            Some(Command::Group) => {
+                f.kind = EventKind::Phase;
+                f.status = Some(Status::Running);
+                f.mark = Mark::GroupStart;
+                f.group = Some(f.message.clone());
+                f.own_step = true;
+            }
+            Some(Command::EndGroup) => {
+                f.kind = EventKind::Phase;
+                f.status = Some(Status::Succeeded);
+                f.mark = Mark::GroupEnd;
+            }
+            _ => {}
+        }
+        f
+    }
+
+    /// What the line does to the open step or group.
     #[inline]
     fn change(&self) -> Change<'z> {
         match (self.mark, self.tag) {
+            (Mark::GroupStart, _) => Change::GroupStart(self.message.clone()),
+            (Mark::GroupEnd, _) => Change::GroupEnd,
             (Mark::Start, Some(tag)) => {
                 Change::Start(Cow::Borrowed(tag.id), Cow::Borrowed(tag.name))
             }
@@ -573,7 +697,7 @@ fn job_status_plugin<'z>(f: &mut Fields<'z>, message: &'z str) {
         f.status = Some(Status::Running);
     }
     f.job = Some(job);
-    f.build_no = Some(build);
+    f.attrs.push(("build_no", Scalar::Int(build)));
 }
 
 /// `Finished: SUCCESS` (Jenkins' last line): a status event for the build.
@@ -727,6 +851,71 @@ mod tests {
         assert_eq!(ev[5].kind, EventKind::Line);
         assert_eq!(ev[6].kind, EventKind::Line);
         assert_eq!(ev[6].ctx.job, None);
+    }
+
+    /// Workflow commands: annotations take their severity, message and
+    /// attrs; a group is a phase pair that lines in between infer, and the
+    /// open step is inferred again once it closes; exit-code phrases fill
+    /// `exit_code`, inside a command too.
+    #[test]
+    fn workflow_commands_and_exit_codes() {
+        let ev = run(&[
+            "[2023/12/21 15:44:18.793 GMT+08:00] [INFO] [Maven构建:m2] : 该步骤开始执行",
+            "[2023/12/21 15:44:18.794 GMT+08:00] ::group::Run make",
+            "[2023/12/21 15:44:18.795 GMT+08:00] make: *** [Makefile:3: all] Error 2",
+            "::warning file=a%2Cb.c,line=3,col=5,title=T%3A x::50%25 done",
+            "[2023/12/21 15:44:18.796 GMT+08:00] ::endgroup::",
+            "[2023/12/21 15:44:18.797 GMT+08:00] after the group",
+            "::error::Process exited with code 2",
+            "[2023/12/21 15:44:18.798 GMT+08:00] [ERROR]  : script returned exit code 1, exitMessage is: command run failed",
+            "[2023/12/21 15:44:18.799 GMT+08:00] ##[endgroup]",
+            "::error::if the exit code is 1, retry",
+        ]);
+        let group = (Some("Run make"), Some("Run make"));
+        let step = (Some("m2"), Some("Maven构建"));
+        fn ctx<'e>(e: &'e LogEvent<'_>) -> (Option<&'e str>, Option<&'e str>) {
+            (e.ctx.step_id.as_deref(), e.ctx.step_name.as_deref())
+        }
+        assert_eq!(ev[1].kind, EventKind::Phase);
+        assert_eq!(ev[1].status, Some(Status::Running));
+        assert_eq!(ev[1].message, "Run make");
+        assert_eq!(ctx(&ev[1]), group);
+        assert_eq!(ev[1].notes, Notes::from(Note::WorkflowCommand));
+        assert_eq!(ev[2].exit_code_and_inferred(), (Some(2), true));
+        assert_eq!(ctx(&ev[2]), group);
+        assert_eq!(ev[3].severity, Some(Severity::Warn));
+        assert_eq!(ev[3].severity_text.as_deref(), Some("warning"));
+        assert_eq!(ev[3].message, "50% done");
+        assert_eq!(ev[3].attr("file"), Some(&Scalar::Str("a,b.c".into())));
+        assert_eq!(ev[3].attr("line"), Some(&Scalar::Int(3)));
+        assert_eq!(ev[3].attr("col"), Some(&Scalar::Int(5)));
+        assert_eq!(ev[3].attr("title"), Some(&Scalar::Str("T: x".into())));
+        assert!(ev[3].notes.contains(Note::NoPrefix));
+        assert!(ev[3].notes.contains(Note::WorkflowCommand));
+        assert_eq!(ctx(&ev[3]), group);
+        assert_eq!(ev[4].kind, EventKind::Phase);
+        assert_eq!(ev[4].status, Some(Status::Succeeded));
+        assert_eq!(ctx(&ev[4]), group);
+        assert!(ev[4].notes.contains(Note::StepInferred));
+        assert_eq!(ctx(&ev[5]), step);
+        assert_eq!(ev[6].severity, Some(Severity::Error));
+        assert_eq!(ev[6].message, "Process exited with code 2");
+        assert_eq!(ev[6].exit_code_and_inferred(), (Some(2), true));
+        assert_eq!(ev[7].exit_code_and_inferred(), (Some(1), false));
+        assert_eq!(ev[7].severity, Some(Severity::Error));
+        // An `::endgroup::` with no group open is a phase of no step.
+        assert_eq!(ev[8].kind, EventKind::Phase);
+        assert_eq!(ctx(&ev[8]), (None, None));
+        assert_eq!(ev[9].ctx.exit_code, None);
+        for e in [&ev[0], &ev[1], &ev[3], &ev[4], &ev[5]] {
+            assert_eq!(e.ctx.exit_code, None);
+        }
+    }
+
+    impl LogEvent<'_> {
+        fn exit_code_and_inferred(&self) -> (Option<i64>, bool) {
+            (self.ctx.exit_code, self.notes.contains(Note::StepInferred))
+        }
     }
 
     #[test]

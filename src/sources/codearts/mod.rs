@@ -8,6 +8,15 @@
 //! (noted `step_inferred`); `[JobStatusPlugin] onStarted/onCompleted: j_… #N`
 //! gives the job id and build number; `Finished: SUCCESS|FAILURE|…` is the
 //! build's status event. Lines without a prefix have no time (`no_prefix`).
+//!
+//! What runners print into the same text ([`crate::runner`]): a line that is
+//! a workflow command (`::error::…`, `::warning file=…::…`, `##[error]…`)
+//! takes its severity, message and attrs from it (noted `workflow_command`);
+//! `::group::name` and `::endgroup::` are `running` and `succeeded` phase
+//! events of a step named for the group, which the lines between infer like
+//! a CodeArts step (the open CodeArts step is inferred again after it). A
+//! runner's exit-code phrase (`script returned exit code 1, …`, `Process
+//! exited with code 2`, …) at the start of a message fills `exit_code`.
 
 use crate::error::{Error, ErrorKind};
 use crate::event::LogEvent;
@@ -467,6 +476,11 @@ mod tests {
             Just("[INFO]  : [JobStatusPlugin] onCompleted: j_x #3".to_owned()),
             Just("Finished: SUCCESS".to_owned()),
             Just("Finished: WEIRD".to_owned()),
+            Just("::group::Build %25".to_owned()),
+            Just("::endgroup::".to_owned()),
+            Just("::error file=a.c,line=3::Process exited with code 2".to_owned()),
+            Just("##[warning]w".to_owned()),
+            Just("[ERROR]  : script returned exit code 1, exitMessage is: failed".to_owned()),
             "\\[(INFO|WARNING|info|OK)\\] [a-z \\[\\]:]{0,12}",
             "[a-zA-Z0-9 .:#中\\x1b\\r\\[\\]]{0,30}",
         ];

@@ -33,6 +33,9 @@ pub struct Cursor {
     pub(super) partial_tail: Vec<u8>,
     pub(super) partial_notes: Notes,
     pub(super) open_step: Option<(String, String)>,
+    /// The workflow-command group open at this point (`::group::name`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) open_group: Option<String>,
     pub(super) next_seq: u64,
     pub(super) more: Option<bool>,
     pub(super) pending: Notes,

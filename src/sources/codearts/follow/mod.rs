@@ -502,12 +502,15 @@ impl Follower {
             .open_step
             .as_ref()
             .map(|(id, name)| (Cow::Owned(id.clone()), Cow::Owned(name.clone())));
-        Machine::new(source, self.cur.next_seq, open)
+        let mut m = Machine::new(source, self.cur.next_seq, open);
+        m.group = self.cur.open_group.clone().map(Cow::Owned);
+        m
     }
 
     fn store_machine(&mut self, m: Machine<'_>) {
         self.cur.next_seq = m.seq;
         self.cur.open_step = m.open.map(|(a, b)| (a.into_owned(), b.into_owned()));
+        self.cur.open_group = m.group.map(Cow::into_owned);
     }
 
     fn end_run(&mut self, run: Run<'_>) {

@@ -1,16 +1,17 @@
 //! The line machine as it was before an owned line's message kept the
 //! line's buffer and the open step was shared, not copied with it: the
 //! reference `line_agrees_with_old_line` checks [`Machine::line`] against.
+//! What a line's text means (its fields, workflow commands included) is
+//! shared; the open step or group is inferred here, by copying.
 
 use std::borrow::Cow;
 
 use super::{Change, INVALID_PREFIX, Loc, Machine, Prefixed};
 use crate::error::{Error, ErrorKind};
-use crate::event::{EventKind, LogEvent};
+use crate::event::LogEvent;
 use crate::note::{Note, Notes};
 use crate::options::Options;
 use crate::sources::codearts::buildlog::Stamp;
-use crate::text;
 
 /// `Machine::fill` as it was, the open step inferred inside.
 fn fill<'x, 'y>(
@@ -24,25 +25,10 @@ fn fill<'x, 'y>(
 where
     'x: 'y,
 {
-    let mode = opts.text;
-    let mut change = Change::None;
-    let mut own_step = false;
-    match stamp {
+    let (change, own_step) = match stamp {
         Stamp::Valid(t) => {
             e.time = Some(t);
-            match text::clean(Cow::Borrowed(rest), mode, notes) {
-                Cow::Borrowed(r) => (change, own_step) = m.fill_body(e, r),
-                Cow::Owned(r) => {
-                    // Cleaned text: the fields must own their text.
-                    let mut tmp =
-                        LogEvent::new(m.source, EventKind::Line, m.seq, Cow::Borrowed(""));
-                    let (c, own) = m.fill_body(&mut tmp, &r);
-                    let mut tmp = tmp.into_owned();
-                    tmp.time = e.time;
-                    *e = tmp;
-                    (change, own_step) = (c.into_owned(), own);
-                }
-            }
+            m.fill_text(e, rest, true, opts.text, notes)
         }
         Stamp::Invalid | Stamp::None => {
             if stamp == Stamp::Invalid {
@@ -52,13 +38,21 @@ where
             }
             // No usable prefix: the whole line is the message.
             notes.insert(Note::NoPrefix);
-            e.message = text::clean(Cow::Borrowed(line), mode, notes);
+            m.fill_text(e, line, false, opts.text, notes)
         }
-    }
-    if !own_step && let Some((id, name)) = &m.open {
-        e.ctx.step_id = Some(id.clone());
-        e.ctx.step_name = Some(name.clone());
-        notes.insert(Note::StepInferred);
+    };
+    if !own_step {
+        if let Some(group) = &m.group {
+            e.ctx.step_id = Some(group.clone());
+            e.ctx.step_name = Some(group.clone());
+            notes.insert(Note::StepInferred);
+        } else if !matches!(change, Change::GroupEnd)
+            && let Some((id, name)) = &m.open
+        {
+            e.ctx.step_id = Some(id.clone());
+            e.ctx.step_name = Some(name.clone());
+            notes.insert(Note::StepInferred);
+        }
     }
     Ok(change)
 }
