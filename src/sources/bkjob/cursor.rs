@@ -11,7 +11,8 @@ use crate::note::{Note, Notes};
 
 use super::Doc;
 use super::line_event::{
-    PLAIN, cut_long_line, event, finish_message, invalid_escape, prefixed_event, prefixed_raw_event,
+    PLAIN, checked_event, cut_long_line, event, finish_message, invalid_escape, may_be_runner,
+    prefixed_event, prefixed_raw_event,
 };
 use super::lines::{LineText, marked_text, searched_text};
 use super::prefix::{Day, FULL_WIDTH_LEAD};
@@ -97,7 +98,17 @@ impl<'a> LineCursor<'a> {
                 if matches!(raw.as_bytes().first(), Some(&(b'[' | FULL_WIDTH_LEAD))) {
                     return Some(prefixed_raw_event(doc, raw, at, self, seq));
                 }
-                return Some(self.plain_event(doc, seq, raw, at));
+                if !may_be_runner(raw) {
+                    return Some(self.plain_event(doc, seq, raw, at));
+                }
+                // A workflow command or exit-code phrase: the careful path.
+                let line = LineText {
+                    text: Cow::Borrowed(raw),
+                    invalid_escape: false,
+                    html: false,
+                    may_need_cleaning: false,
+                };
+                return Some(self.text_event(doc, seq, line, at));
             }
             marked_text(self.lines.body(), &l, marks, self.base, self.html)
         } else {
@@ -148,7 +159,15 @@ impl<'a> LineCursor<'a> {
             return prefixed_event(doc, line, at, self, seq, notes);
         }
         let message = finish_message(doc, line.text, line.may_need_cleaning, at, &mut notes)?;
-        Ok(event(doc, self, seq, PLAIN, message, notes, Vec::new()))
+        Ok(checked_event(
+            doc,
+            self,
+            seq,
+            PLAIN,
+            message,
+            notes,
+            Vec::new(),
+        ))
     }
 }
 
