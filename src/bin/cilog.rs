@@ -324,7 +324,11 @@ fn auto_input<W: Write>(
     if let Some(run) = pages.take() {
         let cursor = run.follower.cursor();
         let starts_over = match (cursor.offset(), offsets) {
-            (Some(c), Some((s, _))) => c > 0 && (s == 0 || (cursor.no_more_data() && s < c)),
+            // A page that starts over, or after a gap (offsets that neither
+            // chain nor overlap): another log, not this one's continuation.
+            (Some(c), Some((s, _))) => {
+                (c > 0 && (s == 0 || (cursor.no_more_data() && s < c))) || s > c
+            }
             _ => false,
         };
         if starts_over {
@@ -332,8 +336,8 @@ fn auto_input<W: Write>(
             run.finish(sink)?;
             let _ = writeln!(
                 err,
-                "cilog: warning: {name} does not continue {prev} (it starts over at offset {}): \
-                 read as another log",
+                "cilog: warning: {name} does not continue {prev} (it starts at offset {}, \
+                 not where {prev} ended): read as another log",
                 offsets.map_or(0, |o| o.0)
             );
         } else {
