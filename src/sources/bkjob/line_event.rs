@@ -235,78 +235,9 @@ pub(super) fn may_be_runner(message: &str) -> bool {
     runner::may_matter(message)
 }
 
-/// [`event`] with a workflow command or an exit-code phrase read
-/// ([`runner_parts`]).
-#[inline(never)]
-fn runner_event<'a>(
-    doc: &Doc<'a, '_>,
-    cur: &LineCursor<'a>,
-    seq: &mut u64,
-    e: LineFields<'a>,
-    message: Cow<'a, str>,
-    notes: Notes,
-    attrs: Vec<(&'static str, Scalar<'a>)>,
-) -> LogEvent<'a> {
-    let mut r = Runner {
-        kind: e.kind,
-        command: None,
-        exit_code: cur.ctx.exit_code,
-        message,
-        notes,
-        attrs,
-    };
-    if runner::may_matter(&r.message) && e.kind == EventKind::Line && e.status.is_none() {
-        runner_parts(doc, &mut r);
-    }
-    let seq_now = *seq;
-    *seq += 1;
-    // One struct literal as the return value: built where the caller wants
-    // it, not built here and copied (the event is a few hundred bytes).
-    LogEvent {
-        source: doc.source,
-        kind: r.kind,
-        seq: seq_now,
-        time: e.time,
-        severity: r.command.and_then(Command::severity),
-        severity_text: r
-            .command
-            .filter(|c| c.severity().is_some())
-            .map(|c| Cow::Borrowed(c.name())),
-        status: e.status,
-        vendor_status: e.vendor_status,
-        progress: e.progress,
-        duration: None,
-        ctx: Context {
-            job: cur.ctx.job.as_ref().map(share_text),
-            step_id: cur.ctx.step_id.as_ref().map(share_text),
-            step_name: cur.ctx.step_name.as_ref().map(share_text),
-            host: cur.ctx.host.as_ref().map(share_text),
-            pid: e.pid,
-            exit_code: r.exit_code,
-            attempt: cur.ctx.attempt,
-        },
-        message: r.message,
-        notes: r.notes,
-        attrs: r.attrs,
-    }
-}
-
-/// What [`runner_parts`] may change of a line's event.
-struct Runner<'a> {
-    kind: EventKind,
-    command: Option<Command>,
-    exit_code: Option<i64>,
-    message: Cow<'a, str>,
-    notes: Notes,
-    attrs: Vec<(&'static str, Scalar<'a>)>,
-}
-
-/// Reads a line that may be a workflow command or carry an exit-code
-/// phrase ([`crate::runner`]) into `r`. Out of line, and changing only
-/// these few fields, so that [`event`] still builds the event once, where
-/// it is returned to. The bkjob bench group's paired ratio to its
-/// baseline: 0.94–0.97 before the runner check, 0.82 (twice) with the
-/// event built in a second path, 0.88 this way.
+/// [`event`] with a workflow command or an exit-code phrase read into it
+/// (only lines [`may_be_runner`] lets through come here, off the fast
+/// paths).
 ///
 /// A command gives the severity, the message without the command, its
 /// attrs and the note `workflow_command`; a phrase, `exit_code` (over the
@@ -317,25 +248,41 @@ struct Runner<'a> {
 /// vendor's step. A status there would be read as the BlueKing step's
 /// (by `step_spans`), and the group's name would hide the step's.
 #[inline(never)]
-fn runner_parts<'a>(doc: &Doc<'a, '_>, r: &mut Runner<'a>) {
+fn runner_event<'a>(
+    doc: &Doc<'a, '_>,
+    cur: &LineCursor<'a>,
+    seq: &mut u64,
+    e: LineFields<'a>,
+    message: Cow<'a, str>,
+    notes: Notes,
+    attrs: Vec<(&'static str, Scalar<'a>)>,
+) -> LogEvent<'a> {
+    let mut ev = event(doc, cur, seq, e, message, notes, attrs);
     let raw = doc.opts.text == crate::options::TextMode::Raw;
-    let command = match &r.message {
+    let command = match &ev.message {
         Cow::Borrowed(m) => runner::workflow_command(m, raw),
         Cow::Owned(m) => runner::workflow_command(m, raw).map(runner::Workflow::into_owned),
     };
     if let Some(w) = command {
-        r.command = w.command;
+        let cmd = w.command;
         let (message, more) = w.into_parts();
-        r.message = message;
-        r.attrs.extend(more);
-        r.notes.insert(Note::WorkflowCommand);
-        if matches!(r.command, Some(Command::Group | Command::EndGroup)) {
-            r.kind = EventKind::Phase;
+        ev.message = message;
+        ev.attrs.extend(more);
+        ev.notes.insert(Note::WorkflowCommand);
+        if let Some(c) = cmd {
+            ev.severity = c.severity();
+            if ev.severity.is_some() {
+                ev.severity_text = Some(Cow::Borrowed(c.name()));
+            }
+            if matches!(c, Command::Group | Command::EndGroup) {
+                ev.kind = EventKind::Phase;
+            }
         }
     }
-    if let Some(code) = runner::exit_code(&r.message) {
-        r.exit_code = Some(code);
+    if let Some(code) = runner::exit_code(&ev.message) {
+        ev.ctx.exit_code = Some(code);
     }
+    ev
 }
 
 /// Notes (or, strict, refuses) a line with an invalid escape.
