@@ -159,15 +159,7 @@ impl<'a> LineCursor<'a> {
             return prefixed_event(doc, line, at, self, seq, notes);
         }
         let message = finish_message(doc, line.text, line.may_need_cleaning, at, &mut notes)?;
-        Ok(checked_event(
-            doc,
-            self,
-            seq,
-            PLAIN,
-            message,
-            notes,
-            Vec::new(),
-        ))
+        checked_event(doc, self, seq, PLAIN, message, notes, Vec::new())
     }
 }
 

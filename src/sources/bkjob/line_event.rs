@@ -69,7 +69,7 @@ pub(super) fn prefixed_event<'a>(
         };
         let text = tail(line.text, body);
         let message = finish_message(doc, text, line.may_need_cleaning, at, &mut notes)?;
-        return Ok(checked_event(doc, cur, seq, e, message, notes, Vec::new()));
+        return checked_event(doc, cur, seq, e, message, notes, Vec::new());
     }
     prefixed_event_general(doc, line, at, cur, seq, notes)
 }
@@ -130,7 +130,7 @@ fn prefixed_event_general<'a>(
         at,
         &mut notes,
     )?;
-    Ok(checked_event(doc, cur, seq, e, message, notes, attrs))
+    checked_event(doc, cur, seq, e, message, notes, attrs)
 }
 
 /// A line's message cleaned (when it may need it) and cut to
@@ -221,11 +221,11 @@ pub(super) fn checked_event<'a>(
     message: Cow<'a, str>,
     notes: Notes,
     attrs: Vec<(&'static str, Scalar<'a>)>,
-) -> LogEvent<'a> {
+) -> Result<LogEvent<'a>, Error> {
     if may_be_runner(&message) && e.kind == EventKind::Line && e.status.is_none() {
         return runner_event(doc, cur, seq, e, message, notes, attrs);
     }
-    event(doc, cur, seq, e, message, notes, attrs)
+    Ok(event(doc, cur, seq, e, message, notes, attrs))
 }
 
 /// Whether a line's message may be a workflow command or carry an
@@ -256,7 +256,7 @@ fn runner_event<'a>(
     message: Cow<'a, str>,
     notes: Notes,
     attrs: Vec<(&'static str, Scalar<'a>)>,
-) -> LogEvent<'a> {
+) -> Result<LogEvent<'a>, Error> {
     let mut ev = event(doc, cur, seq, e, message, notes, attrs);
     let raw = doc.opts.text == crate::options::TextMode::Raw;
     let command = match &ev.message {
@@ -282,7 +282,7 @@ fn runner_event<'a>(
     if let Some(code) = runner::exit_code(&ev.message) {
         ev.ctx.exit_code = Some(code);
     }
-    ev
+    Ok(ev)
 }
 
 /// Notes (or, strict, refuses) a line with an invalid escape.
