@@ -583,9 +583,11 @@ fn as_str(b: &[u8]) -> Option<&str> {
 /// the text and constants.
 #[inline(always)]
 fn only_message(text: &str) -> bool {
-    !text.as_bytes().starts_with(b"Finished: ")
-        && !matches!(text.as_bytes().first(), Some(b':' | b'#'))
-        && !runner::may_matter(text)
+    match text.as_bytes().first() {
+        Some(b'F') => !text.as_bytes().starts_with(b"Finished: "),
+        Some(b':' | b'#') => false,
+        _ => !runner::may_matter(text),
+    }
 }
 
 /// How a platform record moves the open step, or a workflow command the
