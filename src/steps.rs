@@ -176,7 +176,7 @@ impl<'a, X: Default> Tracker<'a, X> {
             return None;
         };
         let idx = match self.steps.get(self.last) {
-            Some(s) if s.own.span.step_id == *id => self.last,
+            Some(s) if same(&s.own.span.step_id, id) => self.last,
             _ => self.find_or_add(e, id, &keep),
         };
         self.last = idx;
@@ -190,7 +190,7 @@ impl<'a, X: Default> Tracker<'a, X> {
             return Some((idx, &mut step.own.extra));
         };
         let h = match step.hosts.get(step.last_host) {
-            Some(t) if t.span.host.as_deref() == Some(host.as_ref()) => step.last_host,
+            Some(t) if t.span.host.as_ref().is_some_and(|h| same(h, host)) => step.last_host,
             _ => match step.host_index.get(host.as_ref()) {
                 Some(&h) => h,
                 None => {
@@ -316,6 +316,13 @@ impl<'a, X: Default> Tracker<'a, X> {
         }
         spans
     }
+}
+
+/// Whether `a` and `b` are the same text: at once when they are the same
+/// bytes of the input (consecutive events share their step's text).
+#[inline]
+fn same(a: &str, b: &str) -> bool {
+    (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b
 }
 
 /// One step being gathered: its own events' span and its hosts'.

@@ -8,7 +8,9 @@
 //! ## Runs
 //!
 //! A run is a (source, job, attempt), in the order first seen. Events that
-//! name no job belong to the run of their input (the first run it opened):
+//! name no job belong to the run of their input (the last run it opened;
+//! a run opened by such events takes the job of the first event naming
+//! one):
 //! a CodeArts build log is one run although only its `JobStatusPlugin`
 //! lines name the job, and so is a BlueKing job instance or an SWR job. An
 //! attempt is read from job-level events (no step); it splits a job's runs
@@ -122,7 +124,7 @@ const LAST_LINES: usize = 20;
 pub struct Summarizer<'i> {
     input: String,
     runs: Vec<Run<'i>>,
-    /// The run of events that name no job.
+    /// The run of events that name no job: the last one opened.
     input_run: Option<usize>,
     /// The run of the last event.
     last: usize,
@@ -226,9 +228,7 @@ impl<'i> Summarizer<'i> {
     fn open(&mut self, source: Source, job: Option<Cow<'i, str>>, attempt: Option<u32>) -> usize {
         self.runs.push(Run::new(source, job, attempt));
         let r = self.runs.len() - 1;
-        if self.input_run.is_none() {
-            self.input_run = Some(r);
-        }
+        self.input_run = Some(r);
         self.last = r;
         r
     }

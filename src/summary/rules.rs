@@ -236,11 +236,19 @@ fn prefixed_rule(m: &str) -> Option<&'static Rule> {
 #[inline]
 fn path_rule(m: &str) -> Option<&'static Rule> {
     // Everything before the rule's first space is `\S+`, so the space is
-    // the message's first white space, and what follows it is fixed.
-    let token = first_token(m);
-    let after = m.get(token.len()..)?.strip_prefix(' ')?;
+    // the message's first white space, and what follows it is fixed. The
+    // first space is found fast; whether no other white space comes before
+    // it is asked only of a line that passes the cheap tests.
+    let space = memchr::memchr(b' ', m.as_bytes())?;
+    let (token, after) = (m.get(..space)?, m.get(space + 1..)?);
+    if !token.ends_with(':') {
+        return None;
+    }
     let fatal = after.starts_with("fatal error:");
     if !fatal && !after.starts_with("error:") {
+        return None;
+    }
+    if first_token(m).len() != space {
         return None;
     }
     let head = token.strip_suffix(':')?;

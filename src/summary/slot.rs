@@ -17,19 +17,18 @@ use crate::steps::StepSpan;
 #[derive(Clone, Debug)]
 struct Entry<'i> {
     seq: u64,
-    line: Option<u64>,
     text: Cow<'i, str>,
     /// A debug line: never an anchor.
     quiet: bool,
-    /// The slot's line count when it came (1-based).
-    nth: u64,
 }
 
 impl Entry<'_> {
-    fn context(&self) -> ContextLine {
+    /// The line as context; `base` is the input line of `seq` 0, where the
+    /// source has lines.
+    fn context(&self, base: Option<u64>) -> ContextLine {
         ContextLine {
             seq: self.seq,
-            line: self.line,
+            line: base.map(|b| b + self.seq),
             message: self.text.to_string(),
         }
     }
@@ -56,6 +55,9 @@ const KINDS: usize = 3;
 pub(crate) struct Slot<'i> {
     /// Lines taken.
     lines: u64,
+    /// The input line of `seq` 0, where the source has lines (one event a
+    /// line: `seq + 1`).
+    base: Option<u64>,
     /// The last [`TAIL`] lines.
     ring: Ring<'i>,
     /// The last exit code an event gave.
@@ -90,13 +92,12 @@ impl<'i> Slot<'i> {
             return;
         }
         self.lines += 1;
+        self.base = line.map(|l| l.wrapping_sub(e.seq));
         let quiet = matches!(e.severity, Some(Severity::Debug | Severity::Trace));
         let entry = Entry {
             seq: e.seq,
-            line,
             text: keep(&e.message),
             quiet,
-            nth: self.lines,
         };
         let severe = matches!(e.severity, Some(Severity::Error | Severity::Fatal));
         let kind = if quiet {
@@ -199,16 +200,17 @@ impl<'i> Slot<'i> {
                 if let Some(v) = kinds.get_mut(k) {
                     v.push(Excerpt {
                         seq: a.at.seq,
-                        line: a.at.line,
+                        line: self.base.map(|b| b + a.at.seq),
                         message: a.at.text.to_string(),
-                        before: a.before.iter().map(Entry::context).collect(),
-                        after: a.after.iter().map(Entry::context).collect(),
+                        before: a.before.iter().map(|e| e.context(self.base)).collect(),
+                        after: a.after.iter().map(|e| e.context(self.base)).collect(),
                     });
                 }
             }
         }
         for (i, en) in ring.iter().enumerate() {
-            if en.quiet || self.lines.saturating_sub(en.nth) >= TAIL as u64 {
+            // (The ring holds the last TAIL lines.)
+            if en.quiet {
                 continue;
             }
             let hit = if let Some(r) = rules::tail_rule(&en.text) {
@@ -224,7 +226,7 @@ impl<'i> Slot<'i> {
             if v.iter().any(|x| x.seq == en.seq) {
                 continue;
             }
-            v.push(excerpt_in(&ring, i, BEFORE, AFTER));
+            v.push(excerpt_in(&ring, self.base, i, BEFORE, AFTER));
         }
         rule_hits.sort_by_key(|(seq, _)| *seq);
         let chosen = kinds.into_iter().find(|v| !v.is_empty());
@@ -240,7 +242,7 @@ impl<'i> Slot<'i> {
                     .iter()
                     .rposition(|en| !en.text.trim().is_empty())
                     .or(ring.len().checked_sub(1));
-                last.map(|i| vec![excerpt_in(&ring, i, LAST_LINES - 1, 0)])
+                last.map(|i| vec![excerpt_in(&ring, self.base, i, LAST_LINES - 1, 0)])
                     .unwrap_or_default()
             }
         };
@@ -279,14 +281,20 @@ fn line_kind(m: &str, severe: bool) -> Option<(usize, Option<&'static Rule>)> {
 }
 
 /// The excerpt of `ring[i]` with up to `before` and `after` lines.
-fn excerpt_in(ring: &[&Entry<'_>], i: usize, before: usize, after: usize) -> Excerpt {
+fn excerpt_in(
+    ring: &[&Entry<'_>],
+    base: Option<u64>,
+    i: usize,
+    before: usize,
+    after: usize,
+) -> Excerpt {
     let at = ring.get(i).map_or_else(
         || ContextLine {
             seq: 0,
             line: None,
             message: String::new(),
         },
-        |e| e.context(),
+        |e| e.context(base),
     );
     Excerpt {
         seq: at.seq,
@@ -296,13 +304,13 @@ fn excerpt_in(ring: &[&Entry<'_>], i: usize, before: usize, after: usize) -> Exc
             .get(i.saturating_sub(before)..i)
             .unwrap_or_default()
             .iter()
-            .map(|e| e.context())
+            .map(|e| e.context(base))
             .collect(),
         after: ring
             .get(i + 1..ring.len().min(i + 1 + after))
             .unwrap_or_default()
             .iter()
-            .map(|e| e.context())
+            .map(|e| e.context(base))
             .collect(),
     }
 }

@@ -198,3 +198,37 @@ fn push_owned_agrees() {
 fn no_events_no_runs() {
     assert!(Summarizer::new("empty").finish().is_empty());
 }
+
+/// Two builds in one text: lines that name no job belong to the build
+/// last opened.
+#[test]
+fn two_builds_in_one_text() {
+    let log = "[2026/09/10 10:00:00.000 GMT+08:00] [INFO]  : [JobStatusPlugin] onStarted: j_A #1\n\
+               [2026/09/10 10:00:01.000 GMT+08:00] [INFO] [构建:a] : 该步骤开始执行\n\
+               [2026/09/10 10:00:02.000 GMT+08:00] [INFO] [构建:a] : 该步骤执行完成\n\
+               [2026/09/10 10:00:03.000 GMT+08:00] Finished: SUCCESS\n\
+               [2026/09/10 11:00:00.000 GMT+08:00] [INFO]  : [JobStatusPlugin] onStarted: j_B #2\n\
+               [2026/09/10 11:00:01.000 GMT+08:00] [INFO] [构建:b] : 该步骤开始执行\n\
+               [2026/09/10 11:00:02.000 GMT+08:00] error: no\n\
+               [2026/09/10 11:00:03.000 GMT+08:00] Finished: FAILURE\n";
+    let runs = summarize(Source::CodeartsLog, log);
+    let got: Vec<(Option<&str>, Option<&str>, Status, usize)> = runs
+        .iter()
+        .map(|r| {
+            (
+                r.job.as_deref(),
+                r.run_id.as_deref(),
+                r.outcome,
+                r.steps.len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Some("j_A"), Some("1"), Status::Succeeded, 1),
+            (Some("j_B"), Some("2"), Status::Failed, 1)
+        ]
+    );
+    assert_eq!(runs[1].first_error.as_ref().unwrap().seq, 6);
+}
