@@ -50,8 +50,9 @@
 //! twice; at most 5 anchors and 40 lines a step. `first_error` is the
 //! earliest anchor of the first failing step.
 //!
-//! Rules that hold anywhere in a line (not at its start) are read in the
-//! step's last 50 lines (see `rules.rs`).
+//! Rules that hold anywhere in a line, or behind a path at its start
+//! (`src/a.c:3:5: error:`), are read in a failing step's last 50 lines
+//! (see `rules.rs`); the others in every line.
 //!
 //! ## Memory
 //!

@@ -2,14 +2,16 @@
 //! line shows, and how sure that is.
 //!
 //! Two kinds of rule, so that an ordinary line costs a test of its first
-//! bytes:
+//! byte:
 //!
-//! - **head rules** hold at the start of a message (compilers, test
-//!   runners): [`head_rule`] tests every line of every step;
+//! - **head rules** hold at the start of a message behind a fixed word
+//!   (`error[E…]:`, `FAILED:`, `--- FAIL:`, …): [`head_rule`] tests every
+//!   line of every step, behind a first-byte test;
 //! - **tail rules** hold anywhere in a message (`No space left on device`,
-//!   `401 Unauthorized`, `Connection refused`, …): [`tail_rule`] reads only
-//!   the last [`TAIL`] lines of a step that failed, where a failing command
-//!   prints them. (The table counts the network rules only there anyway.)
+//!   `401 Unauthorized`, `Connection refused`, …) or behind a path
+//!   (`src/a.c:3:5: error:`): [`tail_rule`] reads only the last [`TAIL`]
+//!   lines of a step that failed, where a failing command prints them.
+//!   (The table counts the network rules only there anyway.)
 //!
 //! Every rule is written once more as a regular expression in
 //! `rules/reference.rs`, and a property test says the two agree.
@@ -168,9 +170,7 @@ pub(crate) static CONNECTION: Rule = rule("network.connection", Network, Medium)
 pub(crate) static IO_TIMEOUT: Rule = rule("network.io_timeout", Network, Medium);
 
 /// Whether a message may start a head rule or an error-like line: the
-/// first-byte test every line pays. The compiler rules whose line starts
-/// with a path (`src/a.c:3:5: error:`) are tested by [`head_rule`] behind
-/// the first space.
+/// first-byte test every line pays.
 #[inline]
 pub(crate) fn may_start_error(first: u8) -> bool {
     matches!(first, b'e' | b'E' | b'f' | b'F' | b't' | b'T' | b'-')
@@ -181,8 +181,6 @@ pub(crate) fn may_start_error(first: u8) -> bool {
 /// | id | regular expression |
 /// |---|---|
 /// | `compile_error.rustc` | `^error(\[E\d{4}\])?: ` |
-/// | `compile_error.cc` | `^\S+:\d+:\d+: (fatal )?error:` |
-/// | `compile_error.javac` | `^\S+\.java:\d+: error:` |
 /// | `compile_error.ninja` | `^FAILED: ` |
 /// | `test_failure.cargo` | `^test result: FAILED` |
 /// | `test_failure.go` | `^--- FAIL: ` |
@@ -190,12 +188,11 @@ pub(crate) fn may_start_error(first: u8) -> bool {
 #[inline]
 pub(crate) fn head_rule(m: &str) -> Option<&'static Rule> {
     let first = *m.as_bytes().first()?;
-    if may_start_error(first)
-        && let Some(r) = prefixed_rule(m)
-    {
-        return Some(r);
+    if may_start_error(first) {
+        prefixed_rule(m)
+    } else {
+        None
     }
-    path_rule(m)
 }
 
 /// The head rules with a fixed start.
@@ -236,9 +233,7 @@ fn prefixed_rule(m: &str) -> Option<&'static Rule> {
 #[inline]
 fn path_rule(m: &str) -> Option<&'static Rule> {
     // Everything before the rule's first space is `\S+`, so the space is
-    // the message's first white space, and what follows it is fixed. The
-    // first space is found fast; whether no other white space comes before
-    // it is asked only of a line that passes the cheap tests.
+    // the message's first white space, and what follows it is fixed.
     let space = memchr::memchr(b' ', m.as_bytes())?;
     let (token, after) = (m.get(..space)?, m.get(space + 1..)?);
     if !token.ends_with(':') {
@@ -292,10 +287,13 @@ fn split_number(s: &str) -> Option<(&str, &str)> {
     s.split_at_checked(s.len() - n)
 }
 
-/// The tail rule `m` holds, if any (anywhere in the message):
+/// The tail rule `m` holds, if any (behind a path at its start, or
+/// anywhere in it):
 ///
 /// | id | regular expression |
 /// |---|---|
+/// | `compile_error.cc` | `^\S+:\d+:\d+: (fatal )?error:` |
+/// | `compile_error.javac` | `^\S+\.java:\d+: error:` |
 /// | `compile_error.tsc` | `error TS\d+:` |
 /// | `disk_full.no_space` | `No space left on device` |
 /// | `oom_killed.kernel` | `Out of memory: Killed process` |
@@ -329,6 +327,9 @@ pub(crate) fn tail_rule(m: &str) -> Option<&'static Rule> {
         ("Could not resolve host", &RESOLVE_HOST),
         ("name resolution", &NAME_RESOLUTION),
     ];
+    if let Some(r) = path_rule(m) {
+        return Some(r);
+    }
     if m.match_indices("error TS").any(|(i, n)| {
         let rest = m.get(i + n.len()..).unwrap_or_default();
         let d = rest.bytes().take_while(u8::is_ascii_digit).count();

@@ -77,7 +77,7 @@ impl<'i> Slot<'i> {
         self.ring.buf.len()
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn take<'e>(
         &mut self,
         e: &LogEvent<'e>,
@@ -371,7 +371,10 @@ impl<'i> Ring<'i> {
             if let Some(slot) = self.buf.get_mut(self.next) {
                 *slot = e;
             }
-            self.next = (self.next + 1) % TAIL;
+            self.next += 1;
+            if self.next == TAIL {
+                self.next = 0;
+            }
         }
     }
 

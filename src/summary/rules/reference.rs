@@ -20,8 +20,6 @@ fn head_table() -> Vec<(Regex, &'static Rule)> {
         (r"^FAILED \S+::", &PYTEST),
         (r"^test result: FAILED", &CARGO_TEST),
         (r"^--- FAIL: ", &GO_TEST),
-        (r"^\S+:\d+:\d+: (fatal )?error:", &CC),
-        (r"^\S+\.java:\d+: error:", &JAVAC),
     ]
     .into_iter()
     .map(|(re, r)| (Regex::new(re).unwrap(), r))
@@ -31,6 +29,8 @@ fn head_table() -> Vec<(Regex, &'static Rule)> {
 /// The tail rules in the order `tail_rule` tries them.
 fn tail_table() -> Vec<(Regex, &'static Rule)> {
     [
+        (r"^\S+:\d+:\d+: (fatal )?error:", &CC),
+        (r"^\S+\.java:\d+: error:", &JAVAC),
         (r"error TS\d+:", &TSC),
         (r"No space left on device", &NO_SPACE),
         (r"Out of memory: Killed process", &OOM_KERNEL),
@@ -85,20 +85,20 @@ const CASES: &[(&str, Option<&str>, Option<&str>, bool)] = &[
     ("error[E03]: short code", None, None, false),
     (
         "src/main.c:3:5: error: expected ';'",
-        Some("compile_error.cc"),
         None,
+        Some("compile_error.cc"),
         false,
     ),
     (
         "a.c:1:2: fatal error: x.h: No such file",
-        Some("compile_error.cc"),
         None,
+        Some("compile_error.cc"),
         false,
     ),
     (
         "src/Foo.java:12: error: cannot find symbol",
-        Some("compile_error.javac"),
         None,
+        Some("compile_error.javac"),
         false,
     ),
     ("src/Foo.java:12: fatal error: x", None, None, false),
