@@ -14,7 +14,8 @@
 //! lenient mode (vendor error bodies, truncated payloads). They need not be
 //! detected as their directory's source, but auto-detected parsing of them
 //! must end in an error too. Keeping them apart lets `cilog corpus/*/*.json`
-//! show every other case without an error exit.
+//! (without the `*.summary.json` goldens of `tests/summary.rs`) show every
+//! other case without an error exit.
 
 #![allow(
     clippy::unwrap_used,

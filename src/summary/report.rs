@@ -14,9 +14,9 @@ use crate::time::Timestamp;
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct RunSummary {
-    /// Always [`SCHEMA`].
+    /// Always [`SCHEMA`](super::SCHEMA).
     pub schema: &'static str,
-    /// The input's name, as given to [`Summarizer::new`].
+    /// The input's name, as given to [`Summarizer::new`](super::Summarizer::new).
     pub input: String,
     /// The source of the run's first event.
     pub source: Source,
@@ -152,7 +152,7 @@ pub struct StepOutcome {
     pub step_name: Option<String>,
     /// The host, for one host's part.
     pub host: Option<String>,
-    /// Its status (see [`StepSpan::status`]).
+    /// Its status (see [`StepSpan::status`](crate::StepSpan::status)).
     pub status: Status,
     /// How long it ran.
     pub duration_ms: Option<u64>,
