@@ -372,13 +372,18 @@ impl<'i> Run<'i> {
 
     #[inline]
     fn times(&mut self, t: Timestamp) {
-        match self.start {
-            Some(s) if s.datetime() <= t.datetime() => {}
-            _ => self.start = Some(t),
-        }
-        match self.end {
-            Some(s) if s.datetime() >= t.datetime() => {}
-            _ => self.end = Some(t),
+        // Times mostly go forward: one comparison.
+        match (self.start, self.end) {
+            (Some(_), Some(end)) if t.datetime() > end.datetime() => self.end = Some(t),
+            (Some(start), Some(_)) => {
+                if t.datetime() < start.datetime() {
+                    self.start = Some(t);
+                }
+            }
+            _ => {
+                self.start = Some(t);
+                self.end = Some(t);
+            }
         }
     }
 

@@ -269,6 +269,11 @@ impl<'i> Slot<'i> {
 /// error-like), and its rule.
 #[inline]
 fn line_kind(m: &str, severe: bool) -> Option<(usize, Option<&'static Rule>)> {
+    let first = m.as_bytes().first().copied().unwrap_or(b' ');
+    if !severe && !rules::may_start_error(first) {
+        // No head rule or error-like line starts so: one test for most lines.
+        return None;
+    }
     if let Some(r) = rules::head_rule(m) {
         Some((0, Some(r)))
     } else if severe {
