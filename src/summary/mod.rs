@@ -92,6 +92,7 @@ mod tests;
 use std::borrow::Cow;
 
 use crate::event::{EventKind, LogEvent, Scalar, share_text};
+use crate::note::Note;
 use crate::severity::Severity;
 use crate::source::Source;
 use crate::status::Status;
@@ -314,7 +315,10 @@ impl<'i> Run<'i> {
         if e.kind != EventKind::Line {
             self.mark(e);
         }
-        let line = (e.source == Source::CodeartsLog).then_some(e.seq + 1);
+        // One event a line, `seq` from 0, in the text log; not when the
+        // whole input was kept as one event (`shape_mismatch`).
+        let line = (e.source == Source::CodeartsLog && !e.notes.contains(Note::ShapeMismatch))
+            .then_some(e.seq + 1);
         let slot = match self.tracker.push(e, keep) {
             Some((idx, slot)) => {
                 self.last_loose = false;

@@ -232,3 +232,22 @@ fn two_builds_in_one_text() {
     );
     assert_eq!(runs[1].first_error.as_ref().unwrap().seq, 6);
 }
+
+/// `line` is the input line: blank lines and CRLF endings are lines too.
+#[test]
+fn lines_count_blank_lines_and_crlf() {
+    let log = "[2026/06/26 14:16:00.000 GMT+08:00] [INFO] [构建:s] : 该步骤开始执行\r\n\
+               \r\n\
+               \n\
+               [2026/06/26 14:16:01.000 GMT+08:00] error: x\r\n\
+               [2026/06/26 14:16:03.000 GMT+08:00] Finished: FAILURE";
+    let runs = summarize(Source::CodeartsLog, log);
+    let first = runs[0].first_error.as_ref().unwrap();
+    assert_eq!(
+        (first.seq, first.line, first.message.as_str()),
+        (3, Some(4), "error: x")
+    );
+    let x = &runs[0].failing[0].errors[0];
+    let lines: Vec<Option<u64>> = x.before.iter().map(|c| c.line).collect();
+    assert_eq!(lines, [Some(1), Some(2), Some(3)]);
+}
