@@ -187,7 +187,7 @@ impl<'i> Summarizer<'i> {
             None
         };
         if let Some(run) = self.runs.get(self.last)
-            && run.is(job, attempt)
+            && run.is(e.source, job, attempt)
         {
             return self.last;
         }
@@ -206,11 +206,16 @@ impl<'i> Summarizer<'i> {
         attempt: Option<u32>,
         keep: &impl Fn(&Cow<'e, str>) -> Cow<'i, str>,
     ) -> usize {
-        let r = if let Some(r) = self.runs.iter().position(|run| run.is(job, attempt)) {
+        let r = if let Some(r) = self
+            .runs
+            .iter()
+            .position(|run| run.is(source, job, attempt))
+        {
             r
         } else if let Some(r) = self.input_run
             && let Some(run) = self.runs.get_mut(r)
             && run.job.is_none()
+            && run.source == source
         {
             // The input's run learns its job.
             run.job = Some(keep(job));
@@ -295,9 +300,10 @@ impl<'i> Run<'i> {
         }
     }
 
-    /// Whether events of `job` and `attempt` belong here.
-    fn is(&self, job: &str, attempt: Option<u32>) -> bool {
-        self.job.as_deref() == Some(job)
+    /// Whether events of `source`, `job` and `attempt` belong here.
+    fn is(&self, source: Source, job: &str, attempt: Option<u32>) -> bool {
+        self.source == source
+            && self.job.as_deref() == Some(job)
             && (attempt.is_none() || self.attempt.is_none() || self.attempt == attempt)
     }
 

@@ -265,6 +265,55 @@ fn rule_table() {
     }
 }
 
+/// A near miss of every rule: (the rule, a line that looks like it but
+/// must not fire it).
+const NEAR_MISSES: &[(&str, &str)] = &[
+    ("compile_error.rustc", "errors: 0 (error[E0308] fixed)"),
+    (
+        "compile_error.cc",
+        "src/main.c:3:5: warning: unused variable",
+    ),
+    (
+        "compile_error.javac",
+        "src/Foo.java:12: warning: [deprecation] x",
+    ),
+    ("compile_error.ninja", "FAILED tests: none"),
+    ("test_failure.cargo", "test result: ok. 3 passed; 0 failed"),
+    ("test_failure.go", "--- PASS: TestParse (0.00s)"),
+    ("test_failure.pytest", "FAILED=0 tests/test_a.py"),
+    ("compile_error.tsc", "error TS: no code"),
+    ("disk_full.no_space", "no space left on device"),
+    ("oom_killed.kernel", "Out of memory: none killed"),
+    ("oom_killed.java", "OutOfMemory guard enabled"),
+    ("oom_killed.node", "heap usage: 40% of memory"),
+    (
+        "test_failure.surefire",
+        "Tests run: 5, Failures: 0, Errors: 0",
+    ),
+    ("auth.http_401", "HTTP 401 retried"),
+    ("auth.http_403", "403 forbidden paths skipped"),
+    ("auth.required", "authentication not required"),
+    ("auth.registry_denied", "denied: nothing"),
+    ("auth.ssh_publickey", "Permission denied (password)."),
+    ("network.resolve_host", "could resolve host x"),
+    ("network.name_resolution", "name resolved"),
+    ("network.connection", "Connection established"),
+    ("network.io_timeout", "io timeout set to 30s"),
+];
+
+#[test]
+fn every_rule_has_a_near_miss() {
+    for (_, r) in head_table().into_iter().chain(tail_table()) {
+        let Some((_, m)) = NEAR_MISSES.iter().find(|(id, _)| *id == r.id) else {
+            panic!("{} has no near miss", r.id);
+        };
+        assert_eq!(head_rule(m), None, "{m:?}");
+        assert_eq!(tail_rule(m), None, "{m:?}");
+        assert_eq!(first_match(&HEAD, m), None, "{m:?}");
+        assert_eq!(first_match(&TAIL, m), None, "{m:?}");
+    }
+}
+
 /// Every rule has a positive case in the table.
 #[test]
 fn every_rule_has_a_case() {
