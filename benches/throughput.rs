@@ -2,8 +2,9 @@
 //! the same bytes (issue 6; STYLE habit 10).
 //!
 //! Groups: `codearts-log`, `codearts-realtime-log`, `swr-job-log`,
-//! `bkjob-log`, `detect`, and `ndjson` (the CLI's per-event work: parse,
-//! redact, write the NDJSON line). Inputs are generated at start, deterministically
+//! `bkjob-log`, `detect`, `ndjson` (the CLI's per-event work: parse,
+//! redact, write the NDJSON line), and `summary` (parse and summarize
+//! against the plain parse, on the codearts-log text). Inputs are generated at start, deterministically
 //! (SplitMix64, fixed seeds; `benches/support/workload.rs`), about
 //! `CILOG_BENCH_MB` MB per source (default 64).
 //!
@@ -49,6 +50,7 @@ use criterion::{Criterion, SamplingMode, Throughput};
 use regex::Regex;
 
 use cilog::codearts::Follower;
+use cilog::summary::Summarizer;
 use cilog::{EventKind, LogEvent, Options, Source, Status, detect, parse_as};
 
 use workload::{SEED_BK, SEED_SWR, SEED_TEXT, TextOpts};
@@ -97,6 +99,23 @@ fn cilog_text(text: &[u8], opts: &Options) -> Tally {
     for e in parse_as(Source::CodeartsLog, text, opts).unwrap() {
         fold_text(&mut t, &e.unwrap());
     }
+    t
+}
+
+/// `cilog summary`'s library work: the same events, each also read by a
+/// [`Summarizer`], and the summaries made at the end. The tally is the
+/// plain parse's (so the two cases must agree), plus nothing: the
+/// summaries are kept from being optimised away with `black_box`.
+fn cilog_summary(text: &[u8], opts: &Options) -> Tally {
+    let mut t = Tally::default();
+    let mut s = Summarizer::new("bench");
+    for e in parse_as(Source::CodeartsLog, text, opts).unwrap() {
+        // By reference: moving the event out of its `Result` copies it.
+        let e = e.as_ref().unwrap();
+        fold_text(&mut t, e);
+        s.push(e);
+    }
+    black_box(s.finish());
     t
 }
 
@@ -861,6 +880,22 @@ fn groups<'d>(
                 }),
             ],
             agree: vec![(0, 1, false), (0, 2, false)],
+        },
+        Group {
+            name: "summary",
+            bytes: text.len() as u64,
+            what: "the codearts-log text parsed and summarized (`Summarizer::push` per event), \
+                   against the plain parse"
+                .to_owned(),
+            cases: vec![
+                case("cilog-summary", "events", || {
+                    cilog_summary(text.as_bytes(), opts)
+                }),
+                case("cilog-parse", "events", || {
+                    cilog_text(text.as_bytes(), opts)
+                }),
+            ],
+            agree: vec![(0, 1, true)],
         },
     ]
 }

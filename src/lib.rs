@@ -72,6 +72,7 @@ mod source;
 mod sources;
 mod status;
 mod steps;
+pub mod summary;
 #[cfg(test)]
 mod testing;
 mod text;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
 
-use crate::event::{EventKind, LogEvent, write_escaped};
+use crate::event::{EventKind, LogEvent, share_text, write_escaped};
 use crate::status::Status;
 use crate::time::{Seconds, Timestamp};
 
@@ -127,116 +127,228 @@ impl fmt::Display for StepSpan<'_> {
 pub fn step_spans<'e, 'a: 'e>(
     events: impl IntoIterator<Item = &'e LogEvent<'a>>,
 ) -> Vec<StepSpan<'a>> {
-    let mut steps: Vec<Step<'a, 'e>> = Vec::new();
-    let mut step_index: HashMap<&'e str, usize> = HashMap::new();
+    let mut tracker: Tracker<'a, ()> = Tracker::new();
     for e in events {
+        tracker.push(e, share_text);
+    }
+    tracker
+        .finish()
+        .into_iter()
+        .map(|(span, ())| span)
+        .collect()
+}
+
+/// The steps of a stream of events, gathered one event at a time: what
+/// [`step_spans`] computes, and what the summary keeps per step and host,
+/// each track (a step's own, or one host's part of it) carrying a value
+/// `X` of the caller's.
+///
+/// Text is kept as `keep` makes it: shared with the events (`'a` their
+/// lifetime) or copied.
+pub(crate) struct Tracker<'a, X> {
+    steps: Vec<Step<'a, X>>,
+    index: HashMap<Cow<'a, str>, usize>,
+    /// The step of the last event with a step: consecutive events mostly
+    /// share it, so it is compared before the map is asked.
+    last: usize,
+}
+
+impl<'a, X: Default> Tracker<'a, X> {
+    pub(crate) fn new() -> Self {
+        Tracker {
+            steps: Vec::new(),
+            index: HashMap::new(),
+            last: 0,
+        }
+    }
+
+    /// Folds one event in; returns its step's place (in order of first
+    /// appearance) and the value of its track (its host's, or its step's
+    /// own), `None` for an event with no step.
+    #[inline]
+    pub(crate) fn push<'e>(
+        &mut self,
+        e: &LogEvent<'e>,
+        keep: impl Fn(&Cow<'e, str>) -> Cow<'a, str>,
+    ) -> Option<(usize, &mut X)> {
         let Some(id) = &e.ctx.step_id else {
-            // A terminal status of the whole job ends every step and host
-            // still running. (A status with a host but no step is a host's
-            // or a file's outcome, not the job's.)
-            if e.kind == EventKind::Status
-                && e.ctx.host.is_none()
-                && let Some(st) = e.status.filter(|s| s.is_terminal())
-            {
-                for step in &mut steps {
-                    step.own.cut_short(st, e.time);
-                    for host in &mut step.hosts {
-                        host.cut_short(st, e.time);
-                    }
-                }
-            }
-            continue;
+            self.job_level(e);
+            return None;
         };
-        let idx = *step_index.entry(id.as_ref()).or_insert_with(|| {
-            steps.push(Step {
-                own: Track::new(id.clone(), e.ctx.step_name.clone(), None),
-                hosts: Vec::new(),
-                host_index: HashMap::new(),
-            });
-            steps.len() - 1
-        });
-        let Some(step) = steps.get_mut(idx) else {
-            continue;
+        let idx = match self.steps.get(self.last) {
+            Some(s) if same(&s.own.span.step_id, id) => self.last,
+            _ => self.find_or_add(e, id, &keep),
         };
+        self.last = idx;
+        let step = self.steps.get_mut(idx)?;
         step.own.span.events += 1;
         if step.own.span.step_name.is_none() {
-            step.own.span.step_name = e.ctx.step_name.clone();
+            step.own.span.step_name = e.ctx.step_name.as_ref().map(&keep);
         }
         let Some(host) = &e.ctx.host else {
             step.own.apply(e);
-            continue;
+            return Some((idx, &mut step.own.extra));
         };
-        let hosts = &mut step.hosts;
-        let h = *step.host_index.entry(host.as_ref()).or_insert_with(|| {
-            hosts.push(Track::new(
-                id.clone(),
-                e.ctx.step_name.clone(),
-                Some(host.clone()),
-            ));
-            hosts.len() - 1
+        let h = match step.hosts.get(step.last_host) {
+            Some(t) if t.span.host.as_ref().is_some_and(|h| same(h, host)) => step.last_host,
+            _ => match step.host_index.get(host.as_ref()) {
+                Some(&h) => h,
+                None => {
+                    let key = keep(host);
+                    step.hosts.push(Track::new(
+                        step.own.span.step_id.clone(),
+                        e.ctx.step_name.as_ref().map(&keep),
+                        Some(key.clone()),
+                    ));
+                    step.host_index.insert(key, step.hosts.len() - 1);
+                    step.hosts.len() - 1
+                }
+            },
+        };
+        step.last_host = h;
+        let track = step.hosts.get_mut(h)?;
+        track.span.events += 1;
+        if track.span.step_name.is_none() {
+            track.span.step_name = e.ctx.step_name.as_ref().map(&keep);
+        }
+        track.apply(e);
+        Some((idx, &mut track.extra))
+    }
+
+    /// The step `id` first seen: its place, added if new.
+    #[expect(
+        clippy::ptr_arg,
+        reason = "`keep` shares a borrowed `Cow` without copying"
+    )]
+    #[inline(never)]
+    fn find_or_add<'e>(
+        &mut self,
+        e: &LogEvent<'e>,
+        id: &Cow<'e, str>,
+        keep: &impl Fn(&Cow<'e, str>) -> Cow<'a, str>,
+    ) -> usize {
+        if let Some(&i) = self.index.get(id.as_ref()) {
+            return i;
+        }
+        let key = keep(id);
+        self.steps.push(Step {
+            own: Track::new(key.clone(), e.ctx.step_name.as_ref().map(keep), None),
+            hosts: Vec::new(),
+            host_index: HashMap::new(),
+            last_host: 0,
         });
-        if let Some(track) = hosts.get_mut(h) {
-            track.span.events += 1;
-            if track.span.step_name.is_none() {
-                track.span.step_name = e.ctx.step_name.clone();
-            }
-            track.apply(e);
-        }
+        self.index.insert(key, self.steps.len() - 1);
+        self.steps.len() - 1
     }
-    let mut spans = Vec::with_capacity(steps.iter().map(|s| 1 + s.hosts.len()).sum());
-    for step in steps {
-        let Step { own, hosts, .. } = step;
-        let mut span = own.span;
-        let host_spans: Vec<StepSpan<'a>> = hosts.into_iter().map(|t| t.span).collect();
-        if !own.has_status
-            && let Some(first) = host_spans.first()
-            && host_spans.iter().all(|h| h.status == first.status)
+
+    /// An event with no step: a terminal status of the whole job ends every
+    /// step and host still running. (A status with a host but no step is a
+    /// host's or a file's outcome, not the job's.)
+    fn job_level(&mut self, e: &LogEvent<'_>) {
+        if e.kind == EventKind::Status
+            && e.ctx.host.is_none()
+            && let Some(st) = e.status.filter(|s| s.is_terminal())
         {
-            span.status = first.status;
+            for step in &mut self.steps {
+                step.own.cut_short(st, e.time);
+                for host in &mut step.hosts {
+                    host.cut_short(st, e.time);
+                }
+            }
         }
-        // The earliest start among the step and its hosts.
-        span.start = earliest(span.start, host_spans.iter().filter_map(|h| h.start));
-        if !span.status.is_terminal() {
-            span.end = None;
-        } else if span.end.is_none() && !host_spans.is_empty() {
-            // Ended with its last host, if every host has ended.
-            span.end = host_spans
-                .iter()
-                .map(|h| h.end)
-                .collect::<Option<Vec<_>>>()
-                .and_then(latest);
-        }
-        if span.step_name.is_none() {
-            span.step_name = host_spans.iter().find_map(|h| h.step_name.clone());
-        }
-        spans.push(span);
-        spans.extend(host_spans);
     }
-    spans
+
+    /// How many steps so far.
+    #[cfg(test)]
+    pub(crate) fn steps_len(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// Whether the step at `idx` is running (by its own events).
+    pub(crate) fn is_running(&self, idx: usize) -> bool {
+        self.steps
+            .get(idx)
+            .is_some_and(|s| s.own.span.status == Status::Running)
+    }
+
+    /// The value of the own track of the step at `idx`.
+    pub(crate) fn step_extra(&mut self, idx: usize) -> Option<&mut X> {
+        self.steps.get_mut(idx).map(|s| &mut s.own.extra)
+    }
+
+    /// The value of the last step's own track, while that step runs.
+    pub(crate) fn running_last(&mut self) -> Option<&mut X> {
+        let step = self.steps.get_mut(self.last)?;
+        (step.own.span.status == Status::Running).then_some(&mut step.own.extra)
+    }
+
+    /// The spans, as [`step_spans`] gives them, each with its track's value.
+    pub(crate) fn finish(self) -> Vec<(StepSpan<'a>, X)> {
+        let mut spans = Vec::with_capacity(self.steps.iter().map(|s| 1 + s.hosts.len()).sum());
+        for step in self.steps {
+            let Step { own, hosts, .. } = step;
+            let mut span = own.span;
+            let host_spans: Vec<(StepSpan<'a>, X)> =
+                hosts.into_iter().map(|t| (t.span, t.extra)).collect();
+            if !own.has_status
+                && let Some((first, _)) = host_spans.first()
+                && host_spans.iter().all(|(h, _)| h.status == first.status)
+            {
+                span.status = first.status;
+            }
+            // The earliest start among the step and its hosts.
+            span.start = earliest(span.start, host_spans.iter().filter_map(|(h, _)| h.start));
+            if !span.status.is_terminal() {
+                span.end = None;
+            } else if span.end.is_none() && !host_spans.is_empty() {
+                // Ended with its last host, if every host has ended.
+                span.end = host_spans
+                    .iter()
+                    .map(|(h, _)| h.end)
+                    .collect::<Option<Vec<_>>>()
+                    .and_then(latest);
+            }
+            if span.step_name.is_none() {
+                span.step_name = host_spans.iter().find_map(|(h, _)| h.step_name.clone());
+            }
+            spans.push((span, own.extra));
+            spans.extend(host_spans);
+        }
+        spans
+    }
 }
 
-/// One step being gathered: its own events' span and its hosts', with the
-/// hosts' places (keyed by text borrowed from the events, `'k`).
-struct Step<'a, 'k> {
-    own: Track<'a>,
-    hosts: Vec<Track<'a>>,
-    host_index: HashMap<&'k str, usize>,
+/// Whether `a` and `b` are the same text: at once when they are the same
+/// bytes of the input (consecutive events share their step's text).
+#[inline]
+fn same(a: &str, b: &str) -> bool {
+    (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b
+}
+
+/// One step being gathered: its own events' span and its hosts'.
+struct Step<'a, X> {
+    own: Track<'a, X>,
+    hosts: Vec<Track<'a, X>>,
+    host_index: HashMap<Cow<'a, str>, usize>,
+    /// The host of the step's last event with a host.
+    last_host: usize,
 }
 
 /// The span of one step or one step × host, with whether any event of its
 /// own said a status, and whether the last `status` event was terminal.
-struct Track<'a> {
+struct Track<'a, X> {
     span: StepSpan<'a>,
     has_status: bool,
     settled: bool,
+    extra: X,
 }
 
-impl<'a> Track<'a> {
+impl<'a, X: Default> Track<'a, X> {
     fn new(
         step_id: Cow<'a, str>,
         step_name: Option<Cow<'a, str>>,
         host: Option<Cow<'a, str>>,
-    ) -> Track<'a> {
+    ) -> Track<'a, X> {
         Track {
             span: StepSpan {
                 step_id,
@@ -249,11 +361,15 @@ impl<'a> Track<'a> {
             },
             has_status: false,
             settled: false,
+            extra: X::default(),
         }
     }
+}
 
+impl<X> Track<'_, X> {
     /// Folds one event of this track into its start, end and status (the
     /// event count is kept by the caller).
+    #[inline]
     fn apply(&mut self, e: &LogEvent<'_>) {
         let span = &mut self.span;
         let marks_status = matches!(e.kind, EventKind::Phase | EventKind::Status);

@@ -36,7 +36,8 @@ fn auto_mode_equals_the_explicit_source_on_every_payload() {
             let payload = file.is_file()
                 && (name.ends_with(".json") || name.ends_with(".log"))
                 && !name.contains(".expected.")
-                && !name.contains(".strict.");
+                && !name.contains(".strict.")
+                && !name.contains(".summary.");
             if !payload {
                 continue;
             }

@@ -14,7 +14,8 @@
 //! lenient mode (vendor error bodies, truncated payloads). They need not be
 //! detected as their directory's source, but auto-detected parsing of them
 //! must end in an error too. Keeping them apart lets `cilog corpus/*/*.json`
-//! show every other case without an error exit.
+//! (without the `*.summary.json` goldens of `tests/summary.rs`) show every
+//! other case without an error exit.
 
 #![allow(
     clippy::unwrap_used,
@@ -29,16 +30,13 @@ use std::path::{Path, PathBuf};
 use cilog::codearts::Follower;
 use cilog::{Events, LogEvent, Options, Source, detect, parse, parse_as};
 
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
-}
+#[path = "support/golden.rs"]
+mod golden;
 
-fn is_payload(p: &Path) -> bool {
-    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    p.is_file()
-        && !name.contains(".expected.")
-        && !name.contains(".strict.")
-        && !name.ends_with(".md")
+use golden::{bless, corpus_dir, is_payload};
+
+fn check(path: &Path, actual: &str, failures: &mut Vec<String>) {
+    golden::check(path, actual, "corpus", failures);
 }
 
 /// Renders a parse result the way the expected files hold it.
@@ -62,30 +60,6 @@ fn push_error(out: &mut String, e: &cilog::Error) {
     let line = serde_json::json!({ "error": e.to_string() });
     out.push_str(&line.to_string());
     out.push('\n');
-}
-
-fn bless() -> bool {
-    std::env::var_os("CILOG_BLESS").is_some_and(|v| v != "0")
-}
-
-fn check(path: &Path, actual: &str, failures: &mut Vec<String>) {
-    if bless() {
-        fs::write(path, actual).unwrap();
-        return;
-    }
-    match fs::read_to_string(path) {
-        Ok(expected) if expected == actual => {}
-        Ok(expected) => failures.push(format!(
-            "{}: output differs\n--- expected\n{}\n--- actual\n{}",
-            path.display(),
-            expected,
-            actual
-        )),
-        Err(_) => failures.push(format!(
-            "{}: missing (run CILOG_BLESS=1 cargo test --test corpus)\n--- actual\n{actual}",
-            path.display()
-        )),
-    }
 }
 
 /// The payloads of one folder, sorted.

@@ -31,6 +31,7 @@ fn corpus() -> Vec<(Source, PathBuf)> {
                 if p.is_file()
                     && !name.contains(".expected.")
                     && !name.contains(".strict.")
+                    && !name.contains(".summary.")
                     && !name.ends_with(".md")
                 {
                     out.push((*src, p));

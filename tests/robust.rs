@@ -23,7 +23,10 @@ fn payloads(src: Source) -> Vec<PathBuf> {
         .unwrap_or_default();
     out.retain(|p| {
         let name = p.file_name().unwrap().to_string_lossy();
-        p.is_file() && !name.contains(".expected.") && !name.contains(".strict.")
+        p.is_file()
+            && !name.contains(".expected.")
+            && !name.contains(".strict.")
+            && !name.contains(".summary.")
     });
     out.sort();
     out

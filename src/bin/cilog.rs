@@ -1,14 +1,18 @@
-//! The `cilog` command: vendor job-log payloads in, NDJSON events out.
+//! The `cilog` command: vendor job-log payloads in, NDJSON events out;
+//! `cilog summary` prints what failed, where and why.
 //!
-//! Arguments, I/O and exit codes only; all parsing is in the library.
+//! Arguments, I/O and exit codes only; all parsing and summarizing is in
+//! the library.
 
-use std::io::{self, Read, Write};
+use std::ffi::OsString;
+use std::io::{self, IsTerminal as _, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
 
 use cilog::codearts::Follower;
+use cilog::summary::Summarizer;
 use cilog::{Error, LogEvent, Note, Notes, Options, Source, TextMode};
 
 /// How much is read before detection, and per chunk when streaming text.
@@ -17,15 +21,68 @@ const CHUNK: usize = 64 * 1024;
 /// Turn CI/CD job-log payloads (Huawei ContainerOps/SWR, CodeArts Build,
 /// Tencent BlueKing JOB) into NDJSON events, one per line, on stdout.
 ///
+/// `cilog summary FILES…` prints what failed, where and why instead (see
+/// `cilog summary --help`).
+///
 /// Exit codes: 0 success, 1 an input could not be parsed (the others still
 /// are), 2 usage error.
 #[derive(Parser, Debug)]
 #[command(name = "cilog", version, about, long_about = None)]
 struct Args {
     /// Input files; `-` or none reads standard input. Consecutive CodeArts
+    /// real-time page files are stitched into one log. (A file named
+    /// `summary` first: write `./summary`.)
+    files: Vec<PathBuf>,
+
+    #[command(flatten)]
+    input: InputArgs,
+
+    /// List the source names and exit.
+    #[arg(long)]
+    list_sources: bool,
+}
+
+/// Summarize job logs: for each run, its outcome, and for a failing run
+/// each failing step or host with its exit code, error type and first
+/// error lines (`gh run view` style), or one JSON object per run
+/// (`cilog.summary/v1`).
+///
+/// Exit codes: 0 the inputs were read, 1 an input could not be read or
+/// parsed (or, with --exit-status, a run failed, timed out or errored),
+/// 2 usage error.
+#[derive(Parser, Debug)]
+#[command(name = "cilog summary", version, long_about = None)]
+struct SummaryArgs {
+    /// Input files; `-` or none reads standard input. Consecutive CodeArts
     /// real-time page files are stitched into one log.
     files: Vec<PathBuf>,
 
+    /// Output format: `text` (a short report) or `json` (one object per
+    /// run, one per line).
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+
+    /// Exit with status 1 when any run failed, timed out or errored
+    /// (not when cancelled).
+    #[arg(long)]
+    exit_status: bool,
+
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+/// `cilog summary --format`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    /// A short human report.
+    Text,
+    /// One JSON object per run, one per line.
+    Json,
+}
+
+/// The input options of both commands.
+#[derive(clap::Args, Debug)]
+struct InputArgs {
     /// Source kind: `auto` (detect per file) or a name (see --list-sources).
     #[arg(long, default_value = "auto", value_name = "NAME")]
     source: String,
@@ -49,40 +106,112 @@ struct Args {
     /// Masking is on by default in the CLI.
     #[arg(long)]
     no_redact: bool,
-
-    /// List the source names and exit.
-    #[arg(long)]
-    list_sources: bool,
 }
 
 fn main() -> ExitCode {
-    let args = match Args::try_parse() {
-        Ok(a) => a,
-        Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
-        }
-    };
+    let mut argv: Vec<OsString> = std::env::args_os().collect();
+    // `summary` as the first word is the subcommand; a file of that name
+    // is read as `./summary`.
+    let summary = argv.get(1).is_some_and(|a| a == "summary");
+    if summary {
+        argv.remove(1);
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let stderr = io::stderr();
     let mut err = stderr.lock();
-    let code = run(&args, &mut out, &mut err);
-    let flushed = out.flush();
-    if flushed.is_err() && code == 0 {
+    let code = if summary {
+        let args = match SummaryArgs::try_parse_from(argv) {
+            Ok(a) => a,
+            Err(e) => return usage(&e),
+        };
+        let colour = args.format == Format::Text && colour_wanted(io::stdout().is_terminal());
+        let mode = Mode::Summary(Summary {
+            format: args.format,
+            colour,
+            name: String::new(),
+            current: None,
+            failed: false,
+        });
+        let (code, failed) = run(&args.files, &args.input, mode, &mut out, &mut err);
+        if args.exit_status && failed {
+            code.max(1)
+        } else {
+            code
+        }
+    } else {
+        let args = match Args::try_parse_from(argv) {
+            Ok(a) => a,
+            Err(e) => return usage(&e),
+        };
+        if args.list_sources {
+            for s in Source::ALL {
+                let _ = writeln!(out, "{:<24} {}", s.as_str(), s.description());
+            }
+            return flushed(&mut out, 0);
+        }
+        run(&args.files, &args.input, Mode::Ndjson, &mut out, &mut err).0
+    };
+    flushed(&mut out, code)
+}
+
+/// Prints a usage error (or the help); exit status 2 (0 for the help).
+fn usage(e: &clap::Error) -> ExitCode {
+    let code = if e.use_stderr() { 2 } else { 0 };
+    let _ = e.print();
+    ExitCode::from(code)
+}
+
+/// The exit status once the output is flushed (1 if it cannot be).
+fn flushed(out: &mut impl Write, code: u8) -> ExitCode {
+    if out.flush().is_err() && code == 0 {
         return ExitCode::from(1);
     }
     ExitCode::from(code)
 }
 
-fn run(args: &Args, out: &mut impl Write, err: &mut impl Write) -> u8 {
-    if args.list_sources {
-        for s in Source::ALL {
-            let _ = writeln!(out, "{:<24} {}", s.as_str(), s.description());
-        }
-        return 0;
+/// Whether the text report is coloured: `NO_COLOR` (set, not empty) turns
+/// colour off, `CLICOLOR_FORCE` (set, not `0`) on; else only on a terminal.
+fn colour_wanted(terminal: bool) -> bool {
+    let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    if set("NO_COLOR").is_some() {
+        return false;
     }
+    if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+        return true;
+    }
+    terminal
+}
+
+/// Reads every input into `mode`; returns the exit status and whether a
+/// summarized run failed.
+fn run(
+    files: &[PathBuf],
+    args: &InputArgs,
+    mode: Mode,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> (u8, bool) {
+    let mut sink = Sink {
+        out,
+        line: String::new(),
+        binary: false,
+        mode,
+    };
+    let code = read_all(files, args, &mut sink, err);
+    let failed = match &sink.mode {
+        Mode::Summary(s) => s.failed,
+        Mode::Ndjson => false,
+    };
+    (code, failed)
+}
+
+fn read_all<W: Write>(
+    files: &[PathBuf],
+    args: &InputArgs,
+    sink: &mut Sink<'_, W>,
+    err: &mut impl Write,
+) -> u8 {
     let source = if args.source == "auto" {
         None
     } else {
@@ -112,19 +241,21 @@ fn run(args: &Args, out: &mut impl Write, err: &mut impl Write) -> u8 {
     if args.raw_text {
         opts = opts.with_text(TextMode::Raw);
     }
-    let files: Vec<PathBuf> = if args.files.is_empty() {
+    let files: Vec<PathBuf> = if files.is_empty() {
         vec![PathBuf::from("-")]
     } else {
-        args.files.clone()
+        files.to_vec()
     };
-    let mut sink = Sink {
-        out,
-        line: String::new(),
-        binary: false,
-    };
+    let sink = &mut *sink;
     if source == Some(Source::CodeartsRealtimeLog) && files.len() > 1 {
         // Pages of one live log: stitched through one follower.
-        return report(stitch(&files, &opts, &mut sink), err);
+        if let Some(first) = files.first() {
+            sink.start(first);
+        }
+        let stitched = stitch(&files, &opts, sink);
+        let last = files.last().map(|p| display_name(p)).unwrap_or_default();
+        let ended = sink.end_log().map_err(|f| (last, f));
+        return report(stitched, err).max(report(ended, err));
     }
     let mut status = 0;
     // Auto mode: consecutive real-time pages are stitched as one log.
@@ -132,10 +263,18 @@ fn run(args: &Args, out: &mut impl Write, err: &mut impl Write) -> u8 {
     for path in &files {
         let name = display_name(path);
         sink.binary = false;
-        let result = match source {
-            Some(_) => one_input(path, source, &opts, &mut sink).map_err(|f| (name.clone(), f)),
-            None => auto_input(path, name.clone(), &opts, &mut sink, &mut pages, err),
+        sink.start(path);
+        let mut result = match source {
+            Some(_) => one_input(path, source, &opts, sink).map_err(|f| (name.clone(), f)),
+            None => auto_input(path, name.clone(), &opts, sink, &mut pages, err),
         };
+        if pages.is_none() {
+            // The log of this input ends here (a run of pages ends later).
+            let ended = sink.end_log().map_err(|f| (name.clone(), f));
+            if result.is_ok() {
+                result = ended;
+            }
+        }
         if sink.binary {
             let _ = writeln!(
                 err,
@@ -151,7 +290,7 @@ fn run(args: &Args, out: &mut impl Write, err: &mut impl Write) -> u8 {
         }
     }
     if let Some(run) = pages.take() {
-        match run.finish(&mut sink) {
+        match run.finish(sink) {
             Ok(()) => {}
             Err((name, f)) => status = status.max(report(Err((name, f)), err)),
         }
@@ -192,22 +331,77 @@ impl From<Error> for Failure {
     }
 }
 
-/// NDJSON output, one whole line per write.
+/// Where events go: NDJSON lines as they come, or a summary per log.
 struct Sink<'w, W: Write> {
     out: &'w mut W,
     line: String,
     /// An event of the current input was noted `binary_input`.
     binary: bool,
+    mode: Mode,
+}
+
+enum Mode {
+    /// One NDJSON line per event, one whole line per write.
+    Ndjson,
+    /// `cilog summary`.
+    Summary(Summary),
+}
+
+/// The summary of the log being read.
+struct Summary {
+    format: Format,
+    colour: bool,
+    /// The name of the input the next log starts in.
+    name: String,
+    current: Option<Summarizer<'static>>,
+    /// A run printed so far failed, timed out or errored.
+    failed: bool,
 }
 
 impl<W: Write> Sink<'_, W> {
     fn event(&mut self, e: &LogEvent<'_>) -> Result<(), Failure> {
         self.binary |= e.notes.contains(Note::BinaryInput);
+        if let Mode::Summary(s) = &mut self.mode {
+            s.current
+                .get_or_insert_with(|| Summarizer::new(&s.name))
+                .push_owned(e);
+            return Ok(());
+        }
         self.line.clear();
         e.write_ndjson_to(&mut self.line);
         self.out
             .write_all(self.line.as_bytes())
             .map_err(Failure::Write)
+    }
+
+    /// An input starts: a log that starts in it is named after it.
+    fn start(&mut self, path: &Path) {
+        if let Mode::Summary(s) = &mut self.mode
+            && s.current.is_none()
+        {
+            s.name = path.display().to_string();
+        }
+    }
+
+    /// The log read so far ends: its summary is written.
+    fn end_log(&mut self) -> Result<(), Failure> {
+        let Mode::Summary(s) = &mut self.mode else {
+            return Ok(());
+        };
+        let Some(summarizer) = s.current.take() else {
+            return Ok(());
+        };
+        for run in summarizer.finish() {
+            s.failed |= run.is_failure();
+            self.line = match s.format {
+                Format::Json => run.to_json() + "\n",
+                Format::Text => run.to_text(s.colour),
+            };
+            self.out
+                .write_all(self.line.as_bytes())
+                .map_err(Failure::Write)?;
+        }
+        Ok(())
     }
 }
 
@@ -406,12 +600,13 @@ struct Pages {
 }
 
 impl Pages {
-    /// Flushes the log's held-back last line; a failure names the last page.
+    /// Flushes the log's held-back last line, and ends the log; a failure
+    /// names the last page.
     fn finish<W: Write>(mut self, sink: &mut Sink<'_, W>) -> Result<(), (String, Failure)> {
         let last = self.last;
-        self.follower
-            .finish(|e| sink.event(&e))
-            .map_err(|f| (last, f))
+        let flushed = self.follower.finish(|e| sink.event(&e));
+        let ended = sink.end_log();
+        flushed.and(ended).map_err(|f| (last, f))
     }
 }
 
