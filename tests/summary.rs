@@ -324,11 +324,11 @@ fn first_error_is_exact() {
         (
             "corpus/codearts-log/real-failure-tail.log",
             Status::Failed,
-            14,
-            Some(15),
+            12,
+            Some(13),
             None,
             None,
-            "script returned exit code 1, exitMessage is: command run failed",
+            "[ERROR]execute openlibing-pytest-executor. main.py fail, log file is ***//openlibing-pytest-executor-workspace/executor-log/scheduler_framework.log",
             "_OTHER",
         ),
         (

@@ -173,7 +173,7 @@ pub(crate) static IO_TIMEOUT: Rule = rule("network.io_timeout", Network, Medium)
 /// first-byte test every line pays.
 #[inline]
 pub(crate) fn may_start_error(first: u8) -> bool {
-    matches!(first, b'e' | b'E' | b'f' | b'F' | b't' | b'T' | b'-')
+    matches!(first, b'e' | b'E' | b'f' | b'F' | b't' | b'T' | b'-' | b'[')
 }
 
 /// The head rule `m` starts with, if any:
@@ -366,7 +366,8 @@ pub(crate) fn tail_rule(m: &str) -> Option<&'static Rule> {
 
 /// Whether a line looks like an error though no rule names it: it starts
 /// with `fatal:`, `error:`, `Error:`, `ERROR` or `FAILED` (as a word: not
-/// `ERROR_COUNT=0`), or with `Traceback`. (`Traceback` elsewhere in a line
+/// `ERROR_COUNT=0`), `[ERROR]` (a tool's own level, which the source did
+/// not read as one: `[ERROR]execute … fail`), or with `Traceback`. (`Traceback` elsewhere in a line
 /// is found in the tail, by [`holds_traceback`].)
 #[inline]
 pub(crate) fn error_like(m: &str) -> bool {
@@ -389,6 +390,7 @@ fn error_like_slow(m: &str) -> bool {
         || m.starts_with("error:")
         || m.starts_with("Error:")
         || m.starts_with("Traceback")
+        || m.starts_with("[ERROR]")
         || word("ERROR")
         || word("FAILED")
 }

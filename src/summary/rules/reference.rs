@@ -59,7 +59,7 @@ fn first_match(table: &[(Regex, &'static Rule)], m: &str) -> Option<&'static Rul
 static HEAD: LazyLock<Vec<(Regex, &'static Rule)>> = LazyLock::new(head_table);
 static TAIL: LazyLock<Vec<(Regex, &'static Rule)>> = LazyLock::new(tail_table);
 static ERROR_LIKE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(fatal:|error:|Error:|Traceback|ERROR([^A-Za-z0-9_]|$)|FAILED([^A-Za-z0-9_]|$))")
+    Regex::new(r"^(fatal:|error:|Error:|Traceback|\[ERROR\]|ERROR([^A-Za-z0-9_]|$)|FAILED([^A-Za-z0-9_]|$))")
         .unwrap()
 });
 
@@ -242,6 +242,12 @@ const CASES: &[(&str, Option<&str>, Option<&str>, bool)] = &[
     ("ERROR: script returned exit code 1", None, None, true),
     ("ERROR", None, None, true),
     ("FAILED", None, None, true),
+    (
+        "[ERROR]execute openlibing-pytest-executor. main.py fail",
+        None,
+        None,
+        true,
+    ),
     // Must not fire.
     ("0 errors", None, None, false),
     ("cc -Werror -o x x.c", None, None, false),
@@ -250,6 +256,8 @@ const CASES: &[(&str, Option<&str>, Option<&str>, bool)] = &[
     ("ERROR_COUNT=0", None, None, false),
     ("FAILEDX", None, None, false),
     ("errors: none", None, None, false),
+    ("[ERRORS] none", None, None, false),
+    ("[command]/usr/bin/git fetch", None, None, false),
 ];
 
 #[test]
