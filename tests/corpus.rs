@@ -23,23 +23,16 @@
     clippy::panic
 )]
 
+#[path = "support/corpus_files.rs"]
+mod corpus_files;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use corpus_files::{cases, corpus_dir, page_dirs, payloads_in};
 
 use cilog::codearts::Follower;
 use cilog::{Events, LogEvent, Options, Source, detect, parse, parse_as};
-
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
-}
-
-fn is_payload(p: &Path) -> bool {
-    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    p.is_file()
-        && !name.contains(".expected.")
-        && !name.contains(".strict.")
-        && !name.ends_with(".md")
-}
 
 /// Renders a parse result the way the expected files hold it.
 pub fn render(result: Result<Events<'_>, cilog::Error>) -> String {
@@ -86,34 +79,6 @@ fn check(path: &Path, actual: &str, failures: &mut Vec<String>) {
             path.display()
         )),
     }
-}
-
-/// The payloads of one folder, sorted.
-fn payloads_in(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut paths: Vec<PathBuf> = entries
-        .map(|e| e.unwrap().path())
-        .filter(|p| is_payload(p))
-        .collect();
-    paths.sort();
-    paths
-}
-
-/// Every case: (source, payload path).
-fn cases() -> Vec<(Source, PathBuf)> {
-    let mut out = Vec::new();
-    for src in Source::ALL {
-        let dir = corpus_dir().join(src.as_str());
-        for p in payloads_in(&dir)
-            .into_iter()
-            .chain(payloads_in(&dir.join("err")))
-        {
-            out.push((*src, p));
-        }
-    }
-    out
 }
 
 fn is_err_case(path: &Path) -> bool {
@@ -229,12 +194,7 @@ fn golden_corpus() {
 #[test]
 fn multi_page_cases() {
     let root = corpus_dir().join(Source::CodeartsRealtimeLog.as_str());
-    let mut dirs: Vec<PathBuf> = fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir() && p.file_name().unwrap() != "err")
-        .collect();
-    dirs.sort();
+    let dirs = page_dirs();
     assert!(dirs.len() >= 3);
     let mut failures = Vec::new();
     for dir in &dirs {
