@@ -125,6 +125,8 @@ struct Run {
     source: Option<Source>,
     job: Option<String>,
     build_no: Option<String>,
+    /// `source:run:` of `log.record.uid`, escaped for a JSON string.
+    uid_prefix: String,
 }
 
 impl Run {
@@ -136,6 +138,23 @@ impl Run {
                 (Some(a), Some(b)) => a == b,
                 _ => true,
             }
+    }
+
+    /// `source:run:`, unescaped.
+    fn uid_head(&self) -> String {
+        let mut uid = String::with_capacity(64);
+        uid.push_str(self.source.map_or("", Source::as_str));
+        uid.push(':');
+        self.uid_part(&mut uid);
+        uid.push(':');
+        uid
+    }
+
+    /// Sets `uid_prefix` from the run's source, job and build.
+    fn refresh_uid(&mut self) {
+        let head = self.uid_head();
+        self.uid_prefix.clear();
+        string_body(&mut self.uid_prefix, &head);
     }
 
     /// The `run` part of `log.record.uid`.
@@ -182,18 +201,22 @@ impl Run {
 #[derive(Debug)]
 pub struct OtlpWriter {
     opts: OtlpOptions,
+    /// `"observedTimeUnixNano":"…",`, from the options.
+    observed: String,
     run: Run,
     /// The records of the request being gathered, comma-separated.
     records: String,
-    /// One record, rendered before it is known to fit.
+    /// One record, moved aside while the records before it are written.
     record: String,
 }
 
 impl OtlpWriter {
     /// A writer with nothing gathered yet.
     pub fn new(opts: OtlpOptions) -> OtlpWriter {
+        let observed = observed_field(opts.observed);
         OtlpWriter {
             opts,
+            observed,
             run: Run::default(),
             records: String::with_capacity(DEFAULT_REQUEST_BYTES + 4096),
             record: String::with_capacity(1024),
@@ -204,6 +227,7 @@ impl OtlpWriter {
     /// follower that runs for hours reads its clock again).
     pub fn set_observed(&mut self, observed: SystemTime) {
         self.opts.observed = super::unix_nanos(observed);
+        self.observed = observed_field(self.opts.observed);
     }
 
     /// Adds `event`, read from `input` (a path as given, `-` for standard
@@ -214,39 +238,51 @@ impl OtlpWriter {
             self.run = Run {
                 input: input.to_owned(),
                 source: Some(event.source),
-                job: None,
-                build_no: None,
+                ..Run::default()
             };
+            self.run.refresh_uid();
         }
         if self.run.job.is_none()
             && let Some(job) = &event.ctx.job
         {
             self.run.job = Some(job.to_string());
+            self.run.refresh_uid();
         }
         if self.run.build_no.is_none()
             && let Some(b) = event.attr("build_no")
         {
             self.run.build_no = Some(b.to_string());
+            self.run.refresh_uid();
         }
-        let max = self.opts.max_request_bytes;
-        let budget = max.saturating_sub(self.envelope());
-        let mut record = std::mem::take(&mut self.record);
-        record.clear();
-        self.render(&mut record, event, None);
-        let mut cap = budget / 2;
-        while record.len() > budget && cap > 0 {
-            record.clear();
-            self.render(&mut record, event, Some(cap));
-            cap /= 4;
-        }
-        if !self.records.is_empty() && self.records.len() + 1 + record.len() > budget {
-            self.flush(out);
-        }
-        if !self.records.is_empty() {
+        let budget = self.opts.max_request_bytes.saturating_sub(self.envelope());
+        let start = self.records.len();
+        if start > 0 {
             self.records.push(',');
         }
-        self.records.push_str(&record);
-        self.record = record;
+        let body = self.records.len();
+        render(&self.run, &self.observed, &mut self.records, event, None);
+        // A record that alone would not fit: cut its strings until it does.
+        let mut cap = budget / 2;
+        while self.records.len() - body > budget && cap > 0 {
+            self.records.truncate(body);
+            render(
+                &self.run,
+                &self.observed,
+                &mut self.records,
+                event,
+                Some(cap),
+            );
+            cap /= 4;
+        }
+        // A record that does not fit after the others: they go first.
+        if start > 0 && self.records.len() > budget {
+            self.record.clear();
+            self.record
+                .push_str(self.records.get(body..).unwrap_or_default());
+            self.records.truncate(start);
+            self.flush(out);
+            self.records.push_str(&self.record);
+        }
     }
 
     /// Appends the last request line, if any records are gathered.
@@ -296,142 +332,147 @@ impl OtlpWriter {
         out.push_str("\"}]}\n");
         self.records.clear();
     }
+}
 
-    /// One `LogRecord`; with `cap`, every string cut to at most `cap` bytes
-    /// and `cilog.truncated` set.
-    fn render(&self, out: &mut String, e: &LogEvent<'_>, cap: Option<usize>) {
-        let text = |out: &mut String, s: &str| string(out, capped(s, cap));
-        out.push('{');
-        let mut assumed = false;
-        if let Some(t) = &e.time
-            && let Some(ns) = t.datetime().timestamp_nanos_opt()
-            && let Ok(ns) = u64::try_from(ns)
-        {
-            if t.assumed() {
-                assumed = true;
-                out.push_str("\"observedTimeUnixNano\":\"");
-                push_u64(out, ns);
-                out.push_str("\",");
-            } else {
-                out.push_str("\"timeUnixNano\":\"");
-                push_u64(out, ns);
-                out.push_str("\",");
-            }
-        }
-        if !assumed {
+/// One `LogRecord`; with `cap`, every string cut to at most `cap` bytes
+/// and `cilog.truncated` set.
+fn render(run: &Run, observed: &str, out: &mut String, e: &LogEvent<'_>, cap: Option<usize>) {
+    let text = |out: &mut String, s: &str| string(out, capped(s, cap));
+    out.push('{');
+    let mut assumed = false;
+    if let Some(t) = &e.time
+        && let Some(ns) = t.datetime().timestamp_nanos_opt()
+        && let Ok(ns) = u64::try_from(ns)
+    {
+        if t.assumed() {
+            assumed = true;
             out.push_str("\"observedTimeUnixNano\":\"");
-            push_u64(out, self.opts.observed);
+            push_u64(out, ns);
+            out.push_str("\",");
+        } else {
+            out.push_str("\"timeUnixNano\":\"");
+            push_u64(out, ns);
             out.push_str("\",");
         }
-        if let Some(s) = e.severity {
-            out.push_str("\"severityNumber\":");
-            push_u64(out, u64::from(s.otel_number()));
-            out.push_str(",\"severityText\":");
-            match &e.severity_text {
-                Some(t) => text(out, t),
-                None => name(out, super::upper(s)),
-            }
-            out.push(',');
-        } else if let Some(t) = &e.severity_text {
-            out.push_str("\"severityText\":");
-            text(out, t);
+    }
+    if !assumed {
+        out.push_str(observed);
+    }
+    if let Some(s) = e.severity {
+        out.push_str("\"severityNumber\":");
+        push_u64(out, u64::from(s.otel_number()));
+        out.push_str(",\"severityText\":");
+        match &e.severity_text {
+            Some(t) => text(out, t),
+            None => name(out, super::upper(s)),
+        }
+        out.push(',');
+    } else if let Some(t) = &e.severity_text {
+        out.push_str("\"severityText\":");
+        text(out, t);
+        out.push(',');
+    }
+    out.push_str("\"body\":{\"stringValue\":");
+    text(out, &e.message);
+    out.push_str("},\"attributes\":[");
+    let c = &e.ctx;
+    text_attr(out, "cicd.pipeline.task.run.id", c.step_id.as_deref(), cap);
+    text_attr(out, "cicd.pipeline.task.name", c.step_name.as_deref(), cap);
+    if let Some(st) = e.status {
+        let step = c.step_id.is_some() || c.step_name.is_some();
+        let derived = match (e.kind, result(st), st) {
+            (EventKind::Line, ..) => None,
+            (_, Some(r), _) if step => Some(("cicd.pipeline.task.run.result", r)),
+            _ if step || c.host.is_some() => None,
+            (_, Some(r), _) => Some(("cicd.pipeline.result", r)),
+            (_, None, Status::Pending) => Some(("cicd.pipeline.run.state", "pending")),
+            (_, None, Status::Running) => Some(("cicd.pipeline.run.state", "executing")),
+            _ => None,
+        };
+        if let Some((k, v)) = derived {
+            str_attr(out, k, v);
             out.push(',');
         }
-        out.push_str("\"body\":{\"stringValue\":");
-        text(out, &e.message);
-        out.push_str("},\"attributes\":[");
-        let c = &e.ctx;
-        text_attr(out, "cicd.pipeline.task.run.id", c.step_id.as_deref(), cap);
-        text_attr(out, "cicd.pipeline.task.name", c.step_name.as_deref(), cap);
-        if let Some(st) = e.status {
-            let step = c.step_id.is_some() || c.step_name.is_some();
-            let derived = match (e.kind, result(st), st) {
-                (EventKind::Line, ..) => None,
-                (_, Some(r), _) if step => Some(("cicd.pipeline.task.run.result", r)),
-                _ if step || c.host.is_some() => None,
-                (_, Some(r), _) => Some(("cicd.pipeline.result", r)),
-                (_, None, Status::Pending) => Some(("cicd.pipeline.run.state", "pending")),
-                (_, None, Status::Running) => Some(("cicd.pipeline.run.state", "executing")),
-                _ => None,
-            };
-            if let Some((k, v)) = derived {
-                str_attr(out, k, v);
+        str_attr(out, "cilog.status", st.as_str());
+        out.push(',');
+    }
+    if let Some(v) = &e.vendor_status {
+        out.push_str("{\"key\":\"cilog.vendor_status\",\"value\":");
+        value(out, v, cap);
+        out.push_str("},");
+    }
+    text_attr(out, "host.name", c.host.as_deref(), cap);
+    if let Some(v) = c.pid {
+        int_attr(out, "process.pid", i64::from(v));
+    }
+    if let Some(v) = c.exit_code {
+        int_attr(out, "process.exit.code", v);
+    }
+    int_attr(out, "cilog.seq", i64::try_from(e.seq).unwrap_or(i64::MAX));
+    if let Some(v) = c.attempt {
+        int_attr(out, "cilog.attempt", i64::from(v));
+    }
+    out.push_str("{\"key\":\"log.record.uid\",\"value\":{\"stringValue\":\"");
+    match cap {
+        None => out.push_str(&run.uid_prefix),
+        Some(_) => string_body(out, capped(&run.uid_head(), cap)),
+    }
+    if let Some(a) = c.attempt {
+        push_u64(out, u64::from(a));
+    }
+    out.push(':');
+    push_u64(out, e.seq);
+    out.push_str("\"}}");
+    if let Some(p) = e.progress {
+        out.push(',');
+        int_attr_last(out, "cilog.progress", i64::from(p));
+    }
+    if let Some(d) = e.duration {
+        out.push_str(",{\"key\":\"cilog.duration\",\"value\":{\"doubleValue\":");
+        seconds(out, d);
+        out.push_str("}}");
+    }
+    if !e.notes.is_empty() {
+        out.push_str(",{\"key\":\"cilog.notes\",\"value\":{\"arrayValue\":{\"values\":[");
+        for (i, n) in e.notes.iter().enumerate() {
+            if i > 0 {
                 out.push(',');
             }
-            str_attr(out, "cilog.status", st.as_str());
-            out.push(',');
-        }
-        if let Some(v) = &e.vendor_status {
-            out.push_str("{\"key\":\"cilog.vendor_status\",\"value\":");
-            value(out, v, cap);
-            out.push_str("},");
-        }
-        text_attr(out, "host.name", c.host.as_deref(), cap);
-        if let Some(v) = c.pid {
-            int_attr(out, "process.pid", i64::from(v));
-        }
-        if let Some(v) = c.exit_code {
-            int_attr(out, "process.exit.code", v);
-        }
-        int_attr(out, "cilog.seq", i64::try_from(e.seq).unwrap_or(i64::MAX));
-        if let Some(v) = c.attempt {
-            int_attr(out, "cilog.attempt", i64::from(v));
-        }
-        out.push_str("{\"key\":\"log.record.uid\",\"value\":{\"stringValue\":\"");
-        let mut uid = String::with_capacity(64);
-        uid.push_str(e.source.as_str());
-        uid.push(':');
-        self.run.uid_part(&mut uid);
-        uid.push(':');
-        if let Some(a) = c.attempt {
-            push_u64(&mut uid, u64::from(a));
-        }
-        uid.push(':');
-        push_u64(&mut uid, e.seq);
-        string_body(out, capped(&uid, cap));
-        out.push_str("\"}}");
-        if let Some(p) = e.progress {
-            out.push(',');
-            int_attr_last(out, "cilog.progress", i64::from(p));
-        }
-        if let Some(d) = e.duration {
-            out.push_str(",{\"key\":\"cilog.duration\",\"value\":{\"doubleValue\":");
-            seconds(out, d);
-            out.push_str("}}");
-        }
-        if !e.notes.is_empty() {
-            out.push_str(",{\"key\":\"cilog.notes\",\"value\":{\"arrayValue\":{\"values\":[");
-            for (i, n) in e.notes.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str("{\"stringValue\":");
-                name(out, n.code());
-                out.push('}');
-            }
-            out.push_str("]}}}");
-        }
-        for (k, v) in &e.attrs {
-            out.push_str(",{\"key\":\"cilog.attr.");
-            string_body(out, k);
-            out.push_str("\",\"value\":");
-            value(out, v, cap);
+            out.push_str("{\"stringValue\":");
+            name(out, n.code());
             out.push('}');
         }
-        if assumed {
-            out.push_str(",{\"key\":\"cilog.time_assumed\",\"value\":{\"boolValue\":true}}");
-        }
-        if cap.is_some() {
-            out.push_str(",{\"key\":\"cilog.truncated\",\"value\":{\"boolValue\":true}}");
-        }
-        out.push(']');
-        match e.kind {
-            EventKind::Phase => out.push_str(",\"eventName\":\"cilog.phase\""),
-            EventKind::Status => out.push_str(",\"eventName\":\"cilog.status\""),
-            _ => {}
-        }
+        out.push_str("]}}}");
+    }
+    for (k, v) in &e.attrs {
+        out.push_str(",{\"key\":\"cilog.attr.");
+        string_body(out, k);
+        out.push_str("\",\"value\":");
+        value(out, v, cap);
         out.push('}');
     }
+    if assumed {
+        out.push_str(",{\"key\":\"cilog.time_assumed\",\"value\":{\"boolValue\":true}}");
+    }
+    if cap.is_some() {
+        out.push_str(",{\"key\":\"cilog.truncated\",\"value\":{\"boolValue\":true}}");
+    }
+    out.push(']');
+    match e.kind {
+        EventKind::Phase => out.push_str(",\"eventName\":\"cilog.phase\""),
+        EventKind::Status => out.push_str(",\"eventName\":\"cilog.status\""),
+        _ => {}
+    }
+    out.push('}');
+}
+
+/// `"observedTimeUnixNano":"…",` for a time in nanoseconds.
+fn observed_field(nanos: u64) -> String {
+    let mut s = String::with_capacity(48);
+    s.push_str("\"observedTimeUnixNano\":\"");
+    push_u64(&mut s, nanos);
+    s.push_str("\",");
+    s
 }
 
 /// The semantic conventions' result of a status, if it has one.
