@@ -183,28 +183,16 @@ fn push_ascii(out: &mut String, buf: &[u8]) {
     out.push_str(std::str::from_utf8(buf).unwrap_or_default());
 }
 
-/// `v` in decimal (what `{v}` writes, without the formatting machinery).
-pub(crate) fn push_u64(out: &mut String, mut v: u64) {
-    let mut buf = [0u8; 20];
-    let mut at = buf.len();
-    loop {
-        at -= 1;
-        if let Some(d) = buf.get_mut(at) {
-            *d = b'0' + (v % 10) as u8;
-        }
-        v /= 10;
-        if v == 0 || at == 0 {
-            break;
-        }
-    }
-    push_ascii(out, buf.get(at..).unwrap_or_default());
+/// `v` in decimal (what `{v}` writes, without the formatting machinery:
+/// itoa's two-digits-at-a-time writer, which serde_json uses too).
+#[inline]
+pub(crate) fn push_u64(out: &mut String, v: u64) {
+    out.push_str(itoa::Buffer::new().format(v));
 }
 
+#[inline]
 pub(crate) fn push_i64(out: &mut String, v: i64) {
-    if v < 0 {
-        out.push('-');
-    }
-    push_u64(out, v.unsigned_abs());
+    out.push_str(itoa::Buffer::new().format(v));
 }
 
 /// Writes `v` as exactly `width` zero-padded decimal digits into `buf` at
