@@ -345,3 +345,43 @@ fn runs_follow_input_source_and_job() {
         ]
     );
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config { cases: 64, ..Default::default() })]
+
+    /// Any run of events, any message sizes, the smallest request size:
+    /// every line decodes and stays under the limit, and the records are
+    /// the events, in order, none lost.
+    #[test]
+    fn any_events_split_into_valid_requests(
+        sizes in proptest::collection::vec(0usize..40_000, 1..40),
+        jobs in proptest::collection::vec(0u8..3, 1..40),
+        fill in "[a-z\"\\\\\u{1}é]{1,4}",
+    ) {
+        let events: Vec<LogEvent<'static>> = sizes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let mut e = line_event(i as u64, fill.repeat(n / fill.len() + 1));
+                e.ctx.job = match jobs.get(i).copied().unwrap_or(0) {
+                    0 => None,
+                    j => Some(format!("j_{j}").into()),
+                };
+                if e.ctx.job.as_deref() == Some("j_2") {
+                    e.attrs.push(("build_no", cilog::Scalar::Int(123_456)));
+                }
+                e
+            })
+            .collect();
+        let mut w = OtlpWriter::new(OtlpOptions::new(clock()).with_max_request_bytes(0));
+        let text = write_all(&mut w, &[("p.log".to_owned(), events)]);
+        let mut problems = Vec::new();
+        let per_input = check_lines(&text, &mut problems);
+        proptest::prop_assert!(problems.is_empty(), "{:?}", problems);
+        for line in text.lines() {
+            proptest::prop_assert!(line.len() < cilog::output::otlp::MIN_REQUEST_BYTES);
+        }
+        let want: Vec<i64> = (0..sizes.len() as i64).collect();
+        proptest::prop_assert_eq!(per_input.get("p.log").cloned().unwrap_or_default(), want);
+    }
+}

@@ -84,9 +84,11 @@ pub const DEFAULT_REQUEST_BYTES: usize = 512 << 10;
 /// whose strings are cut short.
 pub const MIN_REQUEST_BYTES: usize = 16 << 10;
 
-/// Bytes kept for the request around the records (resource, scope, the
-/// closing brackets and the newline), beyond the resource's own strings.
-const ENVELOPE: usize = 256;
+/// Bytes kept for the request around the records, beyond the resource's
+/// own strings: the keys and brackets of the resource (five attributes,
+/// the source name twice), scope and `schemaUrl`, and the newline, about
+/// 500 bytes with a version of a few characters.
+const ENVELOPE: usize = 640;
 
 /// How an [`OtlpWriter`] writes.
 #[derive(Clone, Debug, PartialEq, Eq)]
