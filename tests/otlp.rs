@@ -346,6 +346,23 @@ fn runs_follow_input_source_and_job() {
     );
 }
 
+/// Regression: a record that fit the budget left for records still made a
+/// line over the limit, because the bytes kept for the resource, scope and
+/// brackets (256) were fewer than they take (about 500).
+#[test]
+fn a_record_just_under_the_budget_fits_with_its_envelope() {
+    let mut e = line_event(0, "a\"\"\u{1}".repeat(1439));
+    e.ctx.job = None;
+    let mut w = OtlpWriter::new(OtlpOptions::new(clock()).with_max_request_bytes(0));
+    let text = write_all(&mut w, &[("p.log".to_owned(), vec![e])]);
+    assert_eq!(text.lines().count(), 1);
+    assert!(
+        text.len() <= cilog::output::otlp::MIN_REQUEST_BYTES,
+        "{}",
+        text.len()
+    );
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::test_runner::Config { cases: 64, ..Default::default() })]
 
