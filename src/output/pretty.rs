@@ -25,8 +25,6 @@
 //! escaped as [`LogEvent`]'s `Display` escapes them (`\n`, `\u{1b}`), so no
 //! escape byte comes from the input, colour or not.
 
-use std::fmt::{self, Write as _};
-
 use crate::event::{EventKind, LogEvent, write_escaped};
 use crate::ndjson::timestamp;
 use crate::severity::Severity;
@@ -38,15 +36,6 @@ const DIM: &str = "\x1b[2m";
 const RED: &str = "\x1b[31m";
 const GREEN: &str = "\x1b[32m";
 const YELLOW: &str = "\x1b[33m";
-
-/// Text written with control characters escaped.
-struct Escaped<'s>(&'s str);
-
-impl fmt::Display for Escaped<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_escaped(f, self.0)
-    }
-}
 
 /// Writes events as human lines (see the [module docs](self)).
 ///
@@ -108,7 +97,11 @@ impl PrettyWriter {
             self.date.clear();
             self.date.push_str(date);
             self.paint(out, BOLD);
-            let _ = write!(out, "── {} ({})", Escaped(input), e.source);
+            out.push_str("── ");
+            let _ = write_escaped(out, input);
+            out.push_str(" (");
+            out.push_str(e.source.as_str());
+            out.push(')');
             if !date.is_empty() {
                 out.push(' ');
                 out.push_str(date);
@@ -150,7 +143,9 @@ impl PrettyWriter {
         }
         if let Some(s) = e.severity {
             out.push_str(sep);
-            let _ = write!(out, "{:<5}", super::upper(s));
+            let name = super::upper(s);
+            out.push_str(name);
+            out.push_str("     ".get(name.len()..).unwrap_or_default());
             sep = " ";
         }
         let c = &e.ctx;
@@ -158,16 +153,17 @@ impl PrettyWriter {
         if c.job.is_some() || step.is_some() || c.host.is_some() {
             out.push_str(sep);
             if let Some(job) = &c.job {
-                let _ = write!(out, "{}", Escaped(job));
+                let _ = write_escaped(out, job);
                 if step.is_some() {
                     out.push('/');
                 }
             }
             if let Some(step) = step {
-                let _ = write!(out, "{}", Escaped(step));
+                let _ = write_escaped(out, step);
             }
             if let Some(host) = &c.host {
-                let _ = write!(out, "@{}", Escaped(host));
+                out.push('@');
+                let _ = write_escaped(out, host);
             }
             sep = " ";
         }
@@ -191,7 +187,7 @@ impl PrettyWriter {
                 out.push_str(": ");
             }
         }
-        let _ = write!(out, "{}", Escaped(&e.message));
+        let _ = write_escaped(out, &e.message);
         if status.is_some() || !line_color.is_empty() {
             self.paint(out, RESET);
         }
