@@ -8,9 +8,9 @@
 //! `scopeLogs` (scope `{"name":"cilog","version":…}`) and its records in
 //! `seq` order; `schemaUrl` is `https://opentelemetry.io/schemas/1.44.0`.
 //! A line is written when the run changes, when the next record would take
-//! the request past [`OtlpOptions::max_request_bytes`] (512 KiB unless set;
-//! never more than 1 MiB, the receiver's default `max_log_size`), and at
-//! [`OtlpWriter::finish`]. A run is then split over several lines, each with
+//! the request past its size limit ([`OtlpOptions::with_max_request_bytes`];
+//! 512 KiB unless set; never more than 1 MiB, the receiver's default
+//! `max_log_size`), and at [`OtlpWriter::finish`]. A run is then split over several lines, each with
 //! the run's resource.
 //!
 //! **Runs.** A run is the events of one input with the same source and job
@@ -90,15 +90,15 @@ pub const MIN_REQUEST_BYTES: usize = 16 << 10;
 /// 500 bytes with a version of a few characters.
 const ENVELOPE: usize = 640;
 
-/// How an [`OtlpWriter`] writes.
+/// How an [`OtlpWriter`] writes: made by [`OtlpOptions::new`], so the
+/// request size stays within its bounds.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct OtlpOptions {
     /// `observedTimeUnixNano` of every record: when the events were
-    /// converted, read from the caller's clock.
-    pub observed: u64,
+    /// converted, read from the caller's clock, in nanoseconds.
+    observed: u64,
     /// The most bytes a request line may hold, its newline included.
-    pub max_request_bytes: usize,
+    max_request_bytes: usize,
 }
 
 impl OtlpOptions {
@@ -112,8 +112,8 @@ impl OtlpOptions {
         }
     }
 
-    /// The most bytes a request line may hold, clamped to
-    /// [`MIN_REQUEST_BYTES`]..=[`MAX_REQUEST_BYTES`].
+    /// The most bytes a request line may hold (its newline included),
+    /// clamped to [`MIN_REQUEST_BYTES`]..=[`MAX_REQUEST_BYTES`].
     pub fn with_max_request_bytes(mut self, bytes: usize) -> OtlpOptions {
         self.max_request_bytes = bytes.clamp(MIN_REQUEST_BYTES, MAX_REQUEST_BYTES);
         self
