@@ -3,8 +3,11 @@
 //!
 //! Groups: `codearts-log`, `codearts-realtime-log`, `swr-job-log`,
 //! `bkjob-log`, `detect`, `ndjson` (the CLI's per-event work: parse,
-//! redact, write the NDJSON line), and `summary` (parse and summarize
-//! against the plain parse, on the codearts-log text). Inputs are generated at start, deterministically
+//! redact, write the NDJSON line), `summary` (parse and summarize against
+//! the plain parse, on the codearts-log text), `output` (the CLI's work in
+//! each output format: NDJSON, OTLP, ECS, pretty) and `output-write-only`
+//! (the writers alone, on events parsed beforehand). Inputs are generated
+//! at start, deterministically
 //! (SplitMix64, fixed seeds; `benches/support/workload.rs`), about
 //! `CILOG_BENCH_MB` MB per source (default 64).
 //!
@@ -50,6 +53,9 @@ use criterion::{Criterion, SamplingMode, Throughput};
 use regex::Regex;
 
 use cilog::codearts::Follower;
+use cilog::output::ecs::{EcsOptions, EcsWriter};
+use cilog::output::otlp::{OtlpOptions, OtlpWriter};
+use cilog::output::pretty::PrettyWriter;
 use cilog::summary::Summarizer;
 use cilog::{EventKind, LogEvent, Options, Source, Status, detect, parse_as};
 
@@ -608,6 +614,66 @@ fn cilog_ndjson(text: &[u8], opts: &Options) -> Tally {
     t
 }
 
+/// One output format's writer, fed event by event as the CLI would.
+#[derive(Clone, Copy)]
+enum Format {
+    Ndjson,
+    Otlp,
+    Ecs,
+    Pretty,
+}
+
+/// The fixed clock of the OTLP and ECS writers.
+fn bench_clock() -> std::time::SystemTime {
+    std::time::UNIX_EPOCH + Duration::from_secs(1_768_435_200)
+}
+
+/// Writes `events` in `format`, output handed on per 64 KiB as a CLI
+/// would write it; events, Σ unix millis, output bytes.
+fn write_events<'e, E: std::borrow::Borrow<LogEvent<'e>>>(
+    format: Format,
+    events: impl Iterator<Item = E>,
+) -> Tally {
+    let mut t = Tally::default();
+    let mut out = String::with_capacity(1 << 20);
+    let mut otlp = OtlpWriter::new(OtlpOptions::new(bench_clock()));
+    let mut ecs = EcsWriter::new(EcsOptions::new(bench_clock()));
+    let mut pretty = PrettyWriter::new(false);
+    for e in events {
+        let e = e.borrow();
+        match format {
+            Format::Ndjson => e.write_ndjson_to(&mut out),
+            Format::Otlp => otlp.push(e, "bench.log", &mut out),
+            Format::Ecs => ecs.push(e, "bench.log", &mut out),
+            Format::Pretty => pretty.push(e, "bench.log", &mut out),
+        }
+        t.n += 1;
+        if let Some(ts) = e.time {
+            t.add_key(ts.unix_millis() as u64);
+        }
+        if out.len() >= 64 << 10 {
+            t.len += black_box(&out).len() as u64;
+            out.clear();
+        }
+    }
+    otlp.finish(&mut out);
+    t.len += black_box(&out).len() as u64;
+    t
+}
+
+/// The CLI's work per output format: parse, mask secrets, write.
+fn cilog_format(text: &[u8], opts: &Options, format: Format) -> Tally {
+    let events = parse_as(Source::CodeartsLog, text, opts)
+        .unwrap()
+        .map(Result::unwrap);
+    write_events(format, events)
+}
+
+/// The writer alone, on events parsed beforehand.
+fn write_only(events: &[LogEvent<'_>], format: Format) -> Tally {
+    write_events(format, events.iter())
+}
+
 /// The NDJSON a user writes with serde: a derived struct of the same fields,
 /// the time through chrono's RFC 3339 writer.
 #[derive(serde::Serialize)]
@@ -775,8 +841,10 @@ fn generate(size: usize) -> Data {
 fn groups<'d>(
     d: &'d Data,
     opts: &'d Options,
+    redact: &'d Options,
     grok: &'d Grok,
     heads: &'d [&'d [u8]],
+    parsed: &'d [LogEvent<'d>],
 ) -> Vec<Group<'d>> {
     let text = d.text.as_str();
     let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
@@ -896,6 +964,41 @@ fn groups<'d>(
                 }),
             ],
             agree: vec![(0, 1, true)],
+        },
+        Group {
+            name: "output",
+            bytes: text.len() as u64,
+            what: "the codearts-log text parsed, redacted and written in each output format (the CLI's work); ratio = the format's time ÷ NDJSON's".to_owned(),
+            cases: vec![
+                case("ndjson", "events", || {
+                    cilog_format(text.as_bytes(), redact, Format::Ndjson)
+                }),
+                case("otlp", "events", || {
+                    cilog_format(text.as_bytes(), redact, Format::Otlp)
+                }),
+                case("ecs", "events", || {
+                    cilog_format(text.as_bytes(), redact, Format::Ecs)
+                }),
+                case("pretty", "events", || {
+                    cilog_format(text.as_bytes(), redact, Format::Pretty)
+                }),
+            ],
+            agree: vec![(0, 1, false), (0, 2, false), (0, 3, false)],
+        },
+        Group {
+            name: "output-write-only",
+            bytes: text.len() as u64,
+            what: format!(
+                "the writers alone, on the {} events of the codearts-log text parsed beforehand (borrowed); ratio = the format's time ÷ NDJSON's",
+                parsed.len()
+            ),
+            cases: vec![
+                case("ndjson", "events", || write_only(parsed, Format::Ndjson)),
+                case("otlp", "events", || write_only(parsed, Format::Otlp)),
+                case("ecs", "events", || write_only(parsed, Format::Ecs)),
+                case("pretty", "events", || write_only(parsed, Format::Pretty)),
+            ],
+            agree: vec![(0, 1, false), (0, 2, false), (0, 3, false)],
         },
     ]
 }
@@ -1112,7 +1215,12 @@ fn main() {
         &data.swr[0].as_bytes()[..window(data.swr[0].as_bytes())],
         &data.bk[0].as_bytes()[..window(data.bk[0].as_bytes())],
     ];
-    let mut groups = groups(&data, &opts, &grok, &heads);
+    let redact = opts.clone().with_redact(true);
+    let parsed: Vec<LogEvent<'_>> = parse_as(Source::CodeartsLog, data.text.as_bytes(), &redact)
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut groups = groups(&data, &opts, &redact, &grok, &heads, &parsed);
     if !args.iter().any(|a| a == "--list") {
         verify(&mut groups, &data);
     }

@@ -375,7 +375,7 @@ impl fmt::Display for LogEvent<'_> {
 
 /// Writes `s`, escaping what would break a one-line, terminal-safe
 /// rendering: control characters, U+2028, U+2029 and U+FEFF.
-pub(crate) fn write_escaped(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
+pub(crate) fn write_escaped<W: fmt::Write + ?Sized>(f: &mut W, s: &str) -> fmt::Result {
     let mut start = 0;
     for (i, c) in s.char_indices() {
         if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') {

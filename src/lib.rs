@@ -64,6 +64,7 @@ mod json;
 mod ndjson;
 mod note;
 mod options;
+pub mod output;
 mod redact;
 mod runner;
 mod scan;

@@ -17,6 +17,7 @@ use std::io;
 use chrono::{Datelike as _, Timelike as _};
 
 use crate::event::{LogEvent, Scalar};
+use crate::note::Notes;
 use crate::time::Timestamp;
 
 mod serialize;
@@ -63,46 +64,16 @@ impl LogEvent<'_> {
             seconds(out, d);
         }
         let c = &self.ctx;
-        if let Some(v) = &c.job {
-            out.push_str(",\"job\":");
-            string(out, v);
-        }
-        if let Some(v) = &c.step_id {
-            out.push_str(",\"step_id\":");
-            string(out, v);
-        }
-        if let Some(v) = &c.step_name {
-            out.push_str(",\"step_name\":");
-            string(out, v);
-        }
-        if let Some(v) = &c.host {
-            out.push_str(",\"host\":");
-            string(out, v);
-        }
-        if let Some(v) = c.pid {
-            out.push_str(",\"pid\":");
-            push_u64(out, u64::from(v));
-        }
-        if let Some(v) = c.exit_code {
-            out.push_str(",\"exit_code\":");
-            push_i64(out, v);
-        }
-        if let Some(v) = c.attempt {
-            out.push_str(",\"attempt\":");
-            push_u64(out, u64::from(v));
-        }
+        opt_string(out, ",\"job\":", c.job.as_deref());
+        opt_string(out, ",\"step_id\":", c.step_id.as_deref());
+        opt_string(out, ",\"step_name\":", c.step_name.as_deref());
+        opt_string(out, ",\"host\":", c.host.as_deref());
+        opt_i64(out, ",\"pid\":", c.pid.map(i64::from));
+        opt_i64(out, ",\"exit_code\":", c.exit_code);
+        opt_i64(out, ",\"attempt\":", c.attempt.map(i64::from));
         out.push_str(",\"message\":");
         string(out, &self.message);
-        if !self.notes.is_empty() {
-            out.push_str(",\"notes\":[");
-            for (i, n) in self.notes.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                name(out, n.code());
-            }
-            out.push(']');
-        }
+        notes(out, ",\"notes\":", self.notes);
         if !self.attrs.is_empty() {
             out.push_str(",\"attrs\":{");
             for (i, (k, v)) in self.attrs.iter().enumerate() {
@@ -135,7 +106,43 @@ impl LogEvent<'_> {
     }
 }
 
-fn scalar(out: &mut String, v: &Scalar<'_>) {
+/// `prefix` (`,"key":`) and the note codes as a JSON array, when there are
+/// notes.
+#[inline]
+pub(crate) fn notes(out: &mut String, prefix: &str, notes: Notes) {
+    if notes.is_empty() {
+        return;
+    }
+    out.push_str(prefix);
+    out.push('[');
+    for (i, n) in notes.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        name(out, n.code());
+    }
+    out.push(']');
+}
+
+/// `prefix` (`,"key":`) and `v` as a JSON string, when `v` is present.
+#[inline]
+pub(crate) fn opt_string(out: &mut String, prefix: &str, v: Option<&str>) {
+    if let Some(v) = v {
+        out.push_str(prefix);
+        string(out, v);
+    }
+}
+
+/// `prefix` (`,"key":`) and `v` in decimal, when `v` is present.
+#[inline]
+pub(crate) fn opt_i64(out: &mut String, prefix: &str, v: Option<i64>) {
+    if let Some(v) = v {
+        out.push_str(prefix);
+        push_i64(out, v);
+    }
+}
+
+pub(crate) fn scalar(out: &mut String, v: &Scalar<'_>) {
     match v {
         Scalar::Str(s) => string(out, s),
         Scalar::Int(i) => push_i64(out, *i),
@@ -148,7 +155,7 @@ fn scalar(out: &mut String, v: &Scalar<'_>) {
 }
 
 /// Seconds with up to nine exact fraction digits, trailing zeros trimmed.
-fn seconds(out: &mut String, d: std::time::Duration) {
+pub(crate) fn seconds(out: &mut String, d: std::time::Duration) {
     push_u64(out, d.as_secs());
     let mut nanos = d.subsec_nanos();
     if nanos > 0 {
@@ -164,7 +171,7 @@ fn seconds(out: &mut String, d: std::time::Duration) {
 
 /// A name of ours (source, kind, severity, status, note code): ASCII
 /// letters, digits, `-` and `_`, so nothing to escape.
-fn name(out: &mut String, s: &str) {
+pub(crate) fn name(out: &mut String, s: &str) {
     out.reserve(s.len() + 2);
     out.push('"');
     out.push_str(s);
@@ -176,28 +183,16 @@ fn push_ascii(out: &mut String, buf: &[u8]) {
     out.push_str(std::str::from_utf8(buf).unwrap_or_default());
 }
 
-/// `v` in decimal (what `{v}` writes, without the formatting machinery).
-fn push_u64(out: &mut String, mut v: u64) {
-    let mut buf = [0u8; 20];
-    let mut at = buf.len();
-    loop {
-        at -= 1;
-        if let Some(d) = buf.get_mut(at) {
-            *d = b'0' + (v % 10) as u8;
-        }
-        v /= 10;
-        if v == 0 || at == 0 {
-            break;
-        }
-    }
-    push_ascii(out, buf.get(at..).unwrap_or_default());
+/// `v` in decimal (what `{v}` writes, without the formatting machinery:
+/// itoa's two-digits-at-a-time writer, which serde_json uses too).
+#[inline]
+pub(crate) fn push_u64(out: &mut String, v: u64) {
+    out.push_str(itoa::Buffer::new().format(v));
 }
 
-fn push_i64(out: &mut String, v: i64) {
-    if v < 0 {
-        out.push('-');
-    }
-    push_u64(out, v.unsigned_abs());
+#[inline]
+pub(crate) fn push_i64(out: &mut String, v: i64) {
+    out.push_str(itoa::Buffer::new().format(v));
 }
 
 /// Writes `v` as exactly `width` zero-padded decimal digits into `buf` at
@@ -222,7 +217,7 @@ fn digits(out: &mut String, v: u32, width: usize) {
 /// The timestamp as its `Display` writes it (RFC 3339, the source's fraction
 /// digits, `Z` or the offset), for years 0–9999 without the formatting
 /// machinery; other years through `Display`.
-fn timestamp(out: &mut String, t: &Timestamp) {
+pub(crate) fn timestamp(out: &mut String, t: &Timestamp) {
     let dt = t.datetime();
     let local = dt.naive_local();
     let year = match u32::try_from(local.year()) {
@@ -292,6 +287,13 @@ fn escapes_in(w: u64) -> u64 {
 pub(crate) fn string(out: &mut String, s: &str) {
     out.reserve(s.len() + 2);
     out.push('"');
+    string_body(out, s);
+    out.push('"');
+}
+
+/// Writes the inside of `s`'s JSON string literal, without the quotes (to
+/// join a literal from parts: a key prefix and a name).
+pub(crate) fn string_body(out: &mut String, s: &str) {
     let b = s.as_bytes();
     let mut start = 0;
     let mut i = 0;
@@ -337,7 +339,6 @@ pub(crate) fn string(out: &mut String, s: &str) {
         start = i;
     }
     out.push_str(s.get(start..).unwrap_or_default());
-    out.push('"');
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! 5 root      lib.rs (front doors, re-exports)
-//! 4 output    ndjson, steps (render or digest events; know no vendor)
+//! 4 output    ndjson, steps, output::{otlp, ecs, pretty} (render or digest events; know no vendor)
 //! 3 dispatch  events (Source -> vendor reader; anchoring, redaction), detect
 //! 2 vendors   sources::{swr, codearts, bkjob}: never each other
 //! 1 tools     scan, json, text, redact

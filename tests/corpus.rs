@@ -24,8 +24,13 @@
     clippy::panic
 )]
 
+#[path = "support/corpus_files.rs"]
+mod corpus_files;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use corpus_files::{cases, corpus_dir, page_dirs, payloads_in};
 
 use cilog::codearts::Follower;
 use cilog::{Events, LogEvent, Options, Source, detect, parse, parse_as};
@@ -33,7 +38,7 @@ use cilog::{Events, LogEvent, Options, Source, detect, parse, parse_as};
 #[path = "support/golden.rs"]
 mod golden;
 
-use golden::{bless, corpus_dir, is_payload};
+use golden::bless;
 
 fn check(path: &Path, actual: &str, failures: &mut Vec<String>) {
     golden::check(path, actual, "corpus", failures);
@@ -60,34 +65,6 @@ fn push_error(out: &mut String, e: &cilog::Error) {
     let line = serde_json::json!({ "error": e.to_string() });
     out.push_str(&line.to_string());
     out.push('\n');
-}
-
-/// The payloads of one folder, sorted.
-fn payloads_in(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut paths: Vec<PathBuf> = entries
-        .map(|e| e.unwrap().path())
-        .filter(|p| is_payload(p))
-        .collect();
-    paths.sort();
-    paths
-}
-
-/// Every case: (source, payload path).
-fn cases() -> Vec<(Source, PathBuf)> {
-    let mut out = Vec::new();
-    for src in Source::ALL {
-        let dir = corpus_dir().join(src.as_str());
-        for p in payloads_in(&dir)
-            .into_iter()
-            .chain(payloads_in(&dir.join("err")))
-        {
-            out.push((*src, p));
-        }
-    }
-    out
 }
 
 fn is_err_case(path: &Path) -> bool {
@@ -203,12 +180,7 @@ fn golden_corpus() {
 #[test]
 fn multi_page_cases() {
     let root = corpus_dir().join(Source::CodeartsRealtimeLog.as_str());
-    let mut dirs: Vec<PathBuf> = fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir() && p.file_name().unwrap() != "err")
-        .collect();
-    dirs.sort();
+    let dirs = page_dirs();
     assert!(dirs.len() >= 3);
     let mut failures = Vec::new();
     for dir in &dirs {

@@ -27,10 +27,12 @@ use cilog::codearts::Follower;
 use cilog::summary::{RunSummary, Summarizer};
 use cilog::{Options, Source, Status, parse_as};
 
+#[path = "support/corpus_files.rs"]
+mod corpus_files;
 #[path = "support/golden.rs"]
 mod golden;
 
-use golden::{corpus_dir, is_payload};
+use corpus_files::{corpus_dir, is_payload};
 
 fn sorted(dir: &Path, keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(dir) else {

@@ -1,24 +1,9 @@
-//! What the golden tests share: where the corpus is, which files are
-//! payloads, and the bless switch (`CILOG_BLESS=1` rewrites the expected
-//! files instead of comparing).
+//! What the golden tests share: the bless switch (`CILOG_BLESS=1`
+//! rewrites the expected files instead of comparing) and the comparison.
+//! Which files are payloads: `corpus_files.rs`.
 
 use std::fs;
-use std::path::{Path, PathBuf};
-
-pub fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
-}
-
-/// A payload: not an expected output (`.expected.`, `.strict.`,
-/// `.summary.`) and not a note.
-pub fn is_payload(p: &Path) -> bool {
-    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    p.is_file()
-        && !name.contains(".expected.")
-        && !name.contains(".strict.")
-        && !name.contains(".summary.")
-        && !name.ends_with(".md")
-}
+use std::path::Path;
 
 pub fn bless() -> bool {
     std::env::var_os("CILOG_BLESS").is_some_and(|v| v != "0")
