@@ -14,8 +14,9 @@
 //! lenient mode (vendor error bodies, truncated payloads). They need not be
 //! detected as their directory's source, but auto-detected parsing of them
 //! must end in an error too. Keeping them apart lets `cilog corpus/*/*.json`
-//! (without the `*.summary.json` goldens of `tests/summary.rs`) show every
-//! other case without an error exit.
+//! show every other case without an error exit (the summary goldens of
+//! `tests/summary.rs` are `*.summary.ndjson` and `*.summary.txt`, outside
+//! that glob).
 
 #![allow(
     clippy::unwrap_used,

@@ -1,7 +1,7 @@
 //! `cilog summary`: golden summaries beside every corpus payload, the exact
 //! first error of each failure case, `--exit-status`, colour.
 //!
-//! - `<case>.summary.json`: one `cilog.summary/v1` object per run, one per
+//! - `<case>.summary.ndjson`: one `cilog.summary/v1` object per run, one per
 //!   line (what `cilog summary --format json` prints); when parsing ends in
 //!   an error, a last line `{"error":"<the error's Display>"}`.
 //! - `<case>.summary.txt`: the text report without colour.
@@ -154,7 +154,7 @@ fn golden_summaries() {
         let (runs, error) = summarize(case);
         let json = render_json(&runs, error.as_deref());
         check(
-            &with_ext(&case.golden, ".summary.json"),
+            &with_ext(&case.golden, ".summary.ndjson"),
             &json,
             &mut failures,
         );
@@ -224,7 +224,7 @@ fn no_orphan_summaries() {
         for d in [dir.clone(), dir.join("err")] {
             for p in sorted(&d, |p| p.is_file()) {
                 let name = p.file_name().unwrap().to_str().unwrap();
-                for suffix in [".summary.json", ".summary.txt"] {
+                for suffix in [".summary.ndjson", ".summary.txt"] {
                     if let Some(stem) = name.strip_suffix(suffix) {
                         assert!(stems.contains(&d.join(stem)), "orphan {}", p.display());
                     }
@@ -267,7 +267,7 @@ fn cli_prints_the_goldens() {
         }
         args.extend(paths.iter().map(String::as_str));
         let o = cilog(&args, &[]);
-        let golden = fs::read_to_string(with_ext(&case.golden, ".summary.json")).unwrap();
+        let golden = fs::read_to_string(with_ext(&case.golden, ".summary.ndjson")).unwrap();
         let (runs, error): (Vec<&str>, Vec<&str>) =
             golden.lines().partition(|l| !l.starts_with("{\"error\""));
         let want: String = runs.iter().map(|l| format!("{l}\n")).collect();
