@@ -251,3 +251,40 @@ fn unknown_format_values_are_usage_errors() {
     );
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// On a terminal (a pty from util-linux `script`), `auto` is the coloured
+/// pretty view, and NO_COLOR takes the colour off.
+#[cfg(target_os = "linux")]
+#[test]
+fn auto_on_a_terminal_is_pretty() {
+    let f = "corpus/bkjob-log/generation-3x.json";
+    let on_tty = |env: &str| {
+        let cmd = format!("env {env} {} {f}", env!("CARGO_BIN_EXE_cilog"));
+        Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .env_remove("CLICOLOR")
+            .stdin(Stdio::null())
+            .output()
+    };
+    let Ok(o) = on_tty("TERM=dumb") else {
+        eprintln!("skipped: no `script` to make a terminal");
+        return;
+    };
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.starts_with("\x1b[1m── corpus/bkjob-log/generation-3x.json"),
+        "{out:.200}"
+    );
+    assert!(!out.contains("\"source\""));
+    let o = on_tty("NO_COLOR=1").unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.starts_with("── corpus/bkjob-log/generation-3x.json"),
+        "{out:.200}"
+    );
+    assert!(!out.contains('\x1b'));
+}
