@@ -267,15 +267,18 @@ fn run(
         line: String::new(),
         input: String::new(),
         binary: false,
+        write_failed: false,
         mode,
     };
     let mut code = read_all(files, args, &mut sink, err);
-    if let Mode::Otlp(w) = &mut sink.mode {
+    if let Mode::Otlp(w) = &mut sink.mode
+        && !sink.write_failed
+    {
         // The last request line.
         sink.line.clear();
         w.finish(&mut sink.line);
-        if let Err(e) = sink.out.write_all(sink.line.as_bytes()) {
-            code = code.max(report(Err((String::new(), Failure::Write(e))), err));
+        if let Err(f) = sink.write_line() {
+            code = code.max(report(Err((String::new(), f)), err));
         }
     }
     let failed = match &sink.mode {
@@ -419,6 +422,8 @@ struct Sink<'w, W: Write> {
     input: String,
     /// An event of the current input was noted `binary_input`.
     binary: bool,
+    /// Writing the output failed (nothing more is written).
+    write_failed: bool,
     mode: Mode,
 }
 
@@ -464,12 +469,18 @@ impl<W: Write> Sink<'_, W> {
             Mode::Otlp(w) => w.push(e, &self.input, &mut self.line),
             Mode::Ecs(w) => w.push(e, &self.input, &mut self.line),
         }
+        self.write_line()
+    }
+
+    /// Writes `line`, if any, in one call.
+    fn write_line(&mut self) -> Result<(), Failure> {
         if self.line.is_empty() {
             return Ok(());
         }
-        self.out
-            .write_all(self.line.as_bytes())
-            .map_err(Failure::Write)
+        self.out.write_all(self.line.as_bytes()).map_err(|e| {
+            self.write_failed = true;
+            Failure::Write(e)
+        })
     }
 
     /// An input starts: its events are named after it, and a log that
