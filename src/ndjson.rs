@@ -1,7 +1,8 @@
 //! The NDJSON rendering of a [`LogEvent`]: one JSON object per line, fixed
 //! key names and order, absent values omitted.
 //!
-//! Keys, in order: `source`, `kind`, `seq`, `time`, `time_assumed` (only when
+//! Keys, in order: `source`, `input` (only from
+//! [`LogEvent::write_ndjson_with_input`]), `kind`, `seq`, `time`, `time_assumed` (only when
 //! true), `severity`, `severity_text`, `status`, `vendor_status`, `progress`,
 //! `duration` (seconds), `job`, `step_id`, `step_name`, `host`, `pid`,
 //! `exit_code`, `attempt`, `message` (always), `notes` (array, when any),
@@ -25,8 +26,26 @@ mod serialize;
 impl LogEvent<'_> {
     /// Appends the event's NDJSON line (with its `\n`) to `out`.
     pub fn write_ndjson_to(&self, out: &mut String) {
+        self.write_ndjson_line(None, out);
+    }
+
+    /// Appends the event's NDJSON line (with its `\n`) to `out`, with an
+    /// `input` key right after `source`: the name of the input the event was
+    /// read from (a path as given, `-` for standard input), as the `cilog`
+    /// command writes it.
+    pub fn write_ndjson_with_input(&self, input: &str, out: &mut String) {
+        self.write_ndjson_line(Some(input), out);
+    }
+
+    /// The line of both: `input` after `source` when given.
+    #[inline(always)]
+    fn write_ndjson_line(&self, input: Option<&str>, out: &mut String) {
         out.push_str("{\"source\":");
         name(out, self.source.as_str());
+        if let Some(input) = input {
+            out.push_str(",\"input\":");
+            string(out, input);
+        }
         out.push_str(",\"kind\":");
         name(out, self.kind.as_str());
         out.push_str(",\"seq\":");

@@ -8,10 +8,14 @@ use std::ffi::OsString;
 use std::io::{self, IsTerminal as _, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::SystemTime;
 
 use clap::Parser;
 
 use cilog::codearts::Follower;
+use cilog::output::ecs::{EcsOptions, EcsWriter};
+use cilog::output::otlp::{OtlpOptions, OtlpWriter};
+use cilog::output::pretty::PrettyWriter;
 use cilog::summary::Summarizer;
 use cilog::{Error, LogEvent, Note, Notes, Options, Source, TextMode};
 
@@ -19,7 +23,8 @@ use cilog::{Error, LogEvent, Note, Notes, Options, Source, TextMode};
 const CHUNK: usize = 64 * 1024;
 
 /// Turn CI/CD job-log payloads (Huawei ContainerOps/SWR, CodeArts Build,
-/// Tencent BlueKing JOB) into NDJSON events, one per line, on stdout.
+/// Tencent BlueKing JOB) into events on stdout: NDJSON lines, a human view,
+/// OTLP/JSON requests or ECS documents.
 ///
 /// `cilog summary FILES…` prints what failed, where and why instead (see
 /// `cilog summary --help`).
@@ -33,6 +38,17 @@ struct Args {
     /// real-time page files are stitched into one log. (A file named
     /// `summary` first: write `./summary`.)
     files: Vec<PathBuf>,
+
+    /// Output format: `auto` (`pretty` on a terminal, else `ndjson`),
+    /// `ndjson`, `pretty`, `otlp-json` (one OTLP/JSON request per line) or
+    /// `ecs` (one ECS document per line).
+    #[arg(long, value_enum, default_value = "auto")]
+    format: OutFormat,
+
+    /// Colour of the pretty view: `auto` follows NO_COLOR, CLICOLOR_FORCE,
+    /// CLICOLOR and whether stdout is a terminal.
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    color: Colour,
 
     #[command(flatten)]
     input: InputArgs,
@@ -67,6 +83,11 @@ struct SummaryArgs {
     #[arg(long)]
     exit_status: bool,
 
+    /// Colour of the text report: `auto` follows NO_COLOR, CLICOLOR_FORCE,
+    /// CLICOLOR and whether stdout is a terminal.
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    color: Colour,
+
     #[command(flatten)]
     input: InputArgs,
 }
@@ -78,6 +99,32 @@ enum Format {
     Text,
     /// One JSON object per run, one per line.
     Json,
+}
+
+/// `cilog --format`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum OutFormat {
+    /// `pretty` when stdout is a terminal, else `ndjson`.
+    Auto,
+    /// One JSON object per event and line.
+    Ndjson,
+    /// One line per event for a person.
+    Pretty,
+    /// One OTLP/JSON `ExportLogsServiceRequest` per line.
+    OtlpJson,
+    /// One ECS document per event and line.
+    Ecs,
+}
+
+/// `--color`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Colour {
+    /// By the environment and the terminal.
+    Auto,
+    /// Always, even when piped.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// The input options of both commands.
@@ -125,7 +172,8 @@ fn main() -> ExitCode {
             Ok(a) => a,
             Err(e) => return usage(&e),
         };
-        let colour = args.format == Format::Text && colour_wanted(io::stdout().is_terminal());
+        let colour =
+            args.format == Format::Text && colour_wanted(args.color, io::stdout().is_terminal());
         let mode = Mode::Summary(Summary {
             format: args.format,
             colour,
@@ -150,7 +198,19 @@ fn main() -> ExitCode {
             }
             return flushed(&mut out, 0);
         }
-        run(&args.files, &args.input, Mode::Ndjson, &mut out, &mut err).0
+        let terminal = io::stdout().is_terminal();
+        let mode = match args.format {
+            OutFormat::Auto if terminal => {
+                Mode::Pretty(PrettyWriter::new(colour_wanted(args.color, terminal)))
+            }
+            OutFormat::Auto | OutFormat::Ndjson => Mode::Ndjson,
+            OutFormat::Pretty => {
+                Mode::Pretty(PrettyWriter::new(colour_wanted(args.color, terminal)))
+            }
+            OutFormat::OtlpJson => Mode::Otlp(OtlpWriter::new(OtlpOptions::new(SystemTime::now()))),
+            OutFormat::Ecs => Mode::Ecs(EcsWriter::new(EcsOptions::new(SystemTime::now()))),
+        };
+        run(&args.files, &args.input, mode, &mut out, &mut err).0
     };
     flushed(&mut out, code)
 }
@@ -170,15 +230,25 @@ fn flushed(out: &mut impl Write, code: u8) -> ExitCode {
     ExitCode::from(code)
 }
 
-/// Whether the text report is coloured: `NO_COLOR` (set, not empty) turns
-/// colour off, `CLICOLOR_FORCE` (set, not `0`) on; else only on a terminal.
-fn colour_wanted(terminal: bool) -> bool {
+/// Whether the pretty view or the text report is coloured: `--color
+/// always` / `never` decide; else, in anstream's order, `NO_COLOR` (set, not
+/// empty) turns colour off, `CLICOLOR_FORCE` (set, not `0`) on, `CLICOLOR=0`
+/// off; else only on a terminal.
+fn colour_wanted(choice: Colour, terminal: bool) -> bool {
+    match choice {
+        Colour::Always => return true,
+        Colour::Never => return false,
+        Colour::Auto => {}
+    }
     let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
     if set("NO_COLOR").is_some() {
         return false;
     }
     if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
         return true;
+    }
+    if set("CLICOLOR").is_some_and(|v| v == "0") {
+        return false;
     }
     terminal
 }
@@ -195,13 +265,25 @@ fn run(
     let mut sink = Sink {
         out,
         line: String::new(),
+        input: String::new(),
         binary: false,
+        write_failed: false,
         mode,
     };
-    let code = read_all(files, args, &mut sink, err);
+    let mut code = read_all(files, args, &mut sink, err);
+    if let Mode::Otlp(w) = &mut sink.mode
+        && !sink.write_failed
+    {
+        // The last request line.
+        sink.line.clear();
+        w.finish(&mut sink.line);
+        if let Err(f) = sink.write_line() {
+            code = code.max(report(Err((String::new(), f)), err));
+        }
+    }
     let failed = match &sink.mode {
         Mode::Summary(s) => s.failed,
-        Mode::Ndjson => false,
+        _ => false,
     };
     (code, failed)
 }
@@ -331,18 +413,29 @@ impl From<Error> for Failure {
     }
 }
 
-/// Where events go: NDJSON lines as they come, or a summary per log.
+/// Where events go: lines of the output format as they come, or a summary
+/// per log.
 struct Sink<'w, W: Write> {
     out: &'w mut W,
     line: String,
+    /// The input being read: a path as given, `-` for standard input.
+    input: String,
     /// An event of the current input was noted `binary_input`.
     binary: bool,
+    /// Writing the output failed (nothing more is written).
+    write_failed: bool,
     mode: Mode,
 }
 
 enum Mode {
     /// One NDJSON line per event, one whole line per write.
     Ndjson,
+    /// `--format pretty`, one line per event.
+    Pretty(PrettyWriter),
+    /// `--format otlp-json`: one writer across inputs (a run per input).
+    Otlp(OtlpWriter),
+    /// `--format ecs`, one document per event.
+    Ecs(EcsWriter),
     /// `cilog summary`.
     Summary(Summary),
 }
@@ -368,14 +461,35 @@ impl<W: Write> Sink<'_, W> {
             return Ok(());
         }
         self.line.clear();
-        e.write_ndjson_to(&mut self.line);
-        self.out
-            .write_all(self.line.as_bytes())
-            .map_err(Failure::Write)
+        match &mut self.mode {
+            Mode::Summary(_) | Mode::Ndjson => {
+                e.write_ndjson_with_input(&self.input, &mut self.line)
+            }
+            Mode::Pretty(w) => w.push(e, &self.input, &mut self.line),
+            Mode::Otlp(w) => w.push(e, &self.input, &mut self.line),
+            Mode::Ecs(w) => w.push(e, &self.input, &mut self.line),
+        }
+        self.write_line()
     }
 
-    /// An input starts: a log that starts in it is named after it.
+    /// Writes `line`, if any, in one call.
+    fn write_line(&mut self) -> Result<(), Failure> {
+        if self.line.is_empty() {
+            return Ok(());
+        }
+        self.out.write_all(self.line.as_bytes()).map_err(|e| {
+            self.write_failed = true;
+            Failure::Write(e)
+        })
+    }
+
+    /// An input starts: its events are named after it, and a log that
+    /// starts in it too.
     fn start(&mut self, path: &Path) {
+        self.input = path.to_string_lossy().into_owned();
+        if let Mode::Otlp(w) = &mut self.mode {
+            w.set_observed(SystemTime::now());
+        }
         if let Mode::Summary(s) = &mut self.mode
             && s.current.is_none()
         {
@@ -541,7 +655,10 @@ fn auto_input<W: Write>(
     let run = pages.get_or_insert_with(|| Pages {
         follower: Follower::new(opts.clone()),
         last: String::new(),
+        input: String::new(),
     });
+    run.input.clear();
+    run.input.push_str(&sink.input);
     let before = run.follower.cursor().pending_notes();
     let mut seen = Notes::EMPTY;
     let mut sent = 0usize;
@@ -597,6 +714,8 @@ struct Pages {
     follower: Follower,
     /// The display name of the last page fed.
     last: String,
+    /// The last page fed as given (the input of its held-back line).
+    input: String,
 }
 
 impl Pages {
@@ -604,7 +723,9 @@ impl Pages {
     /// names the last page.
     fn finish<W: Write>(mut self, sink: &mut Sink<'_, W>) -> Result<(), (String, Failure)> {
         let last = self.last;
+        let current = std::mem::replace(&mut sink.input, self.input);
         let flushed = self.follower.finish(|e| sink.event(&e));
+        sink.input = current;
         let ended = sink.end_log();
         flushed.and(ended).map_err(|f| (last, f))
     }
@@ -620,6 +741,7 @@ fn stitch<W: Write>(
     let mut last = String::new();
     for path in files {
         last = display_name(path);
+        sink.input = path.to_string_lossy().into_owned();
         let mut data = Vec::new();
         open(path)
             .and_then(|mut r| r.read_to_end(&mut data))
