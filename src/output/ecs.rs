@@ -6,7 +6,7 @@
 //!
 //! | event | ECS |
 //! |---|---|
-//! | `time` | `@timestamp` (RFC 3339 with the source's offset); an [assumed](crate::Timestamp::assumed) time also sets `labels.time_assumed` `"true"`; an event with no time takes [`EcsOptions::new`]'s clock |
+//! | `time` | `@timestamp` (RFC 3339 with the source's offset); an [assumed](crate::Timestamp::assumed) time also sets `labels.time_assumed` `"true"`; an event with no time takes [`EcsOptions::new`]'s clock and `labels.time_missing` `"true"` |
 //! | (the clock) | `event.created` |
 //! | `severity_text` (else the severity's short name in capitals), `severity` | `log.level`, `event.severity` (the OpenTelemetry number) |
 //! | `message`, `seq` | `message`, `event.sequence` |
@@ -121,9 +121,12 @@ impl EcsWriter {
             timestamp(out, t);
             out.push_str("\",");
         } else if self.opts.created.is_some() {
+            // ECS requires a time; the source gave none, so the export's
+            // clock stands in, marked so that no reader takes it for when
+            // the event happened.
             out.push_str("\"@timestamp\":\"");
             out.push_str(&self.created);
-            out.push_str("\",");
+            out.push_str("\",\"labels.time_missing\":\"true\",");
         }
         match (&e.severity_text, e.severity) {
             (Some(t), _) => {
@@ -332,5 +335,31 @@ mod tests {
         assert_eq!(d["event.kind"], "pipeline_error");
         assert_eq!(d["cilog.notes"], serde_json::json!(["invalid_time"]));
         assert_eq!(d["cilog.input"], "-");
+    }
+
+    /// An event with no time takes the export's clock as `@timestamp`
+    /// (ECS requires one), marked `labels.time_missing`; one with a time
+    /// keeps it, unmarked.
+    #[test]
+    fn a_missing_time_is_the_clock_and_marked() {
+        let clock = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+        let mut w = EcsWriter::new(EcsOptions::new(clock));
+        let mut out = String::new();
+        let e = LogEvent::new(Source::SwrJobLog, EventKind::Line, 0, Cow::Borrowed("m"));
+        w.push(&e, "-", &mut out);
+        let d: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(d["@timestamp"], "2023-11-14T22:13:20.000Z");
+        assert_eq!(d["labels.time_missing"], "true");
+        let log = "[2023/12/21 15:44:18.793 GMT+08:00] m\n";
+        let timed = crate::parse_as(Source::CodeartsLog, log, &crate::Options::default())
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap();
+        out.clear();
+        w.push(&timed, "-", &mut out);
+        let d: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(d["@timestamp"], "2023-12-21T15:44:18.793+08:00");
+        assert!(d.get("labels.time_missing").is_none());
     }
 }
