@@ -267,13 +267,18 @@ impl<'i> Slot<'i> {
 
 /// The kind of anchor a line is (0 a rule hit, 1 severity error, 2
 /// error-like), and its rule.
-#[inline]
+#[inline(always)]
 fn line_kind(m: &str, severe: bool) -> Option<(usize, Option<&'static Rule>)> {
-    let first = m.as_bytes().first().copied().unwrap_or(b' ');
-    if !severe && !rules::may_start_error(first) {
+    if !severe && !rules::may_start_error(m) {
         // No head rule or error-like line starts so: one test for most lines.
         return None;
     }
+    line_kind_of(m, severe)
+}
+
+/// [`line_kind`] past its first test.
+#[inline(never)]
+fn line_kind_of(m: &str, severe: bool) -> Option<(usize, Option<&'static Rule>)> {
     if let Some(r) = rules::head_rule(m) {
         Some((0, Some(r)))
     } else if severe {
@@ -368,7 +373,7 @@ struct Ring<'i> {
 }
 
 impl<'i> Ring<'i> {
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, e: Entry<'i>) {
         if self.buf.len() < TAIL {
             self.buf.push(e);
