@@ -33,7 +33,7 @@ const CHUNK: usize = 64 * 1024;
 /// `cilog summary --help`).
 ///
 /// Exit codes: 0 success, 1 an input could not be parsed (the others still
-/// are), 2 usage error.
+/// are) or, with --otlp-endpoint, a request was rejected; 2 usage error.
 #[derive(Parser, Debug)]
 #[command(name = "cilog", version, about, long_about = None)]
 struct Args {
