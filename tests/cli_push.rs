@@ -327,3 +327,47 @@ fn push_options_are_checked() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn a_partial_success_counts_its_rejected_records_lost() {
+    let (url, got) = receiver(vec![(
+        200,
+        vec![],
+        r#"{"partialSuccess":{"rejectedLogRecords":"3","errorMessage":"too old"}}"#,
+    )]);
+    let o = cilog(&["--otlp-endpoint", &url, FILES[1]]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(received(&got).len(), 1, "a 2xx is not retried");
+    let total = event_count(&FILES[1..]);
+    let err = stderr(&o);
+    assert!(err.contains("too old"), "{err}");
+    assert!(err.contains(&format!("3 of {total} records lost")), "{err}");
+}
+
+#[test]
+fn a_long_log_goes_in_requests_under_1_mib_each_record_once_across_retries() {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli_push_long.log");
+    let mut log = String::new();
+    for i in 0..6000 {
+        log.push_str(&format!(
+            "[2023/12/21 15:44:18.793 GMT+08:00] [INFO] line {i} {}\n",
+            "x".repeat(300)
+        ));
+    }
+    std::fs::write(&path, log).unwrap();
+    let path = path.to_str().unwrap();
+    let (url, got) = receiver(vec![
+        (200, vec![], "{}"),
+        (503, vec![], ""),
+        (200, vec![], "{}"),
+        (429, vec![("Retry-After", "0")], ""),
+    ]);
+    let o = cilog(&["--otlp-endpoint", &url, path]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let got = received(&got);
+    assert!(got.len() >= 5, "several requests: {}", got.len());
+    assert!(got.iter().all(|r| r.body.len() <= 1 << 20));
+    assert_eq!(got[1].body, got[2].body, "the refused request sent again");
+    assert_eq!(got[3].body, got[4].body);
+    assert_eq!(accepted_once(&got), event_count(&[path]));
+}

@@ -4,7 +4,8 @@
 //! OTLP/HTTP's rules: 429, 502, 503 and 504 are retried with exponential
 //! backoff, honouring `Retry-After` (seconds, capped); any other status but
 //! 2xx rejects the request for good; a connection that fails is retried a
-//! bounded number of times, after which nothing more is sent. Every
+//! bounded number of times, after which nothing more is sent. A 2xx with
+//! `partialSuccess.rejectedLogRecords` loses that many records. Every
 //! request's records are counted, so what is lost is said exactly.
 
 use std::io::{self, Write};
@@ -44,6 +45,8 @@ pub struct Pusher {
     /// receiver could not be reached).
     lost: u64,
     rejected: u64,
+    /// Requests accepted in part (OTLP's `partialSuccess`).
+    partial: u64,
     /// The receiver could not be reached: nothing more is tried.
     unreachable: bool,
 }
@@ -71,6 +74,7 @@ impl Pusher {
             requests: 0,
             lost: 0,
             rejected: 0,
+            partial: 0,
             unreachable: false,
         }
     }
@@ -82,12 +86,17 @@ impl Pusher {
             let line = std::mem::take(&mut self.pending);
             self.send(&line);
         }
-        if self.rejected == 0 {
+        if self.rejected == 0 && self.lost == 0 {
             return 0;
         }
+        let partly = if self.partial > 0 {
+            format!(", {} accepted in part", self.partial)
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             err,
-            "cilog: {} of {} records lost: {} of {} requests to {} rejected",
+            "cilog: {} of {} records lost: {} of {} requests to {} rejected{partly}",
             self.lost,
             self.lost + self.sent,
             self.rejected,
@@ -115,9 +124,19 @@ impl Pusher {
             return;
         }
         match self.post(line) {
-            Ok(()) => {
-                self.sent += records;
+            Ok(partial) => {
                 self.requests += 1;
+                let dropped = partial.as_ref().map_or(0, |p| p.0.min(records));
+                if let Some((_, why)) = partial {
+                    let _ = writeln!(
+                        io::stderr(),
+                        "cilog: {}: accepted in part: {dropped} of {records} records rejected: {why}",
+                        super::escape(&self.opts.endpoint)
+                    );
+                    self.partial += 1;
+                }
+                self.sent += records - dropped;
+                self.lost += dropped;
             }
             Err(r) => {
                 let why = match r {
@@ -138,8 +157,9 @@ impl Pusher {
         }
     }
 
-    /// One request with its retries.
-    fn post(&self, body: &[u8]) -> Result<(), Rejection> {
+    /// One request with its retries; on success, the records the
+    /// receiver said it rejected (OTLP's partial success) and its message.
+    fn post(&self, body: &[u8]) -> Result<Option<(u64, String)>, Rejection> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -155,9 +175,13 @@ impl Pusher {
                 Ok(mut resp) => {
                     let status = resp.status().as_u16();
                     if resp.status().is_success() {
-                        // Drain the body so the connection can be reused.
-                        let _ = resp.body_mut().with_config().limit(1 << 20).read_to_vec();
-                        return Ok(());
+                        let text = resp
+                            .body_mut()
+                            .with_config()
+                            .limit(1 << 20)
+                            .read_to_vec()
+                            .unwrap_or_default();
+                        return Ok(partial_rejection(&text));
                     }
                     let retry = matches!(status, 429 | 502 | 503 | 504);
                     if !retry || last {
@@ -259,6 +283,26 @@ fn record_count(line: &[u8]) -> serde_json::Result<u64> {
         .flat_map(|r| &r.scope_logs)
         .map(|s| s.log_records.len() as u64)
         .sum())
+}
+
+/// OTLP's partial success in a 2xx response: `rejectedLogRecords` (an
+/// int64, so a string in JSON, or a number) when above 0, and the
+/// `errorMessage`.
+fn partial_rejection(body: &[u8]) -> Option<(u64, String)> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let p = v.get("partialSuccess")?;
+    let n = match p.get("rejectedLogRecords")? {
+        serde_json::Value::String(s) => s.parse().ok()?,
+        n => n.as_u64()?,
+    };
+    if n == 0 {
+        return None;
+    }
+    let why = p
+        .get("errorMessage")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("");
+    Some((n, body_start(why.as_bytes())))
 }
 
 /// The start of a response body, one line, control characters escaped.
