@@ -19,6 +19,9 @@ use cilog::output::pretty::PrettyWriter;
 use cilog::summary::Summarizer;
 use cilog::{Error, LogEvent, Note, Notes, Options, Source, TextMode};
 
+#[path = "cilog/push.rs"]
+mod push;
+
 /// How much is read before detection, and per chunk when streaming text.
 const CHUNK: usize = 64 * 1024;
 
@@ -30,7 +33,7 @@ const CHUNK: usize = 64 * 1024;
 /// `cilog summary --help`).
 ///
 /// Exit codes: 0 success, 1 an input could not be parsed (the others still
-/// are), 2 usage error.
+/// are) or, with --otlp-endpoint, a request was rejected; 2 usage error.
 #[derive(Parser, Debug)]
 #[command(name = "cilog", version, about, long_about = None)]
 struct Args {
@@ -49,6 +52,24 @@ struct Args {
     /// CLICOLOR and whether stdout is a terminal.
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     color: Colour,
+
+    /// POST the OTLP/JSON requests to this OTLP/HTTP receiver (such as
+    /// `http://127.0.0.1:4318/v1/logs`; plain http only) instead of
+    /// printing them. 429/502/503/504 and connection errors are retried;
+    /// exit status 1 if a request was rejected, with the records lost on
+    /// stderr.
+    #[arg(long, value_name = "URL", value_parser = push::parse_endpoint)]
+    otlp_endpoint: Option<String>,
+
+    /// A header of every OTLP/HTTP request (repeatable), such as
+    /// `Authorization=Bearer …`.
+    #[arg(long, value_name = "KEY=VALUE", value_parser = push::parse_header, requires = "otlp_endpoint")]
+    otlp_header: Vec<(String, String)>,
+
+    /// The first retry's delay in milliseconds (doubling, at most 20 times
+    /// it); for tests.
+    #[arg(long, hide = true, default_value_t = 100, value_name = "MS")]
+    otlp_backoff_ms: u64,
 
     #[command(flatten)]
     input: InputArgs,
@@ -197,6 +218,23 @@ fn main() -> ExitCode {
                 let _ = writeln!(out, "{:<24} {}", s.as_str(), s.description());
             }
             return flushed(&mut out, 0);
+        }
+        if let Some(endpoint) = args.otlp_endpoint {
+            if !matches!(args.format, OutFormat::Auto | OutFormat::OtlpJson) {
+                let _ = writeln!(
+                    err,
+                    "cilog: --otlp-endpoint sends OTLP/JSON; --format must be otlp-json or left out"
+                );
+                return ExitCode::from(2);
+            }
+            let mut pusher = push::Pusher::new(push::PushOptions {
+                endpoint,
+                headers: args.otlp_header,
+                backoff: std::time::Duration::from_millis(args.otlp_backoff_ms),
+            });
+            let mode = Mode::Otlp(OtlpWriter::new(OtlpOptions::new(SystemTime::now())));
+            let code = run(&args.files, &args.input, mode, &mut pusher, &mut err).0;
+            return ExitCode::from(code.max(pusher.finish(&mut err)));
         }
         let terminal = io::stdout().is_terminal();
         let mode = match args.format {
