@@ -288,3 +288,48 @@ fn auto_on_a_terminal_is_pretty() {
     );
     assert!(!out.contains('\x1b'));
 }
+
+#[test]
+fn stitched_pages_are_one_otlp_run_named_after_the_first_page() {
+    for dir in corpus_files::page_dirs() {
+        if dir.ends_with("multi-page-gap-rewind") {
+            // Its pages start over: several logs (see cli_auto.rs).
+            continue;
+        }
+        let pages: Vec<String> = corpus_files::payloads_in(&dir)
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        let events = text(&cilog(
+            &pages.iter().map(String::as_str).collect::<Vec<_>>(),
+            &[],
+            None,
+        ))
+        .lines()
+        .count();
+        for explicit in [false, true] {
+            let mut a = vec!["--format", "otlp-json"];
+            if explicit {
+                a.extend(["--source", "codearts-realtime-log"]);
+            }
+            a.extend(pages.iter().map(String::as_str));
+            let o = text(&cilog(&a, &[], None));
+            let mut runs = Vec::new();
+            let mut records = 0;
+            for l in o.lines() {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                for rl in v["resourceLogs"].as_array().unwrap() {
+                    let attrs = rl["resource"]["attributes"].as_array().unwrap();
+                    let input = attrs
+                        .iter()
+                        .find(|a| a["key"] == "cilog.input")
+                        .map(|a| a["value"]["stringValue"].as_str().unwrap().to_owned());
+                    runs.push(input.unwrap());
+                    records += rl["scopeLogs"][0]["logRecords"].as_array().unwrap().len();
+                }
+            }
+            assert_eq!(runs, vec![pages[0].clone()], "{dir:?} explicit {explicit}");
+            assert_eq!(records, events, "{dir:?}");
+        }
+    }
+}

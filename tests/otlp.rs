@@ -402,3 +402,24 @@ proptest::proptest! {
         proptest::prop_assert_eq!(per_input.get("p.log").cloned().unwrap_or_default(), want);
     }
 }
+
+/// After `finish`, an event of the same input starts a new run: the same
+/// file read twice is two runs (one `resourceLogs` each), and the second
+/// takes its job afresh.
+#[test]
+fn finish_ends_the_run_even_for_the_same_input() {
+    let mut first = line_event(0, "before the job".into());
+    first.ctx.job = None;
+    let second = line_event(1, "job".into());
+    let mut w = OtlpWriter::new(OtlpOptions::new(clock()));
+    let mut out = String::new();
+    for _ in 0..2 {
+        w.push(&first, "a.log", &mut out);
+        w.push(&second, "a.log", &mut out);
+        w.finish(&mut out);
+    }
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert_eq!(lines[0], lines[1]);
+    assert!(lines[0].contains("\"codearts-log:a.log::0\""), "{out}");
+}

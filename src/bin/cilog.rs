@@ -19,11 +19,21 @@ use cilog::output::pretty::PrettyWriter;
 use cilog::summary::Summarizer;
 use cilog::{Error, LogEvent, Note, Notes, Options, Source, TextMode};
 
+#[path = "cilog/jobs.rs"]
+mod jobs;
 #[path = "cilog/push.rs"]
 mod push;
 
 /// How much is read before detection, and per chunk when streaming text.
 const CHUNK: usize = 64 * 1024;
+
+/// A fixed clock (the hidden `--observed-at`), for repeatable output.
+static CLOCK: std::sync::OnceLock<SystemTime> = std::sync::OnceLock::new();
+
+/// The time now, or the fixed clock.
+fn observed_now() -> SystemTime {
+    CLOCK.get().copied().unwrap_or_else(SystemTime::now)
+}
 
 /// Turn CI/CD job-log payloads (Huawei ContainerOps/SWR, CodeArts Build,
 /// Tencent BlueKing JOB) into events on stdout: NDJSON lines, a human view,
@@ -174,6 +184,12 @@ struct InputArgs {
     /// Masking is on by default in the CLI.
     #[arg(long)]
     no_redact: bool,
+
+    /// Read up to N inputs at once (default: the number of cores). The
+    /// output is the same as with `--jobs 1`: each input's output, in the
+    /// order given.
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
 }
 
 fn main() -> ExitCode {
@@ -181,6 +197,19 @@ fn main() -> ExitCode {
     // `summary` as the first word is the subcommand; a file of that name
     // is read as `./summary`.
     let summary = argv.get(1).is_some_and(|a| a == "summary");
+    // The clock of OTLP's observed time and ECS's `event.created`, fixed
+    // for tests by a hidden `--observed-at SECONDS` anywhere in the line.
+    if let Some(i) = argv.iter().position(|a| a == "--observed-at") {
+        let secs = argv
+            .get(i + 1)
+            .and_then(|v| v.to_str()?.parse::<u64>().ok());
+        let Some(secs) = secs else {
+            let _ = writeln!(io::stderr(), "cilog: --observed-at takes whole seconds");
+            return ExitCode::from(2);
+        };
+        let _ = CLOCK.set(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(secs));
+        argv.drain(i..i + 2);
+    }
     if summary {
         argv.remove(1);
     }
@@ -195,14 +224,8 @@ fn main() -> ExitCode {
         };
         let colour =
             args.format == Format::Text && colour_wanted(args.color, io::stdout().is_terminal());
-        let mode = Mode::Summary(Summary {
-            format: args.format,
-            colour,
-            name: String::new(),
-            current: None,
-            failed: false,
-        });
-        let (code, failed) = run(&args.files, &args.input, mode, &mut out, &mut err);
+        let spec = Spec::Summary(args.format, colour);
+        let (code, failed) = run(&args.files, &args.input, &spec, &mut out, &mut err);
         if args.exit_status && failed {
             code.max(1)
         } else {
@@ -232,23 +255,18 @@ fn main() -> ExitCode {
                 headers: args.otlp_header,
                 backoff: std::time::Duration::from_millis(args.otlp_backoff_ms),
             });
-            let mode = Mode::Otlp(OtlpWriter::new(OtlpOptions::new(SystemTime::now())));
-            let code = run(&args.files, &args.input, mode, &mut pusher, &mut err).0;
+            let code = run(&args.files, &args.input, &Spec::Otlp, &mut pusher, &mut err).0;
             return ExitCode::from(code.max(pusher.finish(&mut err)));
         }
         let terminal = io::stdout().is_terminal();
-        let mode = match args.format {
-            OutFormat::Auto if terminal => {
-                Mode::Pretty(PrettyWriter::new(colour_wanted(args.color, terminal)))
-            }
-            OutFormat::Auto | OutFormat::Ndjson => Mode::Ndjson,
-            OutFormat::Pretty => {
-                Mode::Pretty(PrettyWriter::new(colour_wanted(args.color, terminal)))
-            }
-            OutFormat::OtlpJson => Mode::Otlp(OtlpWriter::new(OtlpOptions::new(SystemTime::now()))),
-            OutFormat::Ecs => Mode::Ecs(EcsWriter::new(EcsOptions::new(SystemTime::now()))),
+        let spec = match args.format {
+            OutFormat::Auto if terminal => Spec::Pretty(colour_wanted(args.color, terminal)),
+            OutFormat::Auto | OutFormat::Ndjson => Spec::Ndjson,
+            OutFormat::Pretty => Spec::Pretty(colour_wanted(args.color, terminal)),
+            OutFormat::OtlpJson => Spec::Otlp,
+            OutFormat::Ecs => Spec::Ecs(observed_now()),
         };
-        run(&args.files, &args.input, mode, &mut out, &mut err).0
+        run(&args.files, &args.input, &spec, &mut out, &mut err).0
     };
     flushed(&mut out, code)
 }
@@ -291,47 +309,46 @@ fn colour_wanted(choice: Colour, terminal: bool) -> bool {
     terminal
 }
 
-/// Reads every input into `mode`; returns the exit status and whether a
-/// summarized run failed.
+/// Reads every input into the output `spec` describes, on `args.jobs`
+/// threads; returns the exit status and whether a summarized run failed.
 fn run(
     files: &[PathBuf],
     args: &InputArgs,
-    mode: Mode,
+    spec: &Spec,
     out: &mut impl Write,
     err: &mut impl Write,
 ) -> (u8, bool) {
-    let mut sink = Sink {
-        out,
-        line: String::new(),
-        input: String::new(),
-        binary: false,
-        write_failed: false,
-        mode,
+    let set = match settings(args, err) {
+        Ok(s) => s,
+        Err(code) => return (code, false),
     };
-    let mut code = read_all(files, args, &mut sink, err);
-    if let Mode::Otlp(w) = &mut sink.mode
-        && !sink.write_failed
-    {
-        // The last request line.
-        sink.line.clear();
-        w.finish(&mut sink.line);
-        if let Err(f) = sink.write_line() {
-            code = code.max(report(Err((String::new(), f)), err));
-        }
-    }
-    let failed = match &sink.mode {
-        Mode::Summary(s) => s.failed,
-        _ => false,
+    let files: Vec<PathBuf> = if files.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        files.to_vec()
     };
-    (code, failed)
+    let jobs = args.jobs.map_or_else(jobs::available, usize::from);
+    let mut sink = Sink::new(out, spec.mode());
+    let (mut code, failed) =
+        if jobs > 1 && files.len() > 1 && set.source != Some(Source::CodeartsRealtimeLog) {
+            jobs::read_all(&files, &set, spec, jobs, &mut sink, err)
+        } else {
+            (read_all(&files, &set, &mut sink, err), false)
+        };
+    code = code.max(sink.finish(err));
+    (code, failed || sink.failed())
 }
 
-fn read_all<W: Write>(
-    files: &[PathBuf],
-    args: &InputArgs,
-    sink: &mut Sink<'_, W>,
-    err: &mut impl Write,
-) -> u8 {
+/// The input options, checked: the source (`None` for auto) and the
+/// library options.
+struct Settings {
+    source: Option<Source>,
+    opts: Options,
+}
+
+/// Checks the input options; a usage error is printed and its exit status
+/// returned.
+fn settings(args: &InputArgs, err: &mut impl Write) -> Result<Settings, u8> {
     let source = if args.source == "auto" {
         None
     } else {
@@ -339,7 +356,7 @@ fn read_all<W: Write>(
             Ok(s) => Some(s),
             Err(e) => {
                 let _ = writeln!(err, "cilog: {e}");
-                return 2;
+                return Err(2);
             }
         }
     };
@@ -353,7 +370,7 @@ fn read_all<W: Write>(
             Ok(o) => opts = opts.with_default_offset(o),
             Err(e) => {
                 let _ = writeln!(err, "cilog: --default-offset: {e}");
-                return 2;
+                return Err(2);
             }
         }
     }
@@ -361,18 +378,25 @@ fn read_all<W: Write>(
     if args.raw_text {
         opts = opts.with_text(TextMode::Raw);
     }
-    let files: Vec<PathBuf> = if files.is_empty() {
-        vec![PathBuf::from("-")]
-    } else {
-        files.to_vec()
-    };
+    Ok(Settings { source, opts })
+}
+
+/// Reads the inputs one after another.
+fn read_all<W: Write>(
+    files: &[PathBuf],
+    set: &Settings,
+    sink: &mut Sink<'_, W>,
+    err: &mut impl Write,
+) -> u8 {
+    let (source, opts) = (set.source, &set.opts);
     let sink = &mut *sink;
     if source == Some(Source::CodeartsRealtimeLog) && files.len() > 1 {
         // Pages of one live log: stitched through one follower.
         if let Some(first) = files.first() {
             sink.start(first);
         }
-        let stitched = stitch(&files, &opts, sink);
+        let stitched = stitch(files, opts, sink);
+        sink.run_input = None;
         let last = files.last().map(|p| display_name(p)).unwrap_or_default();
         let ended = sink.end_log().map_err(|f| (last, f));
         return report(stitched, err).max(report(ended, err));
@@ -380,42 +404,64 @@ fn read_all<W: Write>(
     let mut status = 0;
     // Auto mode: consecutive real-time pages are stitched as one log.
     let mut pages: Option<Pages> = None;
-    for path in &files {
-        let name = display_name(path);
-        sink.binary = false;
-        sink.start(path);
-        let mut result = match source {
-            Some(_) => one_input(path, source, &opts, sink).map_err(|f| (name.clone(), f)),
-            None => auto_input(path, name.clone(), &opts, sink, &mut pages, err),
-        };
-        if pages.is_none() {
-            // The log of this input ends here (a run of pages ends later).
-            let ended = sink.end_log().map_err(|f| (name.clone(), f));
-            if result.is_ok() {
-                result = ended;
-            }
-        }
-        if sink.binary {
-            let _ = writeln!(
-                err,
-                "cilog: {name}: warning: the input looks binary (NUL bytes); read as text, every event noted binary_input"
-            );
-        }
-        match result {
-            Ok(()) => {}
-            Err((name, Failure::Write(e))) => {
-                return report(Err((name, Failure::Write(e))), err);
-            }
-            Err(e) => status = report(Err(e), err),
+    for path in files {
+        match input(path, None, set, sink, &mut pages, err) {
+            Ok(s) => status = status.max(s),
+            Err(s) => return s,
         }
     }
-    if let Some(run) = pages.take() {
-        match run.finish(sink) {
-            Ok(()) => {}
-            Err((name, f)) => status = status.max(report(Err((name, f)), err)),
+    status.max(end_pages(&mut pages, sink, err))
+}
+
+/// Ends a run of real-time pages, if one is open; returns the exit status.
+fn end_pages<W: Write>(
+    pages: &mut Option<Pages>,
+    sink: &mut Sink<'_, W>,
+    err: &mut impl Write,
+) -> u8 {
+    match pages.take() {
+        Some(run) => report(run.finish(sink), err),
+        None => 0,
+    }
+}
+
+/// Reads one input (its first bytes already read when `head` is given);
+/// returns the exit status, or `Err` with it when the output cannot be
+/// written (nothing more is read).
+fn input<W: Write>(
+    path: &Path,
+    head: Option<Head>,
+    set: &Settings,
+    sink: &mut Sink<'_, W>,
+    pages: &mut Option<Pages>,
+    err: &mut impl Write,
+) -> Result<u8, u8> {
+    let (source, opts) = (set.source, &set.opts);
+    let name = display_name(path);
+    sink.binary = false;
+    sink.start(path);
+    let mut result = match source {
+        Some(_) => one_input(path, head, source, opts, sink).map_err(|f| (name.clone(), f)),
+        None => auto_input(path, head, name.clone(), opts, sink, pages, err),
+    };
+    if pages.is_none() {
+        // The log of this input ends here (a run of pages ends later).
+        let ended = sink.end_log().map_err(|f| (name.clone(), f));
+        if result.is_ok() {
+            result = ended;
         }
     }
-    status
+    if sink.binary {
+        let _ = writeln!(
+            err,
+            "cilog: {name}: warning: the input looks binary (NUL bytes); read as text, every event noted binary_input"
+        );
+    }
+    match result {
+        Ok(()) => Ok(0),
+        Err((name, Failure::Write(e))) => Err(report(Err((name, Failure::Write(e))), err)),
+        Err(e) => Ok(report(Err(e), err)),
+    }
 }
 
 /// Prints a failure; returns the exit status.
@@ -458,11 +504,49 @@ struct Sink<'w, W: Write> {
     line: String,
     /// The input being read: a path as given, `-` for standard input.
     input: String,
+    /// The first page of the run of real-time pages being stitched: the
+    /// input of the run's OTLP resource (one `resourceLogs` per run).
+    run_input: Option<String>,
+    /// An input started and no event of it was written yet.
+    fresh: bool,
+    /// The input of the last OTLP record.
+    otlp_input: String,
     /// An event of the current input was noted `binary_input`.
     binary: bool,
     /// Writing the output failed (nothing more is written).
     write_failed: bool,
     mode: Mode,
+}
+
+/// The output, as each thread builds its own.
+#[derive(Clone, Debug)]
+enum Spec {
+    Ndjson,
+    /// With colour or not.
+    Pretty(bool),
+    Otlp,
+    /// With this `event.created`.
+    Ecs(SystemTime),
+    /// The report's format, and colour.
+    Summary(Format, bool),
+}
+
+impl Spec {
+    fn mode(&self) -> Mode {
+        match *self {
+            Spec::Ndjson => Mode::Ndjson,
+            Spec::Pretty(colour) => Mode::Pretty(PrettyWriter::new(colour)),
+            Spec::Otlp => Mode::Otlp(OtlpWriter::new(OtlpOptions::new(observed_now()))),
+            Spec::Ecs(created) => Mode::Ecs(EcsWriter::new(EcsOptions::new(created))),
+            Spec::Summary(format, colour) => Mode::Summary(Summary {
+                format,
+                colour,
+                name: String::new(),
+                current: None,
+                failed: false,
+            }),
+        }
+    }
 }
 
 enum Mode {
@@ -489,7 +573,44 @@ struct Summary {
     failed: bool,
 }
 
-impl<W: Write> Sink<'_, W> {
+impl<'w, W: Write> Sink<'w, W> {
+    fn new(out: &'w mut W, mode: Mode) -> Self {
+        Sink {
+            out,
+            line: String::new(),
+            input: String::new(),
+            run_input: None,
+            fresh: false,
+            otlp_input: String::new(),
+            binary: false,
+            write_failed: false,
+            mode,
+        }
+    }
+
+    /// Writes what the output format still holds (the last OTLP request);
+    /// returns the exit status.
+    fn finish(&mut self, err: &mut impl Write) -> u8 {
+        if let Mode::Otlp(w) = &mut self.mode
+            && !self.write_failed
+        {
+            self.line.clear();
+            w.finish(&mut self.line);
+            if let Err(f) = self.write_line() {
+                return report(Err((String::new(), f)), err);
+            }
+        }
+        0
+    }
+
+    /// Whether a summarized run failed, timed out or errored.
+    fn failed(&self) -> bool {
+        match &self.mode {
+            Mode::Summary(s) => s.failed,
+            _ => false,
+        }
+    }
+
     fn event(&mut self, e: &LogEvent<'_>) -> Result<(), Failure> {
         self.binary |= e.notes.contains(Note::BinaryInput);
         if let Mode::Summary(s) = &mut self.mode {
@@ -504,10 +625,32 @@ impl<W: Write> Sink<'_, W> {
                 e.write_ndjson_with_input(&self.input, &mut self.line)
             }
             Mode::Pretty(w) => w.push(e, &self.input, &mut self.line),
-            Mode::Otlp(w) => w.push(e, &self.input, &mut self.line),
+            Mode::Otlp(w) => {
+                let input = self.run_input.as_deref().unwrap_or(&self.input);
+                if self.fresh && self.run_input.is_none() {
+                    // A file read again is another run (as with --jobs).
+                    self.fresh = false;
+                    if self.otlp_input == input {
+                        w.finish(&mut self.line);
+                    }
+                }
+                if self.otlp_input != input {
+                    self.otlp_input.clear();
+                    self.otlp_input.push_str(input);
+                }
+                w.push(e, input, &mut self.line);
+            }
             Mode::Ecs(w) => w.push(e, &self.input, &mut self.line),
         }
         self.write_line()
+    }
+
+    /// Writes output made elsewhere (by a worker of `--jobs`).
+    fn copy(&mut self, bytes: &[u8]) -> Result<(), Failure> {
+        self.out.write_all(bytes).map_err(|e| {
+            self.write_failed = true;
+            Failure::Write(e)
+        })
     }
 
     /// Writes `line`, if any, in one call.
@@ -525,8 +668,12 @@ impl<W: Write> Sink<'_, W> {
     /// starts in it too.
     fn start(&mut self, path: &Path) {
         self.input = path.to_string_lossy().into_owned();
+        self.fresh = true;
+        if let Mode::Pretty(w) = &mut self.mode {
+            w.start_input(&self.input);
+        }
         if let Mode::Otlp(w) = &mut self.mode {
-            w.set_observed(SystemTime::now());
+            w.set_observed(observed_now());
         }
         if let Mode::Summary(s) = &mut self.mode
             && s.current.is_none()
@@ -561,17 +708,24 @@ impl<W: Write> Sink<'_, W> {
 /// at the longest line); everything else is read whole.
 fn one_input<W: Write>(
     path: &Path,
+    head: Option<Head>,
     source: Option<Source>,
     opts: &Options,
     sink: &mut Sink<'_, W>,
 ) -> Result<(), Failure> {
-    let (reader, data) = head(path)?;
+    let (reader, data) = match head {
+        Some(h) => h,
+        None => read_head(path)?,
+    };
     let detected = source.or_else(|| cilog::detect(&data));
     parse_input(reader, data, detected, opts, sink)
 }
 
+/// An open input and its first bytes.
+type Head = (Box<dyn Read + Send>, Vec<u8>);
+
 /// Opens an input and reads its first [`CHUNK`] bytes.
-fn head(path: &Path) -> Result<(Box<dyn Read>, Vec<u8>), Failure> {
+fn read_head(path: &Path) -> Result<Head, Failure> {
     let mut reader = open(path).map_err(Failure::Read)?;
     let mut data = Vec::with_capacity(CHUNK);
     read_up_to(&mut *reader, &mut data, CHUNK).map_err(Failure::Read)?;
@@ -581,7 +735,7 @@ fn head(path: &Path) -> Result<(Box<dyn Read>, Vec<u8>), Failure> {
 /// Parses an input whose first bytes are read, as `detected` (or detected
 /// again by the library when `None`).
 fn parse_input<W: Write>(
-    mut reader: Box<dyn Read>,
+    mut reader: Box<dyn Read + Send>,
     mut data: Vec<u8>,
     detected: Option<Source>,
     opts: &Options,
@@ -648,6 +802,7 @@ fn feed_text<W: Write>(
 /// A failure names its file: this one, or the page that ends a run.
 fn auto_input<W: Write>(
     path: &Path,
+    head: Option<Head>,
     name: String,
     opts: &Options,
     sink: &mut Sink<'_, W>,
@@ -655,7 +810,10 @@ fn auto_input<W: Write>(
     err: &mut impl Write,
 ) -> Result<(), (String, Failure)> {
     let here = |f: Failure| (name.clone(), f);
-    let (mut reader, mut data) = head(path).map_err(here)?;
+    let (mut reader, mut data) = match head {
+        Some(h) => h,
+        None => read_head(path).map_err(here)?,
+    };
     let detected = cilog::detect(&data);
     if detected != Some(Source::CodeartsRealtimeLog) {
         if let Some(run) = pages.take() {
@@ -697,6 +855,9 @@ fn auto_input<W: Write>(
     });
     run.input.clear();
     run.input.push_str(&sink.input);
+    if sink.run_input.is_none() {
+        sink.run_input = Some(sink.input.clone());
+    }
     let before = run.follower.cursor().pending_notes();
     let mut seen = Notes::EMPTY;
     let mut sent = 0usize;
@@ -764,6 +925,7 @@ impl Pages {
         let current = std::mem::replace(&mut sink.input, self.input);
         let flushed = self.follower.finish(|e| sink.event(&e));
         sink.input = current;
+        sink.run_input = None;
         let ended = sink.end_log();
         flushed.and(ended).map_err(|f| (last, f))
     }
@@ -777,6 +939,7 @@ fn stitch<W: Write>(
 ) -> Result<(), (String, Failure)> {
     let mut f = Follower::new(opts.clone());
     let mut last = String::new();
+    sink.run_input = files.first().map(|p| p.to_string_lossy().into_owned());
     for path in files {
         last = display_name(path);
         sink.input = path.to_string_lossy().into_owned();
@@ -790,7 +953,7 @@ fn stitch<W: Write>(
     f.finish(|e| sink.event(&e)).map_err(|w| (last, w))
 }
 
-fn open(path: &Path) -> io::Result<Box<dyn Read>> {
+fn open(path: &Path) -> io::Result<Box<dyn Read + Send>> {
     if path.as_os_str() == "-" {
         Ok(Box::new(io::stdin()))
     } else {

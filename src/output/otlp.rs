@@ -287,9 +287,12 @@ impl OtlpWriter {
         }
     }
 
-    /// Appends the last request line, if any records are gathered.
+    /// Appends the last request line, if any records are gathered; the
+    /// next event pushed starts a new run, even from the same input (the
+    /// same file read again).
     pub fn finish(&mut self, out: &mut String) {
         self.flush(out);
+        self.run = Run::default();
     }
 
     /// Bytes of a request line besides its records.

@@ -79,6 +79,16 @@ impl PrettyWriter {
         }
     }
 
+    /// Another input, named `input`, starts: its first event gets a header
+    /// line even when the last event came from an input of the same name (a
+    /// file given twice). Events pushed before that event with the last
+    /// input's name (a held-back line) still belong to the last header.
+    pub fn start_input(&mut self, input: &str) {
+        if self.input.as_deref() == Some(input) {
+            self.input = None;
+        }
+    }
+
     /// Appends `event`'s line (and, before the first event of an input, the
     /// input's header line) to `out`; `input` is a path as given, `-` for
     /// standard input.
@@ -240,6 +250,24 @@ mod tests {
             w.push(e, input, &mut out);
         }
         out
+    }
+
+    #[test]
+    fn an_input_read_again_gets_its_header_again() {
+        let e = event(EventKind::Line, "x");
+        let mut w = PrettyWriter::new(false);
+        let mut out = String::new();
+        w.start_input("a.log");
+        w.push(&e, "a.log", &mut out);
+        // A line held back from "a.log", written once "b.log" started.
+        w.start_input("b.log");
+        w.push(&e, "a.log", &mut out);
+        w.start_input("a.log");
+        w.push(&e, "a.log", &mut out);
+        assert_eq!(
+            out,
+            "── a.log (bkjob-log) ──\nx\nx\n── a.log (bkjob-log) ──\nx\n"
+        );
     }
 
     #[test]
