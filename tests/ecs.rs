@@ -215,3 +215,53 @@ fn every_corpus_document_uses_ecs_fields_and_allowed_values() {
         problems.into_iter().collect::<Vec<_>>().join("\n")
     );
 }
+
+/// Every failing run's class from the summary is the `error.type` of the
+/// failing status documents of its step: each `class-*` case of the corpus
+/// names its class, and the ECS documents of that input say it too.
+#[test]
+fn failing_status_documents_carry_the_summary_class() {
+    let mut w = EcsWriter::new(EcsOptions::new(UNIX_EPOCH));
+    let mut checked = 0;
+    for (name, events) in corpus_files::corpus_events() {
+        let mut s = cilog::summary::Summarizer::new(&name);
+        for e in &events {
+            s.push_owned(e);
+        }
+        let mut out = String::new();
+        for e in &events {
+            w.push(e, &name, &mut out);
+        }
+        let types: BTreeSet<String> = out
+            .lines()
+            .filter_map(|l| {
+                let v: Value = serde_json::from_str(l).unwrap();
+                v.get("error.type").map(|t| t.as_str().unwrap().to_owned())
+            })
+            .collect();
+        for run in s.finish() {
+            let v: Value = serde_json::from_str(&run.to_json()).unwrap();
+            for step in v["failing"].as_array().unwrap() {
+                let class = step["error_type"].as_str().unwrap();
+                if class == "cancelled" {
+                    continue;
+                }
+                assert!(types.contains(class), "{name}: {class} not in {types:?}");
+                checked += 1;
+            }
+        }
+        if let Some(class) = name
+            .rsplit('/')
+            .next()
+            .and_then(|f| f.strip_prefix("class-"))
+            .and_then(|f| f.strip_suffix(".log"))
+            .filter(|c| *c != "cancelled" && *c != "other")
+        {
+            assert!(
+                types.contains(&class.replace('-', "_")),
+                "{name}: {types:?}"
+            );
+        }
+    }
+    assert!(checked > 40, "{checked} failing steps checked");
+}

@@ -16,6 +16,7 @@
 //! | `duration` | `event.duration` (nanoseconds) |
 //! | `source` | `event.module` `cilog`, `event.dataset` `cilog.<source>`, `event.provider` the source |
 //! | `host`, `pid`, `exit_code` | `host.name`, `process.pid`, `process.exit_code` |
+//! | a failed, timed-out or error status, a line with a non-zero exit code | `error.type`: the class `cilog summary` gives (`compile_error`, `timeout`, …, `_OTHER`) from the status, the exit code and the last 50 lines of its step up to it |
 //! | `job`, `step_id`, `step_name`, `attempt`, `status`, `vendor_status`, `attrs.build_no` | `labels.job`, `labels.step_id`, `labels.step_name`, `labels.attempt`, `labels.status`, `labels.vendor_status`, `labels.build_no` (strings) |
 //! | the input name | `cilog.input` (a path as given, `-` for standard input: where cilog read the event, not CI/CD context) |
 //! | `progress`, `notes`, other `attrs.k` | `cilog.progress`, `cilog.notes` (array), `cilog.attr.k` (as sent) |
@@ -30,6 +31,7 @@ use crate::ndjson::{
     name, notes, opt_i64, opt_string, push_u64, scalar, string, string_body, timestamp,
 };
 use crate::status::Status;
+use crate::summary::recent::Recent;
 use crate::time::Timestamp;
 
 /// The ECS version the documents follow.
@@ -98,6 +100,8 @@ pub struct EcsWriter {
     opts: EcsOptions,
     /// `event.created`'s text, written once.
     created: String,
+    /// The last lines, for the class of a failure.
+    recent: Recent,
 }
 
 impl EcsWriter {
@@ -107,7 +111,11 @@ impl EcsWriter {
         if let Some(t) = &opts.created {
             timestamp(&mut created, t);
         }
-        EcsWriter { opts, created }
+        EcsWriter {
+            opts,
+            created,
+            recent: Recent::default(),
+        }
     }
 
     /// Appends `event`'s document, read from `input` (a path as given, `-`
@@ -190,6 +198,10 @@ impl EcsWriter {
         opt_string(out, ",\"host.name\":", c.host.as_deref());
         opt_i64(out, ",\"process.pid\":", c.pid.map(i64::from));
         opt_i64(out, ",\"process.exit_code\":", c.exit_code);
+        if let Some(t) = self.recent.error_type(e, input) {
+            out.push_str(",\"error.type\":");
+            name(out, t.as_str());
+        }
         opt_string(out, ",\"labels.job\":", c.job.as_deref());
         opt_string(out, ",\"labels.step_id\":", c.step_id.as_deref());
         opt_string(out, ",\"labels.step_name\":", c.step_name.as_deref());

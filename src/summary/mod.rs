@@ -81,6 +81,7 @@
 //! # }
 //! ```
 
+pub(crate) mod recent;
 mod report;
 mod rules;
 mod slot;
