@@ -315,7 +315,7 @@ fn run(
     files: &[PathBuf],
     args: &InputArgs,
     spec: &Spec,
-    out: &mut impl Write,
+    out: &mut impl Output,
     err: &mut impl Write,
 ) -> (u8, bool) {
     let set = match settings(args, err) {
@@ -382,7 +382,7 @@ fn settings(args: &InputArgs, err: &mut impl Write) -> Result<Settings, u8> {
 }
 
 /// Reads the inputs one after another.
-fn read_all<W: Write>(
+fn read_all<W: Output>(
     files: &[PathBuf],
     set: &Settings,
     sink: &mut Sink<'_, W>,
@@ -414,7 +414,7 @@ fn read_all<W: Write>(
 }
 
 /// Ends a run of real-time pages, if one is open; returns the exit status.
-fn end_pages<W: Write>(
+fn end_pages<W: Output>(
     pages: &mut Option<Pages>,
     sink: &mut Sink<'_, W>,
     err: &mut impl Write,
@@ -428,7 +428,7 @@ fn end_pages<W: Write>(
 /// Reads one input (its first bytes already read when `head` is given);
 /// returns the exit status, or `Err` with it when the output cannot be
 /// written (nothing more is read).
-fn input<W: Write>(
+fn input<W: Output>(
     path: &Path,
     head: Option<Head>,
     set: &Settings,
@@ -497,10 +497,26 @@ impl From<Error> for Failure {
     }
 }
 
+/// Where output lines go: standard output, the OTLP pusher, or a
+/// `--jobs` worker's channel.
+trait Output: Write {
+    /// Writes `lines` (whole lines) and leaves it empty.
+    fn lines(&mut self, lines: &mut String) -> io::Result<()> {
+        let written = self.write_all(lines.as_bytes());
+        lines.clear();
+        written
+    }
+}
+
+impl Output for io::BufWriter<io::StdoutLock<'_>> {}
+
+impl Output for push::Pusher {}
+
 /// Where events go: lines of the output format as they come, or a summary
 /// per log.
-struct Sink<'w, W: Write> {
+struct Sink<'w, W: Output> {
     out: &'w mut W,
+    /// Output lines gathered, written once they reach [`CHUNK`] bytes.
     line: String,
     /// The input being read: a path as given, `-` for standard input.
     input: String,
@@ -573,7 +589,7 @@ struct Summary {
     failed: bool,
 }
 
-impl<'w, W: Write> Sink<'w, W> {
+impl<'w, W: Output> Sink<'w, W> {
     fn new(out: &'w mut W, mode: Mode) -> Self {
         Sink {
             out,
@@ -594,11 +610,10 @@ impl<'w, W: Write> Sink<'w, W> {
         if let Mode::Otlp(w) = &mut self.mode
             && !self.write_failed
         {
-            self.line.clear();
             w.finish(&mut self.line);
-            if let Err(f) = self.write_line() {
-                return report(Err((String::new(), f)), err);
-            }
+        }
+        if let Err(f) = self.write_line() {
+            return report(Err((String::new(), f)), err);
         }
         0
     }
@@ -619,7 +634,6 @@ impl<'w, W: Write> Sink<'w, W> {
                 .push_owned(e);
             return Ok(());
         }
-        self.line.clear();
         match &mut self.mode {
             Mode::Summary(_) | Mode::Ndjson => {
                 e.write_ndjson_with_input(&self.input, &mut self.line)
@@ -642,23 +656,27 @@ impl<'w, W: Write> Sink<'w, W> {
             }
             Mode::Ecs(w) => w.push(e, &self.input, &mut self.line),
         }
-        self.write_line()
+        if self.line.len() >= CHUNK {
+            self.write_line()?;
+        }
+        Ok(())
     }
 
     /// Writes output made elsewhere (by a worker of `--jobs`).
     fn copy(&mut self, bytes: &[u8]) -> Result<(), Failure> {
+        self.write_line()?;
         self.out.write_all(bytes).map_err(|e| {
             self.write_failed = true;
             Failure::Write(e)
         })
     }
 
-    /// Writes `line`, if any, in one call.
+    /// Writes the lines gathered in `line`, if any, in one call.
     fn write_line(&mut self) -> Result<(), Failure> {
         if self.line.is_empty() {
             return Ok(());
         }
-        self.out.write_all(self.line.as_bytes()).map_err(|e| {
+        self.out.lines(&mut self.line).map_err(|e| {
             self.write_failed = true;
             Failure::Write(e)
         })
@@ -684,6 +702,7 @@ impl<'w, W: Write> Sink<'w, W> {
 
     /// The log read so far ends: its summary is written.
     fn end_log(&mut self) -> Result<(), Failure> {
+        self.write_line()?;
         let Mode::Summary(s) = &mut self.mode else {
             return Ok(());
         };
@@ -706,7 +725,7 @@ impl<'w, W: Write> Sink<'w, W> {
 
 /// Parses one input. A CodeArts text log is streamed in chunks (memory stays
 /// at the longest line); everything else is read whole.
-fn one_input<W: Write>(
+fn one_input<W: Output>(
     path: &Path,
     head: Option<Head>,
     source: Option<Source>,
@@ -734,7 +753,7 @@ fn read_head(path: &Path) -> Result<Head, Failure> {
 
 /// Parses an input whose first bytes are read, as `detected` (or detected
 /// again by the library when `None`).
-fn parse_input<W: Write>(
+fn parse_input<W: Output>(
     mut reader: Box<dyn Read + Send>,
     mut data: Vec<u8>,
     detected: Option<Source>,
@@ -761,7 +780,7 @@ fn parse_input<W: Write>(
 }
 
 /// Feeds a text log to a follower chunk by chunk.
-fn stream_text<W: Write>(
+fn stream_text<W: Output>(
     reader: &mut dyn Read,
     first: &[u8],
     opts: &Options,
@@ -782,7 +801,7 @@ fn stream_text<W: Write>(
     f.finish(|e| sink.event(&e))
 }
 
-fn feed_text<W: Write>(
+fn feed_text<W: Output>(
     f: &mut Follower,
     chunk: &[u8],
     sink: &mut Sink<'_, W>,
@@ -800,7 +819,7 @@ fn feed_text<W: Write>(
 /// stderr names the two files. A page that cannot be read ends its log.
 ///
 /// A failure names its file: this one, or the page that ends a run.
-fn auto_input<W: Write>(
+fn auto_input<W: Output>(
     path: &Path,
     head: Option<Head>,
     name: String,
@@ -920,7 +939,7 @@ struct Pages {
 impl Pages {
     /// Flushes the log's held-back last line, and ends the log; a failure
     /// names the last page.
-    fn finish<W: Write>(mut self, sink: &mut Sink<'_, W>) -> Result<(), (String, Failure)> {
+    fn finish<W: Output>(mut self, sink: &mut Sink<'_, W>) -> Result<(), (String, Failure)> {
         let last = self.last;
         let current = std::mem::replace(&mut sink.input, self.input);
         let flushed = self.follower.finish(|e| sink.event(&e));
@@ -932,7 +951,7 @@ impl Pages {
 }
 
 /// Pages of one CodeArts real-time log, in the order given.
-fn stitch<W: Write>(
+fn stitch<W: Output>(
     files: &[PathBuf],
     opts: &Options,
     sink: &mut Sink<'_, W>,

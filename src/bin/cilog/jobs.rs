@@ -26,7 +26,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 
 use cilog::Source;
 
-use super::{Head, Pages, Settings, Sink, Spec, end_pages, input, read_head, report};
+use super::{Head, Output, Pages, Settings, Sink, Spec, end_pages, input, read_head, report};
 
 /// About how many bytes of output a worker hands on at once.
 const OUT_CHUNK: usize = 64 * 1024;
@@ -108,7 +108,7 @@ impl Drop for Alive<'_> {
 
 /// Reads `files` on `jobs` threads into `sink`; returns the exit status
 /// and whether a summarized run failed.
-pub(super) fn read_all<W: Write>(
+pub(super) fn read_all<W: Output>(
     files: &[PathBuf],
     set: &Settings,
     spec: &Spec,
@@ -228,10 +228,24 @@ impl Chunks {
         if self.buf.is_empty() {
             return Ok(());
         }
-        let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(OUT_CHUNK + 1024));
+        let chunk = std::mem::take(&mut self.buf);
         self.tx
             .send(Msg::Out(chunk))
             .map_err(|_| io::Error::from(io::ErrorKind::BrokenPipe))
+    }
+}
+
+impl super::Output for Chunks {
+    /// Sends `lines` itself when nothing else is gathered (no copy).
+    fn lines(&mut self, lines: &mut String) -> io::Result<()> {
+        if self.buf.is_empty() && lines.len() >= OUT_CHUNK {
+            let chunk = std::mem::replace(lines, String::with_capacity(OUT_CHUNK + 1024));
+            self.buf = chunk.into_bytes();
+            return self.send();
+        }
+        let written = self.write_all(lines.as_bytes());
+        lines.clear();
+        written
     }
 }
 
@@ -254,7 +268,7 @@ impl Write for Chunks {
 
 /// The writing thread: each input's output in argument order. Returns the
 /// exit status and whether a summarized run failed.
-fn write<W: Write>(
+fn write<W: Output>(
     files: &[PathBuf],
     set: &Settings,
     shared: &Shared,
