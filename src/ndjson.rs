@@ -320,6 +320,21 @@ pub(crate) fn string_body(out: &mut String, s: &str) {
         // Eight bytes at a time to the next byte to escape; the last few
         // bytes padded with spaces to a word of their own.
         let at = loop {
+            // Four words at a time while none needs escaping, then a word
+            // at a time to the byte that does.
+            while let Some(c) = b.get(i..).and_then(|r| r.first_chunk::<32>()) {
+                let word = |k: usize| {
+                    let mut w = [0u8; 8];
+                    if let Some(part) = c.get(k..k + 8) {
+                        w.copy_from_slice(part);
+                    }
+                    escapes_in(u64::from_le_bytes(w))
+                };
+                if word(0) | word(8) | word(16) | word(24) != 0 {
+                    break;
+                }
+                i += 32;
+            }
             let mut w = [b' '; 8];
             match b.get(i..i + 8) {
                 Some(chunk) => w.copy_from_slice(chunk),
@@ -488,6 +503,22 @@ mod tests {
                 .unwrap();
             let t = Timestamp::new(dt, frac, false);
             assert_eq!(fast(timestamp, &t), t.to_string());
+        }
+    }
+
+    /// A byte to escape at every place of the 32-byte and 8-byte steps,
+    /// after and before runs of plain text of every length to 80.
+    #[test]
+    fn string_escapes_at_every_offset() {
+        for c in ['"', '\\', '\n', '\u{1}', '\u{7f}'] {
+            for before in 0..80 {
+                for after in [0, 1, 7, 8, 31, 32, 33] {
+                    let s = format!("{}{c}{}", "a".repeat(before), "é".repeat(after));
+                    let mut want = String::new();
+                    string_reference(&mut want, &s);
+                    assert_eq!(fast(string, s.as_str()), want, "{before} {after}");
+                }
+            }
         }
     }
 
