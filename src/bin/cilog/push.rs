@@ -2,7 +2,7 @@
 //! receiver, with retries, instead of written to stdout.
 //!
 //! OTLP/HTTP's rules: 429, 502, 503 and 504 are retried with exponential
-//! backoff, honouring `Retry-After` (seconds, capped); any other status but
+//! backoff, honouring `Retry-After` (seconds or an HTTP date, capped); any other status but
 //! 2xx rejects the request for good; a connection that fails is retried a
 //! bounded number of times, after which nothing more is sent. A 2xx with
 //! `partialSuccess.rejectedLogRecords` loses that many records. Every
@@ -20,6 +20,22 @@ const ATTEMPTS: u32 = 5;
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 /// How much of a rejecting response's body the error shows.
 const BODY_SHOWN: usize = 200;
+
+/// The delay a `Retry-After` value asks for at `now`: seconds, or an
+/// HTTP date (`Wed, 21 Oct 2015 07:28:00 GMT`; a past date is no delay);
+/// capped at [`MAX_RETRY_AFTER`].
+fn retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    let wait = match value.parse::<u64>() {
+        Ok(s) => Duration::from_secs(s),
+        Err(_) => {
+            let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+            let at = std::time::SystemTime::from(at);
+            at.duration_since(now).unwrap_or(Duration::ZERO)
+        }
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
+}
 
 /// Where and how requests are sent.
 pub struct PushOptions {
@@ -206,8 +222,7 @@ impl Pusher {
                         .headers()
                         .get("retry-after")
                         .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.trim().parse::<u64>().ok())
-                        .map(|s| Duration::from_secs(s).min(MAX_RETRY_AFTER));
+                        .and_then(|v| retry_after(v, std::time::SystemTime::now()));
                     after.unwrap_or_else(|| self.backoff(attempt))
                 }
                 Err(e) => {
@@ -337,5 +352,31 @@ pub fn parse_endpoint(s: &str) -> Result<String, String> {
                 .to_owned(),
         ),
         _ => Err("expected an http:// URL, such as http://127.0.0.1:4318/v1/logs".to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    #[test]
+    fn retry_after_takes_seconds_or_an_http_date() {
+        // Wed, 21 Oct 2015 07:28:00 GMT
+        let date = UNIX_EPOCH + Duration::from_secs(1_445_412_480);
+        let now = date - Duration::from_secs(12);
+        let at = |v: &str| retry_after(v, now);
+        assert_eq!(at("7"), Some(Duration::from_secs(7)));
+        assert_eq!(at(" 0 "), Some(Duration::ZERO));
+        assert_eq!(at("3600"), Some(MAX_RETRY_AFTER));
+        assert_eq!(
+            at("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::from_secs(12))
+        );
+        assert_eq!(at("Wed, 21 Oct 2015 08:28:00 GMT"), Some(MAX_RETRY_AFTER));
+        assert_eq!(at("Wed, 21 Oct 2015 07:00:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(at("soon"), None);
+        assert_eq!(at("-1"), None);
+        assert!(retry_after("1", SystemTime::now()).is_some());
     }
 }
