@@ -624,7 +624,7 @@ fn key(out: &mut String, k: &str) {
 }
 
 /// A string attribute and its comma when `v` is present, cut to `cap`;
-/// `key` is its opening, [`string_key!`].
+/// `key` is its opening, from `string_key!`.
 fn text_attr(out: &mut String, key: &str, v: Option<&str>, cap: Option<usize>) {
     if let Some(v) = v {
         out.push_str(key);
