@@ -711,15 +711,15 @@ impl<'w, W: Output> Sink<'w, W> {
         };
         for run in summarizer.finish() {
             s.failed |= run.is_failure();
-            self.line = match s.format {
-                Format::Json => run.to_json() + "\n",
-                Format::Text => run.to_text(s.colour),
-            };
-            self.out
-                .write_all(self.line.as_bytes())
-                .map_err(Failure::Write)?;
+            match s.format {
+                Format::Json => {
+                    self.line.push_str(&run.to_json());
+                    self.line.push('\n');
+                }
+                Format::Text => self.line.push_str(&run.to_text(s.colour)),
+            }
         }
-        Ok(())
+        self.write_line()
     }
 }
 
