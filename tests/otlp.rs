@@ -423,3 +423,40 @@ fn finish_ends_the_run_even_for_the_same_input() {
     assert_eq!(lines[0], lines[1]);
     assert!(lines[0].contains("\"codearts-log:a.log::0\""), "{out}");
 }
+
+/// Every failing step's class in the summary is the `error.type` of a
+/// record of its input (the failing status, or the exit-code line).
+#[test]
+fn failing_records_carry_the_summary_class() {
+    let mut checked = 0;
+    for (name, events) in corpus_files::corpus_events() {
+        let mut w = OtlpWriter::new(OtlpOptions::new(clock()));
+        let mut s = cilog::summary::Summarizer::new(&name);
+        let mut out = String::new();
+        for e in &events {
+            s.push_owned(e);
+            w.push(e, &name, &mut out);
+        }
+        w.finish(&mut out);
+        let mut types = std::collections::BTreeSet::new();
+        for l in out.lines() {
+            let req: ExportLogsServiceRequest = serde_json::from_str(l).unwrap();
+            for r in &req.resource_logs[0].scope_logs[0].log_records {
+                if let Some(t) = str_attr(&r.attributes, "error.type") {
+                    types.insert(t.to_owned());
+                }
+            }
+        }
+        for run in s.finish() {
+            let v: Value = serde_json::from_str(&run.to_json()).unwrap();
+            for step in v["failing"].as_array().unwrap() {
+                let class = step["error_type"].as_str().unwrap();
+                if class != "cancelled" {
+                    assert!(types.contains(class), "{name}: {class} not in {types:?}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 40, "{checked}");
+}

@@ -41,6 +41,7 @@
 //! | `status` of a phase or status event with no step and no host (the job's) | `cicd.pipeline.result`; `pending` / `running` as `cicd.pipeline.run.state` `pending` / `executing` |
 //! | `status`, `vendor_status` | `cilog.status`, `cilog.vendor_status` |
 //! | `host`, `pid`, `exit_code` | `host.name`, `process.pid`, `process.exit.code` |
+//! | a failed, timed-out or error status, a line with a non-zero exit code | `error.type`: the class `cilog summary` gives (`compile_error`, `timeout`, …, `_OTHER`) from the status, the exit code and the last 50 lines of its step up to it |
 //! | `seq`, `attempt` | `cilog.seq`, `cilog.attempt` |
 //! | | `log.record.uid`: `source:run:attempt:seq` (below) |
 //! | `progress`, `duration`, `notes`, `attrs.k` | `cilog.progress`, `cilog.duration` (seconds), `cilog.notes` (array), `cilog.attr.k` |
@@ -69,6 +70,8 @@ use crate::ndjson::{push_i64, push_u64, scalar, seconds, string, string_body};
 use crate::severity::Severity;
 use crate::source::Source;
 use crate::status::Status;
+use crate::summary::ErrorType;
+use crate::summary::recent::Recent;
 
 /// The `schemaUrl` of every `resourceLogs`: the semantic conventions the
 /// attribute names follow.
@@ -219,6 +222,8 @@ pub struct OtlpWriter {
     /// One record, moved aside while the records before it are written;
     /// the new head while it replaces the old one.
     record: String,
+    /// The last lines, for the class of a failure (`error.type`).
+    recent: Recent,
 }
 
 impl OtlpWriter {
@@ -232,6 +237,7 @@ impl OtlpWriter {
             request: String::with_capacity(DEFAULT_REQUEST_BYTES + 4096),
             head: 0,
             record: String::with_capacity(1024),
+            recent: Recent::default(),
         }
     }
 
@@ -245,6 +251,7 @@ impl OtlpWriter {
     /// Adds `event`, read from `input` (a path as given, `-` for standard
     /// input), appending to `out` any request line it completes.
     pub fn push(&mut self, event: &LogEvent<'_>, input: &str, out: &mut String) {
+        let class = self.recent.error_type(event, input).map(ErrorType::as_str);
         if !self.run.holds(event, input) {
             self.flush(out);
             self.run = Run {
@@ -280,7 +287,14 @@ impl OtlpWriter {
             self.request.push(',');
         }
         let body = self.request.len();
-        render(&self.run, &self.observed, &mut self.request, event, None);
+        render(
+            &self.run,
+            &self.observed,
+            &mut self.request,
+            event,
+            class,
+            None,
+        );
         // A record that alone would not fit: cut its strings until it does.
         let mut cap = budget / 2;
         while self.request.len() - body > budget && cap > 0 {
@@ -290,6 +304,7 @@ impl OtlpWriter {
                 &self.observed,
                 &mut self.request,
                 event,
+                class,
                 Some(cap),
             );
             cap /= 4;
@@ -399,7 +414,14 @@ macro_rules! string_key {
 ///
 /// The fixed text around the values is written in as few pieces as the
 /// branches allow, since most of a record is keys and brackets.
-fn render(run: &Run, observed: &Observed, out: &mut String, e: &LogEvent<'_>, cap: Option<usize>) {
+fn render(
+    run: &Run,
+    observed: &Observed,
+    out: &mut String,
+    e: &LogEvent<'_>,
+    class: Option<&str>,
+    cap: Option<usize>,
+) {
     let text = |out: &mut String, s: &str| string_body(out, capped(s, cap));
     let time = e.time.as_ref().and_then(|t| {
         let ns = u64::try_from(t.datetime().timestamp_nanos_opt()?).ok()?;
@@ -479,6 +501,7 @@ fn render(run: &Run, observed: &Observed, out: &mut String, e: &LogEvent<'_>, ca
     if let Some(v) = c.exit_code {
         int_attr(out, "process.exit.code", v);
     }
+    text_attr(out, string_key!("error.type"), class, cap);
     // `cilog.seq` is an int64; the uid has the whole u64.
     let mut digits = itoa::Buffer::new();
     let seq = digits.format(e.seq);
@@ -728,6 +751,8 @@ mod reference {
     use crate::event::{EventKind, LogEvent};
     use crate::ndjson::{name, push_u64, seconds, string, string_body};
     use crate::status::Status;
+    use crate::summary::ErrorType;
+    use crate::summary::recent::Recent;
     use std::time::SystemTime;
 
     #[derive(Debug)]
@@ -740,6 +765,7 @@ mod reference {
         records: String,
         /// One record, moved aside while the records before it are written.
         record: String,
+        recent: Recent,
     }
 
     impl OtlpWriter {
@@ -752,6 +778,7 @@ mod reference {
                 run: Run::default(),
                 records: String::with_capacity(DEFAULT_REQUEST_BYTES + 4096),
                 record: String::with_capacity(1024),
+                recent: Recent::default(),
             }
         }
 
@@ -765,6 +792,7 @@ mod reference {
         /// Adds `event`, read from `input` (a path as given, `-` for standard
         /// input), appending to `out` any request line it completes.
         pub fn push(&mut self, event: &LogEvent<'_>, input: &str, out: &mut String) {
+            let class = self.recent.error_type(event, input).map(ErrorType::as_str);
             if !self.run.holds(event, input) {
                 self.flush(out);
                 self.run = Run {
@@ -792,7 +820,14 @@ mod reference {
                 self.records.push(',');
             }
             let body = self.records.len();
-            render(&self.run, &self.observed, &mut self.records, event, None);
+            render(
+                &self.run,
+                &self.observed,
+                &mut self.records,
+                event,
+                class,
+                None,
+            );
             // A record that alone would not fit: cut its strings until it does.
             let mut cap = budget / 2;
             while self.records.len() - body > budget && cap > 0 {
@@ -802,6 +837,7 @@ mod reference {
                     &self.observed,
                     &mut self.records,
                     event,
+                    class,
                     Some(cap),
                 );
                 cap /= 4;
@@ -820,6 +856,7 @@ mod reference {
         /// Appends the last request line, if any records are gathered.
         pub fn finish(&mut self, out: &mut String) {
             self.flush(out);
+            self.run = Run::default();
         }
 
         /// Bytes of a request line besides its records.
@@ -868,7 +905,14 @@ mod reference {
 
     /// One `LogRecord`; with `cap`, every string cut to at most `cap` bytes
     /// and `cilog.truncated` set.
-    fn render(run: &Run, observed: &str, out: &mut String, e: &LogEvent<'_>, cap: Option<usize>) {
+    fn render(
+        run: &Run,
+        observed: &str,
+        out: &mut String,
+        e: &LogEvent<'_>,
+        class: Option<&str>,
+        cap: Option<usize>,
+    ) {
         let text = |out: &mut String, s: &str| string(out, capped(s, cap));
         out.push('{');
         let mut assumed = false;
@@ -940,6 +984,7 @@ mod reference {
         if let Some(v) = c.exit_code {
             int_attr(out, "process.exit.code", v);
         }
+        text_attr(out, "error.type", class, cap);
         int_attr(out, "cilog.seq", i64::try_from(e.seq).unwrap_or(i64::MAX));
         if let Some(v) = c.attempt {
             int_attr(out, "cilog.attempt", i64::from(v));
