@@ -256,17 +256,16 @@ impl Follower {
         let redact = self.opts.redact;
         let skip = self.cur.skip_to;
         loop {
-            // An event is a few hundred bytes: moved once, not bound first.
-            match self.next_in(&mut run) {
+            // An event is a few hundred bytes: masked where it lies and
+            // moved once, not bound first (binding it `mut` cost a copy).
+            let mut next = self.next_in(&mut run);
+            if redact && let Some(Ok(e)) = &mut next {
+                crate::redact::apply(e);
+            }
+            match next {
                 Some(Ok(e)) if e.seq < skip => {}
-                Some(Ok(e)) if !redact => {
+                Some(Ok(e)) => {
                     let seq = e.seq;
-                    emit(e).into_result().map_err(Halt::Caller)?;
-                    *sent = seq + 1;
-                }
-                Some(Ok(mut e)) => {
-                    let seq = e.seq;
-                    crate::redact::apply(&mut e);
                     emit(e).into_result().map_err(Halt::Caller)?;
                     *sent = seq + 1;
                 }
@@ -371,17 +370,16 @@ impl Follower {
             let mut it = TextEvents::in_chunk(chunk, base, lines, machine, &self.opts, pending);
             let redact = self.opts.redact;
             loop {
-                // An event is a few hundred bytes: moved once, not bound first.
-                match it.next() {
+                // An event is a few hundred bytes: masked where it lies and
+                // moved once, not bound first (binding it `mut` cost a copy).
+                let mut next = it.next();
+                if redact && let Some(Ok(e)) = &mut next {
+                    crate::redact::apply(e);
+                }
+                match next {
                     Some(Ok(e)) if e.seq < skip => {}
-                    Some(Ok(e)) if !redact => {
+                    Some(Ok(e)) => {
                         let seq = e.seq;
-                        emit(e).into_result().map_err(Halt::Caller)?;
-                        *sent = seq + 1;
-                    }
-                    Some(Ok(mut e)) => {
-                        let seq = e.seq;
-                        crate::redact::apply(&mut e);
                         emit(e).into_result().map_err(Halt::Caller)?;
                         *sent = seq + 1;
                     }
