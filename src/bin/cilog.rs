@@ -516,8 +516,10 @@ impl Output for push::Pusher {}
 /// per log.
 struct Sink<'w, W: Output> {
     out: &'w mut W,
-    /// Output lines gathered, written once they reach [`CHUNK`] bytes.
+    /// Output lines gathered, written once they reach `batch` bytes.
     line: String,
+    /// How many bytes of lines are gathered before they are written.
+    batch: usize,
     /// The input being read: a path as given, `-` for standard input.
     input: String,
     /// The first page of the run of real-time pages being stitched: the
@@ -594,6 +596,7 @@ impl<'w, W: Output> Sink<'w, W> {
         Sink {
             out,
             line: String::new(),
+            batch: CHUNK,
             input: String::new(),
             run_input: None,
             fresh: false,
@@ -656,7 +659,7 @@ impl<'w, W: Output> Sink<'w, W> {
             }
             Mode::Ecs(w) => w.push(e, &self.input, &mut self.line),
         }
-        if self.line.len() >= CHUNK {
+        if self.line.len() >= self.batch {
             self.write_line()?;
         }
         Ok(())

@@ -3,14 +3,14 @@
 //!
 //! Workers claim the inputs in argument order. Each reads its input into
 //! an output of its own (the same format, options and clock) and hands
-//! the bytes to the writing thread in chunks of about [`OUT_CHUNK`] over a
-//! channel of [`SLOTS`] chunks; the writing thread copies each input's
+//! the bytes to the writing thread in chunks of about [`BATCH`] over a
+//! channel of [`SLOTS`] chunks (the emptied buffers come back for reuse); the writing thread copies each input's
 //! chunks, then its stderr messages and exit status, in argument order.
 //!
 //! **Memory.** A worker claims an input at most `2 × N` places past the
 //! one being written, and blocks when its input's channel is full; so at
 //! most `2 × N` inputs are in flight, each with at most `SLOTS` chunks
-//! waiting (512 KiB, plus the line that ends a chunk) besides what reading
+//! waiting (1 MiB, plus the line that ends a chunk) besides what reading
 //! it takes with one thread (a text log streams, a JSON payload is read
 //! whole).
 //!
@@ -28,11 +28,12 @@ use cilog::Source;
 
 use super::{Head, Output, Pages, Settings, Sink, Spec, end_pages, input, read_head, report};
 
-/// About how many bytes of output a worker hands on at once.
-const OUT_CHUNK: usize = 64 * 1024;
+/// About how many bytes of output a worker hands on at once (fewer,
+/// larger chunks: fewer wake-ups of the writing thread).
+const BATCH: usize = 256 * 1024;
 
 /// How many chunks of one input may wait for the writing thread.
-const SLOTS: usize = 8;
+const SLOTS: usize = 4;
 
 /// The number of cores (1 when unknown): `--jobs`'s default.
 pub(super) fn available() -> usize {
@@ -74,6 +75,8 @@ struct Shared {
     changed: Condvar,
     /// How far past the input being written a worker may claim.
     window: usize,
+    /// Emptied output buffers, for the workers to fill again.
+    pool: Mutex<Vec<Vec<u8>>>,
 }
 
 impl Shared {
@@ -127,6 +130,7 @@ pub(super) fn read_all<W: Output>(
         }),
         changed: Condvar::new(),
         window: 2 * jobs,
+        pool: Mutex::new(Vec::new()),
     };
     std::thread::scope(|s| {
         for _ in 0..workers {
@@ -164,7 +168,7 @@ fn work(files: &[PathBuf], set: &Settings, spec: &Spec, shared: &Shared) {
             (i, tx)
         };
         let Some(path) = files.get(i) else { return };
-        if read_one(path, set, spec, tx).is_err() {
+        if read_one(path, set, spec, shared, tx).is_err() {
             // The writing thread stopped.
             return;
         }
@@ -177,6 +181,7 @@ fn read_one(
     path: &std::path::Path,
     set: &Settings,
     spec: &Spec,
+    shared: &Shared,
     tx: SyncSender<Msg>,
 ) -> Result<(), Gone> {
     if path.as_os_str() == "-" {
@@ -195,16 +200,16 @@ fn read_one(
     // reports it as one thread does.
     let mut out = Chunks {
         tx: tx.clone(),
-        buf: Vec::new(),
+        pool: &shared.pool,
     };
     let mut err = Vec::new();
     let mut sink = Sink::new(&mut out, spec.mode());
+    sink.batch = BATCH;
     let mut pages: Option<Pages> = None;
     let status = input(path, head, set, &mut sink, &mut pages, &mut err).map_err(|_| Gone)?;
     let status = status.max(sink.finish(&mut err));
     let failed = sink.failed();
     drop(sink);
-    out.send().map_err(|_| Gone)?;
     tx.send(Msg::Done {
         status,
         failed,
@@ -216,48 +221,42 @@ fn read_one(
 /// The writing thread no longer listens.
 struct Gone;
 
-/// A worker's output: whole lines gathered into chunks.
-struct Chunks {
+/// A worker's output: the sink's gathered lines, handed over whole.
+struct Chunks<'a> {
     tx: SyncSender<Msg>,
-    buf: Vec<u8>,
+    /// Emptied buffers, back from the writing thread.
+    pool: &'a Mutex<Vec<Vec<u8>>>,
 }
 
-impl Chunks {
-    /// Hands on what is gathered.
-    fn send(&mut self) -> io::Result<()> {
-        if self.buf.is_empty() {
-            return Ok(());
-        }
-        let chunk = std::mem::take(&mut self.buf);
+impl Chunks<'_> {
+    fn send(&self, chunk: Vec<u8>) -> io::Result<()> {
         self.tx
             .send(Msg::Out(chunk))
             .map_err(|_| io::Error::from(io::ErrorKind::BrokenPipe))
     }
 }
 
-impl super::Output for Chunks {
-    /// Sends `lines` itself when nothing else is gathered (no copy).
+impl super::Output for Chunks<'_> {
+    /// Sends `lines` itself (no copy), leaving an emptied buffer in its
+    /// place (one the writing thread gave back, when there is one: fresh
+    /// memory costs page faults).
     fn lines(&mut self, lines: &mut String) -> io::Result<()> {
-        if self.buf.is_empty() && lines.len() >= OUT_CHUNK {
-            let chunk = std::mem::replace(lines, String::with_capacity(OUT_CHUNK + 1024));
-            self.buf = chunk.into_bytes();
-            return self.send();
+        if lines.is_empty() {
+            return Ok(());
         }
-        let written = self.write_all(lines.as_bytes());
-        lines.clear();
-        written
+        let spare = self.pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        // An empty buffer is valid UTF-8: nothing to check.
+        let spare = spare
+            .and_then(|v| String::from_utf8(v).ok())
+            .unwrap_or_else(|| String::with_capacity(BATCH + BATCH / 8));
+        let chunk = std::mem::replace(lines, spare);
+        self.send(chunk.into_bytes())
     }
 }
 
-impl Write for Chunks {
+impl Write for Chunks<'_> {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        if self.buf.capacity() == 0 {
-            self.buf.reserve(OUT_CHUNK + 1024);
-        }
-        self.buf.extend_from_slice(bytes);
-        if self.buf.len() >= OUT_CHUNK {
-            self.send()?;
-        }
+        self.send(bytes.to_vec())?;
         Ok(bytes.len())
     }
 
@@ -323,9 +322,14 @@ fn write<W: Output>(
                 status = status.max(sink.finish(err));
             }
             match msg {
-                Msg::Out(bytes) => {
+                Msg::Out(mut bytes) => {
                     if let Err(e) = sink.copy(&bytes) {
                         return (report(Err((String::new(), e)), err), failed);
+                    }
+                    bytes.clear();
+                    let mut pool = shared.pool.lock().unwrap_or_else(|p| p.into_inner());
+                    if pool.len() < shared.window * SLOTS && bytes.capacity() <= 2 * BATCH {
+                        pool.push(bytes);
                     }
                 }
                 Msg::Done {
