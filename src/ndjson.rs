@@ -248,9 +248,30 @@ pub(crate) fn timestamp(out: &mut String, t: &Timestamp) {
     };
     // `yyyy-mm-ddThh:mm:ss` `.fffffffff` `+hh:mm`: at most 35 bytes.
     let mut buf = *b"0000-00-00T00:00:00.000000000+00:00";
-    put(&mut buf, 0, year, 4);
-    put(&mut buf, 5, local.month(), 2);
-    put(&mut buf, 8, local.day(), 2);
+    // The date part of the last time written on this thread: a log's lines
+    // mostly share their day, and month and day cost divisions.
+    thread_local! {
+        static DAY: std::cell::Cell<Option<(chrono::NaiveDate, [u8; 10])>> =
+            const { std::cell::Cell::new(None) };
+    }
+    let date = local.date();
+    let cached = DAY.with(|d| d.get()).filter(|(day, _)| *day == date);
+    match cached {
+        Some((_, text)) => {
+            if let Some(slot) = buf.get_mut(..10) {
+                slot.copy_from_slice(&text);
+            }
+        }
+        None => {
+            put(&mut buf, 0, year, 4);
+            put(&mut buf, 5, local.month(), 2);
+            put(&mut buf, 8, local.day(), 2);
+            if let Some(text) = buf.first_chunk::<10>() {
+                let text = *text;
+                DAY.with(|d| d.set(Some((date, text))));
+            }
+        }
+    }
     put(&mut buf, 11, local.hour(), 2);
     put(&mut buf, 14, local.minute(), 2);
     let mut end = put(&mut buf, 17, local.second(), 2);
@@ -504,6 +525,43 @@ mod tests {
             let t = Timestamp::new(dt, frac, false);
             assert_eq!(fast(timestamp, &t), t.to_string());
         }
+    }
+
+    /// The remembered day is used only for times of that day, in that
+    /// offset's local date: same day, next day, back, and the same instant
+    /// in offsets whose local dates differ.
+    #[test]
+    fn the_remembered_day_follows_the_local_date() {
+        let at = |d: u32, h: u32, off_h: i32| {
+            let off = chrono::FixedOffset::east_opt(off_h * 3600).unwrap();
+            let dt = chrono::NaiveDate::from_ymd_opt(2024, 2, d)
+                .unwrap()
+                .and_hms_opt(h, 30, 0)
+                .unwrap()
+                .and_local_timezone(off)
+                .unwrap();
+            Timestamp::new(dt, 0, false)
+        };
+        let utc_late = at(28, 23, 0);
+        let east = Timestamp::new(
+            utc_late
+                .datetime()
+                .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap()),
+            0,
+            false,
+        );
+        for t in [
+            at(28, 1, 8),
+            at(28, 22, 8),
+            at(29, 0, 8),
+            at(28, 23, 8),
+            utc_late,
+            east,
+            utc_late,
+        ] {
+            assert_eq!(fast(timestamp, &t), t.to_string());
+        }
+        assert_eq!(fast(timestamp, &east), "2024-02-29T07:30:00+08:00");
     }
 
     /// A byte to escape at every place of the 32-byte and 8-byte steps,
