@@ -18,7 +18,8 @@
 # medians of the per-round ratios (with their min..max), which hold better
 # than ratios of medians on a shared machine. Peak RSS (/usr/bin/time -f %M)
 # comes from a separate pass of 3 runs per cilog case, so that the timed runs
-# carry no wrapper.
+# carry no wrapper. CPU time (user + system) comes from bash's `time` on the
+# timed runs themselves; on a loaded machine it holds better than wall time.
 #
 # Prints the machine, the commit and a markdown table for benches/README.md
 # to stdout; progress to stderr.
@@ -177,20 +178,25 @@ done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Runs unit $1 once; sets `elapsed` to its wall time in microseconds.
-elapsed=0
+# Runs unit $1 once; sets `elapsed` to its wall time in microseconds and
+# `cpu` to its user + system time in milliseconds (bash's `time`, from the
+# child's rusage: no wrapper process).
+elapsed=0 cpu=0
+TIMEFORMAT='%3U %3S'
 run_unit() {
-    local bin=$new t0 t1
+    local bin=$new t0 t1 user sys
     [[ $1 == B:* ]] && bin=$base
     argv_of "${1#?:}" "$bin"
     t0=${EPOCHREALTIME/[.,]/}
-    if ! "${argv[@]}" >/dev/null 2>"$tmp/err"; then
+    if ! { time "${argv[@]}" >/dev/null 2>"$tmp/err"; } 2>"$tmp/time"; then
         echo "cli.sh: failed: ${argv[*]}" >&2
         head -c 2000 "$tmp/err" >&2
         exit 1
     fi
     t1=${EPOCHREALTIME/[.,]/}
     elapsed=$((t1 - t0))
+    read -r user sys <"$tmp/time"
+    cpu=$((10#${user/[.,]/} + 10#${sys/[.,]/}))
 }
 
 # --- Runs -------------------------------------------------------------------
@@ -200,7 +206,7 @@ say "warming the page cache and the binaries"
 cat "${many[@]}" "$inputs"/large.log "$inputs"/swr.json "$inputs"/bk.json >/dev/null
 for u in "${units[@]}"; do run_unit "$u"; done
 
-declare -A t=()
+declare -A wall=() cput=()
 for ((r = 1; r <= rounds; r++)); do
     order=("${units[@]}")
     if ((r % 2 == 0)); then
@@ -210,7 +216,8 @@ for ((r = 1; r <= rounds; r++)); do
     say "round $r/$rounds"
     for u in "${order[@]}"; do
         run_unit "$u"
-        t[$u,$r]=$elapsed
+        wall[$u,$r]=$elapsed
+        cput[$u,$r]=$cpu
     done
 done
 
@@ -243,22 +250,33 @@ stats() {
         m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
         printf "%.6f %.6f %.6f\n", m, a[1], a[NR] }'
 }
-# Per-round times of unit $1, one a line.
+# Per-round wall times (µs) of unit $1, one a line.
 times_of() {
     local r
-    for ((r = 1; r <= rounds; r++)); do echo "${t[$1,$r]}"; done
+    for ((r = 1; r <= rounds; r++)); do echo "${wall[$1,$r]}"; done
 }
-# Median of the per-round ratios time($1) ÷ time($2): "median min max".
-ratio() {
+# Median CPU time (user + system) of unit $1, formatted.
+cpu_of() {
     local r
-    for ((r = 1; r <= rounds; r++)); do echo "${t[$1,$r]} ${t[$2,$r]}"; done |
-        awk '{ print $1 / $2 }' | stats
+    for ((r = 1; r <= rounds; r++)); do echo "${cput[$1,$r]}"; done | stats |
+        awk '{ printf ($1 < 100 ? "%.0f ms" : "%.2f s"), ($1 < 100 ? $1 : $1 / 1000) }'
+}
+# Median of the per-round ratios $2 ÷ $3 of the array named $1 (wall or
+# cput): "median min max".
+ratio() {
+    local -n v=$1
+    local r
+    for ((r = 1; r <= rounds; r++)); do echo "${v[$2,$r]} ${v[$3,$r]}"; done |
+        awk '{ print $1 / ($2 > 0 ? $2 : 1) }' | stats
 }
 fmt_ratio() { awk -v m="$1" -v lo="$2" -v hi="$3" 'BEGIN { printf "%.2f (%.2f..%.2f)", m, lo, hi }'; }
-# The ratio cell of units $1 ÷ $2.
-ratio_cell() {
+# The ratio cells of units $1 ÷ $2: wall time, then CPU time.
+ratio_cells() {
     local m lo hi
-    read -r m lo hi < <(ratio "$1" "$2")
+    read -r m lo hi < <(ratio wall "$1" "$2")
+    fmt_ratio "$m" "$lo" "$hi"
+    printf ' | '
+    read -r m lo hi < <(ratio cput "$1" "$2")
     fmt_ratio "$m" "$lo" "$hi"
 }
 fmt_secs() { awk -v us="$1" 'BEGIN { printf (us < 100000 ? "%.1f ms" : "%.3f s"), (us < 100000 ? us / 1000 : us / 1e6) }'; }
@@ -271,7 +289,7 @@ fmt_rss() { if [[ -n ${1:-} ]]; then awk -v k="$1" 'BEGIN { printf "%.1f MiB", k
 # --- Report -----------------------------------------------------------------
 
 commit=$(git describe --always --dirty --abbrev=7 2>/dev/null || echo unknown)
-cpu=$(sed -n '/^model name/{s/^model name[[:space:]]*: //p;q}' /proc/cpuinfo)
+cpu_model=$(sed -n '/^model name/{s/^model name[[:space:]]*: //p;q}' /proc/cpuinfo)
 mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 cmd="bash benches/cli.sh"
 [[ $rounds != 7 ]] && cmd="CILOG_CLI_ROUNDS=$rounds $cmd"
@@ -280,7 +298,7 @@ cmd="bash benches/cli.sh"
 
 echo "\`$cmd\`"
 echo
-echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit, $(nproc) cores ($cpu), $mem," \
+echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit, $(nproc) cores ($cpu_model), $mem," \
     "$rounds rounds; load average $load_start at the start, $load_end at the end."
 if [[ -n $base ]]; then
     echo "Base binary: $base ($("$base" --version 2>/dev/null || echo '?'))."
@@ -290,43 +308,42 @@ echo "Inputs ($inputs): ${#many[@]} CodeArts text logs, $(mb "${bytes[many]}"),"
     "swr.json $(mb "${bytes[swr]}"); bk.json $(mb "${bytes[bk]}")."
 echo
 if [[ -n $base ]]; then
-    echo "| case | input | median | range | throughput | peak RSS | base median | base ÷ new | base peak RSS |"
-    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| case | input | median | range | throughput | CPU | peak RSS | base median | base ÷ new (wall) | base ÷ new (CPU) | base peak RSS |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 else
-    echo "| case | input | median | range | throughput | peak RSS |"
-    echo "|---|---|---:|---:|---:|---:|"
+    echo "| case | input | median | range | throughput | CPU | peak RSS |"
+    echo "|---|---|---:|---:|---:|---:|---:|"
 fi
 for c in "${cases[@]}"; do
     in=$(input_of "$c")
     read -r m lo hi < <(times_of "N:$c" | stats)
     gb=0
     [[ $in == many ]] && gb=1
-    row="| ${label[$c]} | ${input_name[$in]}, $(mb "${bytes[$in]}") | $(fmt_secs "$m") | $(fmt_secs "$lo")..$(fmt_secs "$hi") | $(fmt_rate "${bytes[$in]}" "$m" "$gb") | $(fmt_rss "${rss[N:$c]:-}") |"
+    row="| ${label[$c]} | ${input_name[$in]}, $(mb "${bytes[$in]}") | $(fmt_secs "$m") | $(fmt_secs "$lo")..$(fmt_secs "$hi") | $(fmt_rate "${bytes[$in]}" "$m" "$gb") | $(cpu_of "N:$c") | $(fmt_rss "${rss[N:$c]:-}") |"
     if [[ -n $base ]]; then
-        if [[ -n ${t[B:$c,1]:-} ]]; then
+        if [[ -n ${wall[B:$c,1]:-} ]]; then
             read -r bm _ _ < <(times_of "B:$c" | stats)
-            read -r q qlo qhi < <(ratio "B:$c" "N:$c")
-            row+=" $(fmt_secs "$bm") | $(fmt_ratio "$q" "$qlo" "$qhi") | $(fmt_rss "${rss[B:$c]:-}") |"
+            row+=" $(fmt_secs "$bm") | $(ratio_cells "B:$c" "N:$c") | $(fmt_rss "${rss[B:$c]:-}") |"
         else
-            row+=" — | — | — |"
+            row+=" — | — | — | — |"
         fi
     fi
     echo "$row"
 done
 echo
-echo "| comparison (median of per-round ratios, min..max) | ratio | target |"
-echo "|---|---:|---:|"
-echo "| cilog FILES ÷ \`wc -l FILES\` | $(ratio_cell N:many N:wc) | ≤ 8 |"
-echo "| cilog FILES ÷ \`cat FILES > /dev/null\` | $(ratio_cell N:many N:cat) | |"
-echo "| cilog large.log ÷ \`--no-redact\` | $(ratio_cell N:large N:large-nr) | ≤ 1.2 |"
+echo "| comparison (median of per-round ratios, min..max) | wall | CPU | target |"
+echo "|---|---:|---:|---:|"
+echo "| cilog FILES ÷ \`wc -l FILES\` | $(ratio_cells N:many N:wc) | ≤ 8 |"
+echo "| cilog FILES ÷ \`cat FILES > /dev/null\` | $(ratio_cells N:many N:cat) | |"
+echo "| cilog large.log ÷ \`--no-redact\` | $(ratio_cells N:large N:large-nr) | ≤ 1.2 |"
 if ((new_jobs)); then
-    echo "| \`--jobs 1\` ÷ \`--jobs 2\` (wall) | $(ratio_cell N:many-j1 N:many-j2) | |"
+    echo "| \`--jobs 1\` ÷ \`--jobs 2\` | $(ratio_cells N:many-j1 N:many-j2) | |"
     if ((jobs_n != 2)); then
-        echo "| \`--jobs 1\` ÷ \`--jobs $jobs_n\` (wall) | $(ratio_cell N:many-j1 N:many-jn) | |"
+        echo "| \`--jobs 1\` ÷ \`--jobs $jobs_n\` | $(ratio_cells N:many-j1 N:many-jn) | |"
     fi
     if [[ -n ${rss[N:many-j1]:-} && -n ${rss[N:many-j2]:-} ]]; then
-        echo "| peak RSS \`--jobs 2\` ÷ \`--jobs 1\` | $(awk -v a="${rss[N:many-j2]}" -v b="${rss[N:many-j1]}" 'BEGIN { printf "%.2f", a / b }') | |"
+        echo "| peak RSS \`--jobs 2\` ÷ \`--jobs 1\` | $(awk -v a="${rss[N:many-j2]}" -v b="${rss[N:many-j1]}" 'BEGIN { printf "%.2f", a / b }') | | |"
     fi
 else
-    echo "| \`--jobs 1\` ÷ \`--jobs N\`, peak RSS \`--jobs 2\` ÷ \`--jobs 1\` | skipped: this cilog has no \`--jobs\` | |"
+    echo "| \`--jobs 1\` ÷ \`--jobs N\`, peak RSS \`--jobs 2\` ÷ \`--jobs 1\` | skipped: this cilog has no \`--jobs\` | | |"
 fi
