@@ -303,7 +303,7 @@ echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit, $(nproc) cores ($cpu_mod
 if [[ -n $base ]]; then
     echo "Base binary: $base ($("$base" --version 2>/dev/null || echo '?'))."
 fi
-echo "Inputs ($inputs): ${#many[@]} CodeArts text logs, $(mb "${bytes[many]}")," \
+echo "Inputs (${inputs#"$root"/}): ${#many[@]} CodeArts text logs, $(mb "${bytes[many]}")," \
     "$(lines_of many/) lines; large.log $(mb "${bytes[large]}");" \
     "swr.json $(mb "${bytes[swr]}"); bk.json $(mb "${bytes[bk]}")."
 echo
