@@ -205,6 +205,20 @@ load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 say "warming the page cache and the binaries"
 cat "${many[@]}" "$inputs"/large.log "$inputs"/swr.json "$inputs"/bk.json >/dev/null
 for u in "${units[@]}"; do run_unit "$u"; done
+if ((new_jobs)); then
+    # Output identity: --jobs 1 and --jobs 2 (and N) write the same bytes.
+    say "checking that --jobs 1, 2 and $jobs_n write the same output"
+    "$new" --jobs 1 "${many[@]}" >"$tmp/j1" 2>"$tmp/j1.err"
+    for j in 2 "$jobs_n"; do
+        "$new" --jobs "$j" "${many[@]}" >"$tmp/jn" 2>"$tmp/jn.err"
+        if ! cmp -s "$tmp/j1" "$tmp/jn" || ! cmp -s "$tmp/j1.err" "$tmp/jn.err"; then
+            echo "cli.sh: --jobs $j output differs from --jobs 1" >&2
+            exit 1
+        fi
+    done
+    identity="--jobs 1 == --jobs 2 == --jobs $jobs_n: $(wc -c <"$tmp/j1") bytes, $(sha256sum <"$tmp/j1" | cut -c1-16)…"
+    rm -f "$tmp/j1" "$tmp/jn"
+fi
 
 declare -A wall=() cput=()
 for ((r = 1; r <= rounds; r++)); do
@@ -306,6 +320,7 @@ fi
 echo "Inputs (${inputs#"$root"/}): ${#many[@]} CodeArts text logs, $(mb "${bytes[many]}")," \
     "$(lines_of many/) lines; large.log $(mb "${bytes[large]}");" \
     "swr.json $(mb "${bytes[swr]}"); bk.json $(mb "${bytes[bk]}")."
+if [[ -n ${identity:-} ]]; then echo "Output identity on the 100 files: $identity"; fi
 echo
 if [[ -n $base ]]; then
     echo "| case | input | median | range | throughput | CPU | peak RSS | base median | base ÷ new (wall) | base ÷ new (CPU) | base peak RSS |"

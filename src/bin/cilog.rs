@@ -527,8 +527,10 @@ struct Sink<'w, W: Output> {
     run_input: Option<String>,
     /// An input started and no event of it was written yet.
     fresh: bool,
-    /// The input of the last OTLP record.
-    otlp_input: String,
+    /// The input of the last OTLP record before this input started.
+    otlp_input: Option<String>,
+    /// An OTLP record was written since this input started.
+    pushed: bool,
     /// An event of the current input was noted `binary_input`.
     binary: bool,
     /// Writing the output failed (nothing more is written).
@@ -600,7 +602,8 @@ impl<'w, W: Output> Sink<'w, W> {
             input: String::new(),
             run_input: None,
             fresh: false,
-            otlp_input: String::new(),
+            otlp_input: None,
+            pushed: false,
             binary: false,
             write_failed: false,
             mode,
@@ -647,14 +650,11 @@ impl<'w, W: Output> Sink<'w, W> {
                 if self.fresh && self.run_input.is_none() {
                     // A file read again is another run (as with --jobs).
                     self.fresh = false;
-                    if self.otlp_input == input {
+                    if self.otlp_input.as_deref() == Some(input) {
                         w.finish(&mut self.line);
                     }
                 }
-                if self.otlp_input != input {
-                    self.otlp_input.clear();
-                    self.otlp_input.push_str(input);
-                }
+                self.pushed = true;
                 w.push(e, input, &mut self.line);
             }
             Mode::Ecs(w) => w.push(e, &self.input, &mut self.line),
@@ -688,6 +688,10 @@ impl<'w, W: Output> Sink<'w, W> {
     /// An input starts: its events are named after it, and a log that
     /// starts in it too.
     fn start(&mut self, path: &Path) {
+        if self.pushed {
+            self.pushed = false;
+            self.otlp_input = Some(self.run_input.clone().unwrap_or_else(|| self.input.clone()));
+        }
         self.input = path.to_string_lossy().into_owned();
         self.fresh = true;
         if let Mode::Pretty(w) = &mut self.mode {
