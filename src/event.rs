@@ -376,6 +376,10 @@ impl fmt::Display for LogEvent<'_> {
 /// Writes `s`, escaping what would break a one-line, terminal-safe
 /// rendering: control characters, U+2028, U+2029 and U+FEFF.
 pub(crate) fn write_escaped<W: fmt::Write + ?Sized>(f: &mut W, s: &str) -> fmt::Result {
+    // Printable ASCII only (most lines): nothing to escape, no char walk.
+    if printable_ascii(s.as_bytes()) {
+        return f.write_str(s);
+    }
     let mut start = 0;
     for (i, c) in s.char_indices() {
         if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') {
@@ -387,10 +391,56 @@ pub(crate) fn write_escaped<W: fmt::Write + ?Sized>(f: &mut W, s: &str) -> fmt::
     f.write_str(s.get(start..).unwrap_or_default())
 }
 
+/// Whether every byte is printable ASCII (0x20..=0x7e), checked sixteen
+/// bytes at a time without a branch per byte.
+fn printable_ascii(b: &[u8]) -> bool {
+    let bad = |c: u8| u8::from(!(0x20..0x7f).contains(&c));
+    let mut chunks = b.chunks_exact(16);
+    for chunk in &mut chunks {
+        if chunk.iter().fold(0u8, |acc, &c| acc | bad(c)) != 0 {
+            return false;
+        }
+    }
+    chunks.remainder().iter().all(|&c| bad(c) == 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::{FixedOffset, TimeZone as _};
+
+    /// The printable-ASCII shortcut takes exactly the texts with nothing to
+    /// escape: a control, DEL or any non-ASCII byte at any offset goes the
+    /// careful way, and what it writes is the same either way.
+    #[test]
+    fn escaping_shortcut_is_exact() {
+        for len in 0..40 {
+            let plain = "a".repeat(len);
+            assert!(printable_ascii(plain.as_bytes()));
+            for at in 0..len {
+                for c in ['\u{1}', '\u{7f}', 'é', '\u{2028}', '\n'] {
+                    let mut t: Vec<char> = plain.chars().collect();
+                    t[at] = c;
+                    let t: String = t.into_iter().collect();
+                    assert!(!printable_ascii(t.as_bytes()), "{t:?}");
+                    let mut out = String::new();
+                    write_escaped(&mut out, &t).unwrap();
+                    let escaped: String = t
+                        .chars()
+                        .flat_map(|ch| {
+                            if ch.is_control() || matches!(ch, '\u{2028}' | '\u{2029}' | '\u{feff}')
+                            {
+                                ch.escape_default().collect::<Vec<_>>()
+                            } else {
+                                vec![ch]
+                            }
+                        })
+                        .collect();
+                    assert_eq!(out, escaped);
+                }
+            }
+        }
+    }
 
     fn at(offset_hours: i32, frac: u8, assumed: bool) -> Timestamp {
         let o = FixedOffset::east_opt(offset_hours * 3600).unwrap();
