@@ -409,6 +409,34 @@ mod tests {
     use super::*;
     use chrono::{FixedOffset, TimeZone as _};
 
+    /// The char-by-char escape `write_escaped` did before its shortcut.
+    fn escaped_reference(t: &str) -> String {
+        t.chars()
+            .flat_map(|ch| {
+                if ch.is_control() || matches!(ch, '\u{2028}' | '\u{2029}' | '\u{feff}') {
+                    ch.escape_default().collect::<Vec<_>>()
+                } else {
+                    vec![ch]
+                }
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(crate::testing::proptest_config(1000))]
+
+        /// Any text, mostly printable ASCII with controls, DEL and
+        /// non-ASCII mixed in, escapes as the char walk does.
+        #[test]
+        fn escaping_agrees_with_the_char_walk(
+            t in "([ -~]{0,40}|[\\x00-\\x1f\\x7f]|\\PC|\u{2028}|\u{85}){0,12}"
+        ) {
+            let mut out = String::new();
+            write_escaped(&mut out, &t).unwrap();
+            proptest::prop_assert_eq!(out, escaped_reference(&t));
+        }
+    }
+
     /// The printable-ASCII shortcut takes exactly the texts with nothing to
     /// escape: a control, DEL or any non-ASCII byte at any offset goes the
     /// careful way, and what it writes is the same either way.
@@ -425,18 +453,7 @@ mod tests {
                     assert!(!printable_ascii(t.as_bytes()), "{t:?}");
                     let mut out = String::new();
                     write_escaped(&mut out, &t).unwrap();
-                    let escaped: String = t
-                        .chars()
-                        .flat_map(|ch| {
-                            if ch.is_control() || matches!(ch, '\u{2028}' | '\u{2029}' | '\u{feff}')
-                            {
-                                ch.escape_default().collect::<Vec<_>>()
-                            } else {
-                                vec![ch]
-                            }
-                        })
-                        .collect();
-                    assert_eq!(out, escaped);
+                    assert_eq!(out, escaped_reference(&t));
                 }
             }
         }
