@@ -7,24 +7,12 @@
     clippy::panic
 )]
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
+#[path = "support/bin.rs"]
+mod bin;
 fn cilog(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cilog"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    if let Some(data) = stdin {
-        pipe.write_all(data).unwrap();
-    }
-    drop(pipe);
-    child.wait_with_output().unwrap()
+    bin::run(args, &[], stdin.unwrap_or_default())
 }
 
 fn stdout(o: &Output) -> String {

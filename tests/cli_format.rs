@@ -10,34 +10,17 @@
     clippy::panic
 )]
 
-use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+#[path = "support/bin.rs"]
+mod bin;
 #[path = "support/corpus_files.rs"]
 mod corpus_files;
 
 /// Runs the binary piped, with the colour variables of `env` only.
 fn cilog(args: &[&str], env: &[(&str, &str)], stdin: Option<&[u8]>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cilog"));
-    cmd.args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("CLICOLOR")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    if let Some(data) = stdin {
-        pipe.write_all(data).unwrap();
-    }
-    drop(pipe);
-    child.wait_with_output().unwrap()
+    bin::run(args, env, stdin.unwrap_or_default())
 }
 
 fn text(o: &Output) -> String {

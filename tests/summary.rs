@@ -21,12 +21,14 @@
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use cilog::codearts::Follower;
 use cilog::summary::{RunSummary, Summarizer};
 use cilog::{Options, Source, Status, parse_as};
 
+#[path = "support/bin.rs"]
+mod bin;
 #[path = "support/corpus_files.rs"]
 mod corpus_files;
 #[path = "support/golden.rs"]
@@ -235,20 +237,7 @@ fn no_orphan_summaries() {
 }
 
 fn cilog(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cilog"));
-    cmd.args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
+    bin::run(args, env, b"")
 }
 
 fn stdout(o: &Output) -> String {
