@@ -498,7 +498,7 @@ impl From<Error> for Failure {
 }
 
 /// Where output lines go: standard output, the OTLP pusher, or a
-/// `--jobs` worker's channel.
+/// `--jobs` worker's slot.
 trait Output: Write {
     /// Writes `lines` (whole lines) and leaves it empty.
     fn lines(&mut self, lines: &mut String) -> io::Result<()> {
